@@ -1,0 +1,73 @@
+// wardend's configuration (/etc/warden/warden.yaml). Every field has a safe
+// default; parse errors name the file, line and column.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "kernel/bpf_redirector.h"
+
+namespace warden::app {
+
+// An LLM API host name: intercepted by SNI and resolved into the target map.
+struct HostTarget {
+  std::string name;      // lowercased
+  uint16_t port = 443;
+  bool tls = true;       // false: plain HTTP (e.g. a local model server)
+  bool resolve = true;   // false: only matched by SNI, never resolved
+};
+
+// A literal address range added to the target map as is.
+struct CidrTarget {
+  std::string cidr;  // as written, e.g. "127.0.0.2/32" or "::1/128"
+  kernel::TargetEntry entry;
+};
+
+struct Config {
+  std::string sourcePath;  // where it was read from ("" = built-in defaults)
+
+  std::string cgroup = "auto";  // cgroup v2 dir; "auto" = the cgroup2 mount from /proc/mounts
+  kernel::FailMode failMode = kernel::FailMode::Open;
+  std::chrono::milliseconds heartbeatInterval{250};
+  std::chrono::milliseconds heartbeatTimeout{1000};
+
+  uint16_t listenPort = 15001;
+  unsigned workers = 0;  // 0 = one per core
+
+  std::string stateDir = "/var/lib/warden";
+  std::string runtimeDir = "/run/warden";
+  std::string bpfPinDir = "/sys/fs/bpf/warden";
+  std::string eventsFile = "/var/log/warden/events.jsonl";
+
+  std::string upstreamExtraCaFile;  // PEM trusted in addition to the system store
+  std::chrono::milliseconds upstreamConnectTimeout{5000};
+  std::chrono::milliseconds clientHelloTimeout{10000};
+  std::chrono::milliseconds idleTimeout{120000};
+  unsigned upstreamIdlePerHost = 16;
+  uint32_t agentMark = 0x5741;  // "WA"
+
+  std::vector<HostTarget> hosts;  // defaults: OpenAI, Anthropic, Gemini
+  std::vector<CidrTarget> cidrs;
+
+  std::chrono::seconds minTtl{5};
+  std::chrono::seconds maxTtl{300};
+  std::chrono::seconds defaultTtl{60};  // answers without a TTL (hosts file)
+
+  std::string controlSocketPath() const { return runtimeDir + "/control.sock"; }
+};
+
+// Built-in defaults (the default host list included).
+Config defaultConfig();
+
+// Reads and validates a YAML file. Unknown keys are errors (typos must not be
+// silently ignored in a security tool).
+Result<Config> loadConfig(const std::string& path);
+Result<Config> parseConfig(const std::string& yamlText, const std::string& sourceName);
+
+// "127.0.0.0/8" -> TargetEntry (IPv4 mapped, prefix + 96). Port given apart.
+Result<kernel::TargetEntry> parseCidr(const std::string& text, uint16_t port, bool plainHttp);
+
+}  // namespace warden::app

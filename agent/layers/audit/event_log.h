@@ -1,0 +1,49 @@
+// Appends events as JSON lines to a local file from its own thread, so no
+// worker ever waits on file I/O. The queue is bounded; overflow is counted.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <atomic>
+
+#include "core/result.h"
+#include "layers/audit/event.h"
+
+namespace warden::audit {
+
+class EventLog {
+ public:
+  // Opens (creating parent directories, mode 0640) for append.
+  static Result<std::unique_ptr<EventLog>> open(const std::string& path, size_t maxQueued = 65536);
+  ~EventLog();  // drains the queue, then closes
+
+  // Never blocks on I/O. Returns false (and counts a drop) when the queue is full.
+  bool submit(Event event);
+
+  uint64_t written() const { return written_.load(); }
+  uint64_t dropped() const { return dropped_.load(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  EventLog(std::string path, int fd, size_t maxQueued);
+  void run();
+
+  std::string path_;
+  std::string hostName_;
+  int fd_;
+  size_t maxQueued_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Event> queue_;
+  bool stopping_ = false;
+  std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::thread thread_;
+};
+
+}  // namespace warden::audit

@@ -1,0 +1,85 @@
+// The data path: N worker threads, each with its own event loop and its own
+// listening socket (SO_REUSEPORT) on the agent port; a connection stays on
+// the worker that accepted it.
+//
+// Per connection: look up the kernel's record (original destination and
+// identity) -> read the ClientHello without consuming it -> for an LLM host
+// name, terminate TLS with a minted leaf and relay HTTP/1.1 requests to the
+// original destination over verified TLS; for any other name (or none), a
+// blind TCP tunnel. Plain-HTTP targets are relayed without TLS.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/endpoint.h"
+#include "core/result.h"
+
+namespace warden::audit {
+class EventLog;
+}
+
+namespace warden::proxy {
+
+class CertAuthority;
+
+struct ProxyOptions {
+  uint16_t listenPort = 15001;
+  unsigned workers = 1;
+  uint32_t upstreamMark = 0;  // SO_MARK on every upstream socket: never redirected
+  std::string upstreamExtraCaFile;
+  std::chrono::milliseconds upstreamConnectTimeout{5000};
+  std::chrono::milliseconds clientHelloTimeout{10000};
+  std::chrono::milliseconds idleTimeout{120000};
+  unsigned upstreamIdlePerHost = 16;
+};
+
+// Looks up the kernel's record of a redirected connection by the client's
+// address; nullopt when there is none (not redirected, or a race).
+using OriginLookup = std::function<std::optional<ConnectionOrigin>(const Endpoint& client)>;
+
+// Which server names are intercepted; swapped atomically on config changes.
+using InterceptNames = std::set<std::string>;
+
+struct ProxyCounters {
+  uint64_t connections = 0;
+  uint64_t intercepted = 0;   // TLS terminated (LLM host)
+  uint64_t tunnelled = 0;     // blind TCP tunnel
+  uint64_t plainHttp = 0;     // plain HTTP target
+  uint64_t requests = 0;
+  uint64_t errors = 0;        // requests or connections that failed
+  uint64_t noOrigin = 0;      // accepted without a kernel record
+  uint64_t handshakeFailures = 0;
+  // Clients that rejected warden's certificate (alert unknown_ca / bad_certificate),
+  // by executable name (comm) — runtimes that do not trust the CA yet.
+  std::map<std::string, uint64_t> untrustedCaByExecutable;
+};
+
+class Proxy {
+ public:
+  static Result<std::unique_ptr<Proxy>> start(const ProxyOptions& options, OriginLookup lookup,
+                                              std::shared_ptr<CertAuthority> ca, audit::EventLog* events,
+                                              InterceptNames interceptNames);
+  ~Proxy();  // stop()
+
+  void setInterceptNames(InterceptNames names);
+  ProxyCounters counters() const;
+  // Stops accepting, closes connections, joins the workers. Idempotent.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Proxy(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace warden::proxy
