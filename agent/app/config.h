@@ -18,12 +18,16 @@ struct HostTarget {
   uint16_t port = 443;
   bool tls = true;       // false: plain HTTP (e.g. a local model server)
   bool resolve = true;   // false: only matched by SNI, never resolved
+
+  friend bool operator==(const HostTarget&, const HostTarget&) = default;
 };
 
 // A literal address range added to the target map as is.
 struct CidrTarget {
   std::string cidr;  // as written, e.g. "127.0.0.2/32" or "::1/128"
   kernel::TargetEntry entry;
+
+  friend bool operator==(const CidrTarget&, const CidrTarget&) = default;
 };
 
 struct Config {
@@ -57,6 +61,8 @@ struct Config {
   std::chrono::seconds defaultTtl{60};  // answers without a TTL (hosts file)
 
   std::string controlSocketPath() const { return runtimeDir + "/control.sock"; }
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 // Built-in defaults (the default host list included).
@@ -68,6 +74,7 @@ Result<Config> loadConfig(const std::string& path);
 Result<Config> parseConfig(const std::string& yamlText, const std::string& sourceName);
 
 // "127.0.0.0/8" -> TargetEntry (IPv4 mapped, prefix + 96). Port given apart.
+// A bare address is a single host (/32 or /128); host bits set is an error.
 Result<kernel::TargetEntry> parseCidr(const std::string& text, uint16_t port, bool plainHttp);
 
 }  // namespace warden::app

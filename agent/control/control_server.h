@@ -1,5 +1,5 @@
 // The agent's control socket (/run/warden/control.sock, mode 0600, root only).
-// Protocol: one JSON object per line each way.
+// Protocol: one JSON object per line each way; request lines up to 64 KiB.
 //   request:  {"command": "status"}
 //   response: {"ok": true, "result": {...}}  or  {"ok": false, "error": "..."}
 #pragma once
@@ -24,7 +24,10 @@ class ControlServer {
   // Binds the socket (replacing a stale one) on `io`; handlers run on io's thread.
   static Result<std::unique_ptr<ControlServer>> start(boost::asio::io_context& io, const std::string& socketPath,
                                                       std::unordered_map<std::string, Handler> handlers);
-  ~ControlServer();  // closes and unlinks the socket
+  // Closes the socket and open sessions and unlinks the path. Destroy it on
+  // io's thread or after io has stopped (Asio objects are not thread-safe),
+  // and before io itself.
+  ~ControlServer();
 
   struct Impl;
 

@@ -2,6 +2,12 @@
 // settings, pins maps and links under a pin directory (so fail-closed holds
 // while the agent is down), and gives the agent typed access to the maps.
 //
+// Pins: <pinDir>/maps/warden_* and <pinDir>/links/warden_*. pinDir must be on
+// bpffs; if its parent is /sys/fs/bpf and bpffs is not mounted there, it is
+// mounted. A SIGKILLed agent leaves the pins, so its programs stay attached
+// and its heartbeat goes stale: the fail mode applies until the next agent
+// replaces the pins.
+//
 // The only place outside kernel/ that sees BPF is through this interface.
 #pragma once
 
@@ -22,12 +28,12 @@ enum class FailMode { Open, Closed };
 
 struct RedirectorOptions {
   std::string cgroupPath;  // cgroup v2 directory to attach to
-  std::string pinDir;      // e.g. /sys/fs/bpf/warden (bpffs mounted if needed)
+  std::string pinDir;      // e.g. /sys/fs/bpf/warden (see the pin notes above)
   uint16_t listenPort = 0; // agent listener on 127.0.0.1 and ::1
   uint32_t agentMark = 0;  // SO_MARK of the agent's own sockets
   FailMode failMode = FailMode::Open;
   std::chrono::milliseconds heartbeatTimeout{1000};
-  uint64_t agentNetnsCookie = 0;  // only connects from this netns are redirected
+  uint64_t agentNetnsCookie = 0;  // only connects from this netns are redirected; 0 = ours
 };
 
 // One entry of the target map: a CIDR plus a port.
@@ -55,7 +61,10 @@ struct KernelCounters {
 class BpfRedirector {
  public:
   // Opens, loads and attaches every program to options.cgroupPath. Stale pins
-  // left by a crashed agent in pinDir are replaced.
+  // left by a crashed agent in pinDir are replaced (its links are unpinned
+  // first, so its programs detach); refuses while another agent's heartbeat in
+  // pinDir is fresh. The heartbeat starts unwritten (= stale): call
+  // heartbeat() once the listener accepts, until then the fail mode applies.
   static Result<std::unique_ptr<BpfRedirector>> attach(const RedirectorOptions& options);
 
   ~BpfRedirector();  // detach(): unpins and destroys links
@@ -65,22 +74,25 @@ class BpfRedirector {
   // Makes the target map hold exactly `targets` (adds new, removes gone).
   Status setTargets(const std::vector<TargetEntry>& targets);
 
-  // Writes CLOCK_MONOTONIC now into the heartbeat map.
+  // Writes CLOCK_MONOTONIC now into the heartbeat map. Call it more often
+  // than heartbeatTimeout.
   Status heartbeat();
 
   // Looks up a redirected connection by the client's address and port as seen
   // from accept(). Thread-safe (one map syscall).
   std::optional<ConnectionOrigin> lookupConnection(const Endpoint& client) const;
 
+  // Summed over CPUs; zeros after detach().
   KernelCounters counters() const;
+  // "warden_connect4", ... in skeleton order.
   std::vector<std::string> programNames() const;
   const std::string& cgroupPath() const;
 
-  // Detaches and unpins everything now. Idempotent.
+  // Detaches and unpins everything now. Idempotent. Not safe concurrently
+  // with the other calls: stop the workers first.
   void detach();
 
-  // Leaves programs attached and pinned (used on a crash-like exit in tests).
-  struct Impl;
+  struct Impl;  // public so kernel/ helpers can name it; defined in the .cpp
 
  private:
   explicit BpfRedirector(std::unique_ptr<Impl> impl);

@@ -22,6 +22,10 @@ struct LeafCertificate {
   std::chrono::system_clock::time_point notAfter;
 };
 
+// A leaf is re-minted once it is this close to expiry, so a long-running agent
+// never serves one that lapses mid-connection.
+inline constexpr std::chrono::hours kLeafRenewBefore{24};
+
 class CertAuthority {
  public:
   // Loads <stateDir>/ca.crt and ca.key, or creates them (directory 0700, key

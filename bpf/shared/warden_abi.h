@@ -1,8 +1,8 @@
 /* Structures and constants shared by the BPF programs and wardend.
  *
  * Every field is fixed-width and explicitly padded so the layout is identical
- * for clang -target bpf and the host compiler; agent/kernel/abi_layout_test
- * checks the sizes on the C++ side.
+ * for clang -target bpf and the host compiler; tests/unit/kernel/abi_layout_test.cpp
+ * checks sizes and offsets on the C++ side.
  */
 #ifndef WARDEN_ABI_H
 #define WARDEN_ABI_H

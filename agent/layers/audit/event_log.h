@@ -27,11 +27,14 @@ class EventLog {
 
   uint64_t written() const { return written_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
+  // Events lost to write errors (disk full, I/O error); each error is logged.
+  uint64_t failed() const { return failed_.load(); }
   const std::string& path() const { return path_; }
 
  private:
   EventLog(std::string path, int fd, size_t maxQueued);
   void run();
+  void writeBatch(std::deque<Event>& batch);
 
   std::string path_;
   std::string hostName_;
@@ -43,6 +46,9 @@ class EventLog {
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::string lastWriteError_;  // writer thread only; logs each new error once
+  bool midLine_ = false;        // writer thread only; a failed write left half a line
   std::thread thread_;
 };
 

@@ -1,0 +1,502 @@
+#include "app/config.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string_view>
+
+#include "core/unique_fd.h"
+
+namespace warden::app {
+namespace {
+
+constexpr const char* kDefaultHosts[] = {"api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"};
+constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+std::string childPath(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a map";
+    default: return "nothing";
+  }
+}
+
+// Decimal or 0x-hex; yaml-cpp's own conversion reads a leading 0 as octal,
+// which would turn "port: 0443" into 291.
+std::optional<int64_t> parseInteger(std::string_view text) {
+  bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  if (text.empty()) return std::nullopt;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value);
+}
+
+// Host names are compared lowercased; a trailing dot is the same name.
+std::optional<std::string> normalizeHostName(std::string name) {
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (name.empty() || name.size() > 253) return std::nullopt;
+  size_t labelLen = 0;
+  for (char& c : name) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c == '.') {
+      if (labelLen == 0) return std::nullopt;
+      labelLen = 0;
+      continue;
+    }
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return std::nullopt;
+    if (++labelLen > 63) return std::nullopt;
+  }
+  return name;
+}
+
+struct Entry {
+  std::string key;
+  YAML::Node keyNode;
+  YAML::Node value;
+};
+
+// The checked keys of one YAML map.
+struct MapView {
+  std::string path;
+  YAML::Mark mark;
+  std::vector<Entry> entries;
+
+  const Entry* find(std::string_view key) const {
+    for (const auto& e : entries) {
+      if (e.key == key) return &e;
+    }
+    return nullptr;
+  }
+};
+
+// Walks the tree keeping only the first error (with its position), so the
+// parser reads as a list of fields instead of a check after every line.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  bool failed() const { return error_.has_value(); }
+  const Error& error() const { return *error_; }
+
+  void fail(const YAML::Mark& mark, const std::string& path, const std::string& message) {
+    if (error_) return;
+    std::string where = source_;
+    if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    error_ = Error{where + ": " + path + ": " + message};
+  }
+
+  void fail(const Entry& entry, const std::string& path, const std::string& message) {
+    fail(markOf(entry), path, message);
+  }
+
+  static YAML::Mark markOf(const Entry& entry) {
+    // A missing value's mark points past the key's line: the key is clearer.
+    YAML::Mark mark = entry.value.Mark();
+    return mark.is_null() || entry.value.IsNull() ? entry.keyNode.Mark() : mark;
+  }
+
+  // A null node (a key with nothing under it) reads as an empty map: every
+  // field keeps its default.
+  MapView map(const YAML::Node& node, const YAML::Mark& mark, const std::string& path,
+              std::initializer_list<std::string_view> known) {
+    MapView view{path, node.Mark().is_null() ? mark : node.Mark(), {}};
+    if (failed() || node.IsNull()) return view;
+    if (!node.IsMap()) {
+      fail(view.mark, path.empty() ? "(top level)" : path, "expected a map of settings, got " + describe(node));
+      return view;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      // Copies: the iterator's -> hands out a temporary pair.
+      YAML::Node keyNode = it->first;
+      YAML::Node value = it->second;
+      std::string key = keyNode.IsScalar() ? keyNode.Scalar() : "";
+      if (key.empty()) {
+        fail(keyNode.Mark(), path.empty() ? "(top level)" : path, "keys must be plain names");
+        return view;
+      }
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string list;
+        for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        fail(keyNode.Mark(), childPath(path, key), "unknown key (known here: " + list + ")");
+        return view;
+      }
+      if (view.find(key)) {
+        fail(keyNode.Mark(), childPath(path, key), "duplicate key");
+        return view;
+      }
+      view.entries.push_back(Entry{key, keyNode, value});
+    }
+    return view;
+  }
+
+  const Entry* scalar(const MapView& view, std::string_view key) {
+    const Entry* e = view.find(key);
+    if (!e || failed()) return nullptr;
+    if (!e->value.IsScalar()) {
+      fail(*e, childPath(view.path, key),
+           e->value.IsNull() ? "has no value (remove the key to keep the default)"
+                             : "expected a single value, got " + describe(e->value));
+      return nullptr;
+    }
+    return e;
+  }
+
+  template <class T>
+  const Entry* integer(const MapView& view, std::string_view key, int64_t min, int64_t max, T& out,
+                       const char* what = nullptr) {
+    const Entry* e = scalar(view, key);
+    if (!e) return nullptr;
+    const std::string& text = e->value.Scalar();
+    auto value = parseInteger(text);
+    if (!value) {
+      fail(*e, childPath(view.path, key), "'" + text + "' is not a whole number");
+      return nullptr;
+    }
+    if (*value < min || *value > max) {
+      std::string range = what ? std::string(what) : "a number";
+      fail(*e, childPath(view.path, key),
+           text + " is not " + range + " (" + std::to_string(min) + "-" + std::to_string(max) + ")");
+      return nullptr;
+    }
+    out = static_cast<T>(*value);
+    return e;
+  }
+
+  template <class Duration>
+  const Entry* duration(const MapView& view, std::string_view key, int64_t min, int64_t max, Duration& out) {
+    int64_t count = out.count();
+    const Entry* e = integer(view, key, min, max, count, "in range");
+    if (e) out = Duration(count);
+    return e;
+  }
+
+  const Entry* boolean(const MapView& view, std::string_view key, bool& out) {
+    const Entry* e = scalar(view, key);
+    if (!e) return nullptr;
+    if (!YAML::convert<bool>::decode(e->value, out)) {
+      fail(*e, childPath(view.path, key), "'" + e->value.Scalar() + "' is not true or false");
+      return nullptr;
+    }
+    return e;
+  }
+
+  const Entry* string(const MapView& view, std::string_view key, std::string& out) {
+    const Entry* e = scalar(view, key);
+    if (e) out = e->value.Scalar();
+    return e;
+  }
+
+  // "" allowed when `allowEmpty`; otherwise an absolute path.
+  const Entry* absolutePath(const MapView& view, std::string_view key, std::string& out, bool allowEmpty = false) {
+    std::string value;
+    const Entry* e = string(view, key, value);
+    if (!e) return nullptr;
+    if (value.empty() && allowEmpty) {
+      out.clear();
+      return e;
+    }
+    if (value.empty() || value.front() != '/') {
+      fail(*e, childPath(view.path, key), "'" + value + "' is not an absolute path");
+      return nullptr;
+    }
+    out = value;
+    return e;
+  }
+
+  // A list; a null node is an error because "empty" and "default" differ.
+  const Entry* list(const MapView& view, std::string_view key) {
+    const Entry* e = view.find(key);
+    if (!e || failed()) return nullptr;
+    if (!e->value.IsSequence()) {
+      fail(*e, childPath(view.path, key),
+           e->value.IsNull() ? "has no value (write [] for an empty list)" : "expected a list, got " + describe(e->value));
+      return nullptr;
+    }
+    return e;
+  }
+
+ private:
+  std::string source_;
+  std::optional<Error> error_;
+};
+
+void readHeartbeat(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView hb = r.map(e->value, e->keyNode.Mark(), "heartbeat", {"interval_ms", "timeout_ms"});
+  const Entry* interval = r.duration(hb, "interval_ms", 1, 60000, c.heartbeatInterval);
+  const Entry* timeout = r.duration(hb, "timeout_ms", 1, 600000, c.heartbeatTimeout);
+  if (!r.failed() && c.heartbeatInterval >= c.heartbeatTimeout) {
+    const Entry* where = interval ? interval : timeout;
+    YAML::Mark mark = where ? Reader::markOf(*where) : hb.mark;
+    r.fail(mark, "heartbeat.interval_ms",
+           std::to_string(c.heartbeatInterval.count()) + " must be less than heartbeat.timeout_ms (" +
+               std::to_string(c.heartbeatTimeout.count()) + "), or the agent looks dead between beats");
+  }
+}
+
+void readPaths(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView paths = r.map(e->value, e->keyNode.Mark(), "paths", {"state_dir", "runtime_dir", "bpf_pin_dir", "events_file"});
+  r.absolutePath(paths, "state_dir", c.stateDir);
+  const Entry* runtime = r.absolutePath(paths, "runtime_dir", c.runtimeDir);
+  r.absolutePath(paths, "bpf_pin_dir", c.bpfPinDir);
+  r.absolutePath(paths, "events_file", c.eventsFile);
+  if (runtime && !r.failed() && c.controlSocketPath().size() >= sizeof(sockaddr_un::sun_path)) {
+    r.fail(*runtime, "paths.runtime_dir",
+           "'" + c.runtimeDir + "' is too long for a unix socket path (at most " +
+               std::to_string(sizeof(sockaddr_un::sun_path) - 1 - std::strlen("/control.sock")) + " characters)");
+  }
+}
+
+void readUpstream(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView up = r.map(e->value, e->keyNode.Mark(), "upstream", {"extra_ca_file", "connect_timeout_ms", "idle_per_host", "mark"});
+  r.absolutePath(up, "extra_ca_file", c.upstreamExtraCaFile, /*allowEmpty=*/true);
+  r.duration(up, "connect_timeout_ms", 1, kMaxTimeoutMs, c.upstreamConnectTimeout);
+  r.integer(up, "idle_per_host", 0, 4096, c.upstreamIdlePerHost, "a pool size");
+  // Mark 0 would leave the agent's own upstream sockets unmarked: they would
+  // be redirected back to the agent.
+  r.integer(up, "mark", 1, std::numeric_limits<uint32_t>::max(), c.agentMark, "a non-zero socket mark");
+}
+
+void readTimeouts(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView t = r.map(e->value, e->keyNode.Mark(), "timeouts", {"client_hello_ms", "idle_ms"});
+  r.duration(t, "client_hello_ms", 1, kMaxTimeoutMs, c.clientHelloTimeout);
+  r.duration(t, "idle_ms", 1, kMaxTimeoutMs, c.idleTimeout);
+}
+
+void readResolve(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView res = r.map(e->value, e->keyNode.Mark(), "resolve", {"min_ttl_s", "max_ttl_s", "default_ttl_s"});
+  const Entry* min = r.duration(res, "min_ttl_s", 1, 86400, c.minTtl);
+  const Entry* max = r.duration(res, "max_ttl_s", 1, 86400, c.maxTtl);
+  r.duration(res, "default_ttl_s", 1, 86400, c.defaultTtl);
+  if (!r.failed() && c.maxTtl < c.minTtl) {
+    const Entry* where = max ? max : min;
+    r.fail(where ? Reader::markOf(*where) : res.mark, "resolve.max_ttl_s",
+           std::to_string(c.maxTtl.count()) + " is less than resolve.min_ttl_s (" + std::to_string(c.minTtl.count()) +
+               ")");
+  }
+}
+
+void readHosts(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  c.hosts.clear();
+  std::set<std::string> seen;
+  size_t index = 0;
+  for (const auto& item : e->value) {
+    std::string path = "targets.hosts[" + std::to_string(index++) + "]";
+    HostTarget host;
+    YAML::Mark nameMark = item.Mark();
+    if (item.IsScalar()) {  // shorthand: "- api.openai.com"
+      host.name = item.Scalar();
+    } else {
+      MapView view = r.map(item, item.Mark(), path, {"name", "port", "tls", "resolve"});
+      const Entry* name = r.string(view, "name", host.name);
+      if (!name && !r.failed()) r.fail(view.mark, path + ".name", "missing (every host needs a name)");
+      if (name) nameMark = Reader::markOf(*name);
+      r.integer(view, "port", 1, 65535, host.port, "a port");
+      r.boolean(view, "tls", host.tls);
+      r.boolean(view, "resolve", host.resolve);
+      path += ".name";
+    }
+    if (r.failed()) return;
+    auto normalized = normalizeHostName(host.name);
+    if (!normalized) {
+      r.fail(nameMark, path, host.name.empty() ? "empty host name" : "'" + host.name + "' is not a host name");
+      return;
+    }
+    host.name = *normalized;
+    if (!seen.insert(host.name).second) {
+      r.fail(nameMark, path, "duplicate host " + host.name);
+      return;
+    }
+    c.hosts.push_back(host);
+  }
+}
+
+void readAddresses(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  c.cidrs.clear();
+  size_t index = 0;
+  for (const auto& item : e->value) {
+    std::string path = "targets.addresses[" + std::to_string(index++) + "]";
+    MapView view = r.map(item, item.Mark(), path, {"cidr", "port", "tls"});
+    std::string cidr;
+    uint16_t port = 443;
+    bool tls = true;
+    const Entry* cidrEntry = r.string(view, "cidr", cidr);
+    if (!cidrEntry && !r.failed()) r.fail(view.mark, path + ".cidr", "missing (for example 127.0.0.2/32)");
+    r.integer(view, "port", 1, 65535, port, "a port");
+    r.boolean(view, "tls", tls);
+    if (r.failed()) return;
+    auto entry = parseCidr(cidr, port, !tls);
+    if (!entry) {
+      r.fail(*cidrEntry, path + ".cidr", entry.error().message);
+      return;
+    }
+    for (const auto& existing : c.cidrs) {
+      if (existing.entry.addr == entry->addr && existing.entry.prefixLen == entry->prefixLen &&
+          existing.entry.port == port) {
+        r.fail(*cidrEntry, path + ".cidr", "duplicate address " + cidr + " port " + std::to_string(port));
+        return;
+      }
+    }
+    c.cidrs.push_back(CidrTarget{cidr, *entry});
+  }
+}
+
+void readTargets(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView targets = r.map(e->value, e->keyNode.Mark(), "targets", {"hosts", "addresses"});
+  readHosts(r, r.list(targets, "hosts"), c);
+  readAddresses(r, r.list(targets, "addresses"), c);
+}
+
+void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
+  MapView top = r.map(root, YAML::Mark::null_mark(), "",
+                      {"cgroup", "fail_mode", "heartbeat", "listen", "workers", "paths", "upstream", "timeouts",
+                       "targets", "resolve"});
+  if (const Entry* e = r.string(top, "cgroup", c.cgroup); e && c.cgroup != "auto" && (c.cgroup.empty() || c.cgroup.front() != '/')) {
+    r.fail(*e, "cgroup", "'" + c.cgroup + "' is neither auto nor an absolute cgroup v2 directory");
+  }
+  std::string failMode;
+  if (const Entry* e = r.string(top, "fail_mode", failMode)) {
+    if (failMode == "open") {
+      c.failMode = kernel::FailMode::Open;
+    } else if (failMode == "closed") {
+      c.failMode = kernel::FailMode::Closed;
+    } else {
+      r.fail(*e, "fail_mode", "'" + failMode + "' is not open or closed");
+    }
+  }
+  readHeartbeat(r, top.find("heartbeat"), c);
+  if (const Entry* e = top.find("listen")) {
+    MapView listen = r.map(e->value, e->keyNode.Mark(), "listen", {"port"});
+    r.integer(listen, "port", 1, 65535, c.listenPort, "a port");
+  }
+  r.integer(top, "workers", 0, 1024, c.workers, "a worker count");
+  readPaths(r, top.find("paths"), c);
+  readUpstream(r, top.find("upstream"), c);
+  readTimeouts(r, top.find("timeouts"), c);
+  readTargets(r, top.find("targets"), c);
+  readResolve(r, top.find("resolve"), c);
+}
+
+std::string prefixError(const std::string& text, const std::string& why) {
+  return "'" + text + "' is not a CIDR: " + why;
+}
+
+}  // namespace
+
+Config defaultConfig() {
+  Config c;
+  for (const char* name : kDefaultHosts) c.hosts.push_back(HostTarget{name});
+  return c;
+}
+
+Result<Config> parseConfig(const std::string& yamlText, const std::string& sourceName) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yamlText);
+  } catch (const YAML::Exception& e) {
+    std::string where = sourceName;
+    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    return Error{where + ": not valid YAML: " + e.msg};
+  }
+  Config config = defaultConfig();
+  config.sourcePath = sourceName;
+  Reader reader(sourceName);
+  try {
+    readTopLevel(reader, root, config);
+  } catch (const YAML::Exception& e) {  // yaml-cpp may throw on odd trees (e.g. aliases)
+    return Error{sourceName + ": " + e.what()};
+  }
+  if (reader.failed()) return reader.error();
+  return config;
+}
+
+Result<Config> loadConfig(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return errnoError("read config " + path);
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("read config " + path);
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxConfigBytes) return Error{"read config " + path + ": larger than 1 MiB; is it the right file?"};
+  }
+  return parseConfig(text, path);
+}
+
+Result<kernel::TargetEntry> parseCidr(const std::string& text, uint16_t port, bool plainHttp) {
+  std::string address = text;
+  std::optional<int> prefix;
+  if (auto slash = text.find('/'); slash != std::string::npos) {
+    address = text.substr(0, slash);
+    std::string_view digits(text.data() + slash + 1, text.size() - slash - 1);
+    int value = -1;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || digits.size() > 3 || !std::isdigit(static_cast<unsigned char>(digits[0])) || ec != std::errc() || end != digits.data() + digits.size()) {
+      return Error{prefixError(text, "the prefix length after / must be a number")};
+    }
+    prefix = value;
+  }
+  kernel::TargetEntry entry;
+  entry.port = port;
+  entry.plainHttp = plainHttp;
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) {
+    if (prefix && *prefix > 32) return Error{prefixError(text, "an IPv4 prefix length is at most 32")};
+    entry.addr[10] = 0xff;
+    entry.addr[11] = 0xff;
+    std::memcpy(entry.addr.data() + 12, &v4, 4);
+    entry.prefixLen = static_cast<uint8_t>(prefix.value_or(32) + 96);
+  } else if (inet_pton(AF_INET6, address.c_str(), entry.addr.data()) == 1) {
+    if (prefix && *prefix > 128) return Error{prefixError(text, "an IPv6 prefix length is at most 128")};
+    entry.prefixLen = static_cast<uint8_t>(prefix.value_or(128));
+  } else {
+    return Error{prefixError(text, "expected an address like 10.0.0.0/8 or fd00::/8")};
+  }
+  // Host bits set usually means a typo in the prefix; refuse rather than guess.
+  auto network = entry.addr;
+  for (size_t bit = entry.prefixLen; bit < 128; ++bit) network[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+  if (network != entry.addr) {
+    Endpoint e;
+    e.addr = network;
+    unsigned shown = e.isV4Mapped() ? entry.prefixLen - 96u : entry.prefixLen;
+    return Error{prefixError(text, "host bits are set (did you mean " + e.addressString() + "/" +
+                                       std::to_string(shown) + "?)")};
+  }
+  return entry;
+}
+
+}  // namespace warden::app

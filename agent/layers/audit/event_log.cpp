@@ -1,0 +1,134 @@
+#include "layers/audit/event_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "core/log.h"
+
+namespace warden::audit {
+namespace {
+
+// Bounds the memory one write() needs while the queue is deep.
+constexpr size_t kMaxBatch = 512;
+
+std::shared_ptr<spdlog::logger> auditLog() { return logger("audit"); }
+
+// Events name processes and prompts' destinations: not world-readable.
+Status makeParentDirs(const std::string& path) {
+  std::filesystem::path dir;
+  for (const auto& part : std::filesystem::path(path).parent_path()) {
+    dir /= part;
+    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errnoError("create directory " + dir.string());
+  }
+  return {};
+}
+
+std::string hostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "unknown";
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& path, size_t maxQueued) {
+  if (auto made = makeParentDirs(path); !made) return made.error().wrap("open event log");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return errnoError("open event log " + path);
+  return std::unique_ptr<EventLog>(new EventLog(path, fd, std::max<size_t>(maxQueued, 1)));
+}
+
+EventLog::EventLog(std::string path, int fd, size_t maxQueued)
+    : path_(std::move(path)), hostName_(hostName()), fd_(fd), maxQueued_(maxQueued) {
+  thread_ = std::thread([this] { run(); });
+}
+
+EventLog::~EventLog() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  ::close(fd_);
+}
+
+bool EventLog::submit(Event event) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= maxQueued_) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    queue_.push_back(std::move(event));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void EventLog::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is written
+    std::deque<Event> batch;
+    if (queue_.size() <= kMaxBatch) {
+      batch.swap(queue_);
+    } else {
+      auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+    }
+    lock.unlock();
+    writeBatch(batch);
+    lock.lock();
+  }
+}
+
+void EventLog::writeBatch(std::deque<Event>& batch) {
+  // Ends the half line a failed write left, so only that one line is lost.
+  std::string out = midLine_ ? "\n" : "";
+  size_t prefix = out.size();
+  for (auto& event : batch) {
+    if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for it
+    // Client-supplied strings may be invalid UTF-8; replace rather than throw.
+    out += toJson(event, hostName_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '\n';
+  }
+  size_t offset = 0;
+  int err = 0;
+  while (offset < out.size()) {
+    ssize_t n = ::write(fd_, out.data() + offset, out.size() - offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n == 0 ? EIO : errno;
+      break;
+    }
+    offset += static_cast<size_t>(n);
+  }
+  if (offset > 0) midLine_ = out[offset - 1] != '\n';
+  if (offset == out.size()) {
+    written_.fetch_add(batch.size(), std::memory_order_relaxed);
+    if (!lastWriteError_.empty()) auditLog()->info("writing events to {} again", path_);
+    lastWriteError_.clear();
+    return;
+  }
+  std::string error = errnoError("write event log " + path_, err).message;
+  auto complete = offset <= prefix ? uint64_t{0}
+                                   : static_cast<uint64_t>(std::count(out.begin() + static_cast<std::ptrdiff_t>(prefix),
+                                                                      out.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  written_.fetch_add(complete, std::memory_order_relaxed);
+  failed_.fetch_add(batch.size() - complete, std::memory_order_relaxed);
+  // Once per new error: a full disk must not also flood the journal.
+  if (error != lastWriteError_) {
+    auditLog()->error("{}; events are being lost (free space or fix the file, the agent keeps trying)", error);
+  }
+  lastWriteError_ = error;
+}
+
+}  // namespace warden::audit

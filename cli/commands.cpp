@@ -1,0 +1,54 @@
+#include "cli/commands.h"
+
+#include "cli/control_client.h"
+#include "cli/status_view.h"
+
+namespace warden::cli {
+namespace {
+
+int fail(std::ostream& err, const Error& error) {
+  err << "wardenctl: " << error.message << "\n";
+  return kExitFailure;
+}
+
+int status(const Options& options, std::ostream& out, std::ostream& err) {
+  auto result = callAgent(options.socketPath, {{"command", "status"}});
+  if (!result) return fail(err, result.error());
+  out << (options.json ? result->dump(2) + "\n" : renderStatus(*result));
+  return kExitOk;
+}
+
+int caExport(const Options& options, std::ostream& out, std::ostream& err) {
+  auto result = callAgent(options.socketPath, {{"command", "ca.export"}});
+  if (!result) return fail(err, result.error());
+  if (options.json) {
+    out << result->dump(2) << "\n";
+    return kExitOk;
+  }
+  auto pem = result->find("pem");
+  if (pem == result->end() || !pem->is_string()) return fail(err, Error{"wardend sent no certificate (no \"pem\")"});
+  std::string text = pem->get<std::string>();
+  if (!text.empty() && text.back() != '\n') text += "\n";
+  out << text;
+  return kExitOk;
+}
+
+}  // namespace
+
+int runCommand(const Options& options, std::ostream& out, std::ostream& err) {
+  switch (options.action) {
+    case Action::Help:
+      out << usage();
+      return kExitOk;
+    case Action::Version:
+      out << "wardenctl " << WARDEN_VERSION << "\n";
+      return kExitOk;
+    case Action::Status:
+      return status(options, out, err);
+    case Action::CaExport:
+      return caExport(options, out, err);
+  }
+  return kExitUsage;
+}
+
+}  // namespace warden::cli

@@ -1,0 +1,29 @@
+// wardenctl's command line: global options anywhere, then a command.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace warden::cli {
+
+inline constexpr const char* kDefaultSocket = "/run/warden/control.sock";
+inline constexpr const char* kSocketEnv = "WARDEN_CONTROL_SOCKET";
+
+enum class Action { Help, Version, Status, CaExport };
+
+struct Options {
+  Action action = Action::Help;
+  std::string socketPath = kDefaultSocket;
+  bool json = false;  // print the agent's raw result
+};
+
+// `args` excludes argv[0]. `envSocket` is $WARDEN_CONTROL_SOCKET if set;
+// --socket wins over it. Errors are usage errors (exit status 2).
+Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<std::string> envSocket);
+
+std::string usage();
+
+}  // namespace warden::cli

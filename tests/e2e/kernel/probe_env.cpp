@@ -1,0 +1,89 @@
+#include <bpf/bpf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "probe_env.h"
+
+namespace probe {
+
+void Checks::expect(bool condition, const std::string& name, const std::string& detail) {
+  if (condition) {
+    std::printf("ok   %s\n", name.c_str());
+  } else {
+    ++failures_;
+    std::printf("FAIL %s%s%s\n", name.c_str(), detail.empty() ? "" : ": ", detail.c_str());
+  }
+  std::fflush(stdout);
+}
+
+warden::kernel::RedirectorOptions Env::options(FailMode mode) const {
+  warden::kernel::RedirectorOptions options;
+  options.cgroupPath = cgroupPath;
+  options.pinDir = pinDir;
+  options.listenPort = net.listenPort;
+  options.agentMark = kAgentMark;
+  options.failMode = mode;
+  options.heartbeatTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeatTimeout);
+  return options;
+}
+
+std::vector<warden::kernel::TargetEntry> Env::targets() const {
+  auto entry = [](const Endpoint& ep, uint16_t port, bool plain) {
+    warden::kernel::TargetEntry e;
+    e.addr = ep.addr;
+    e.prefixLen = 128;
+    e.port = port;
+    e.plainHttp = plain;
+    return e;
+  };
+  return {
+      entry(net.target4, net.target4.port, false),
+      entry(net.target6, net.target6.port, true),
+      entry(net.target4, 443, false),  // QUIC to these must be refused
+      entry(net.target6, 443, false),
+  };
+}
+
+bool setUpNetwork(Network& net) {
+  // The agent needs one port on both 127.0.0.1 and ::1.
+  for (int attempt = 0; attempt < 20 && !net.agent6.valid(); ++attempt) {
+    net.agent4 = listenOn(*Endpoint::parseAddress("127.0.0.1", 0));
+    if (!net.agent4.valid()) return false;
+    net.listenPort = localName(net.agent4.get()).endpoint.port;
+    net.agent6 = listenOn(*Endpoint::parseAddress("::1", net.listenPort));
+  }
+  net.upstream4 = listenOn(*Endpoint::parseAddress("127.0.0.2", 0));
+  net.upstream6 = listenOn(*Endpoint::parseAddress("::1", 0));
+  net.other = listenOn(*Endpoint::parseAddress("127.0.0.3", 0));
+  if (!net.agent6.valid() || !net.upstream4.valid() || !net.upstream6.valid() || !net.other.valid()) {
+    return false;
+  }
+  net.target4 = localName(net.upstream4.get()).endpoint;
+  net.target6 = localName(net.upstream6.get()).endpoint;
+  net.nonTarget = localName(net.other.get()).endpoint;
+  return true;
+}
+
+int attachedPrograms(const std::string& cgroupPath, int attachType) {
+  UniqueFd cgroup(::open(cgroupPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cgroup.valid()) return -1;
+  __u32 ids[16];
+  __u32 count = 16;
+  __u32 flags = 0;
+  if (bpf_prog_query(cgroup.get(), static_cast<bpf_attach_type>(attachType), 0, &flags, ids, &count) != 0) {
+    return -1;
+  }
+  return static_cast<int>(count);
+}
+
+bool pathExists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string errnoName(int err) { return err == 0 ? "success" : std::strerror(err); }
+
+}  // namespace probe

@@ -1,0 +1,240 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace warden::app {
+namespace {
+
+std::array<uint8_t, 16> mapped(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+  return {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d};
+}
+
+std::string errorOf(const std::string& yaml) {
+  auto config = parseConfig(yaml, "t.yaml");
+  if (config) return "(parsed without error)";
+  return config.error().message;
+}
+
+TEST(ConfigTest, DefaultsMatchTheDocumentedValues) {
+  Config c = defaultConfig();
+  EXPECT_EQ(c.cgroup, "auto");
+  EXPECT_EQ(c.failMode, kernel::FailMode::Open);
+  EXPECT_EQ(c.heartbeatInterval.count(), 250);
+  EXPECT_EQ(c.heartbeatTimeout.count(), 1000);
+  EXPECT_EQ(c.listenPort, 15001);
+  EXPECT_EQ(c.workers, 0u);
+  EXPECT_EQ(c.controlSocketPath(), "/run/warden/control.sock");
+  EXPECT_EQ(c.eventsFile, "/var/log/warden/events.jsonl");
+  EXPECT_EQ(c.agentMark, 0x5741u);
+  ASSERT_EQ(c.hosts.size(), 3u);
+  EXPECT_EQ(c.hosts[0], (HostTarget{"api.openai.com", 443, true, true}));
+  EXPECT_EQ(c.hosts[1].name, "api.anthropic.com");
+  EXPECT_EQ(c.hosts[2].name, "generativelanguage.googleapis.com");
+  EXPECT_TRUE(c.cidrs.empty());
+}
+
+TEST(ConfigTest, EmptyDocumentGivesDefaults) {
+  auto parsed = parseConfig("# nothing set\n", "empty.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  Config expected = defaultConfig();
+  expected.sourcePath = "empty.yaml";
+  EXPECT_EQ(*parsed, expected);
+}
+
+TEST(ConfigTest, PackagedConfigEqualsBuiltInDefaults) {
+  std::string path = std::string(WARDEN_TEST_FIXTURES) + "/../../packaging/config/warden.yaml";
+  auto loaded = loadConfig(path);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  Config expected = defaultConfig();
+  expected.sourcePath = path;
+  EXPECT_EQ(*loaded, expected);
+}
+
+TEST(ConfigTest, FullFileSetsEveryField) {
+  auto loaded = loadConfig(std::string(WARDEN_TEST_FIXTURES) + "/config/full.yaml");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const Config& c = *loaded;
+  EXPECT_EQ(c.cgroup, "/sys/fs/cgroup/test.slice");
+  EXPECT_EQ(c.failMode, kernel::FailMode::Closed);
+  EXPECT_EQ(c.heartbeatInterval.count(), 100);
+  EXPECT_EQ(c.heartbeatTimeout.count(), 2000);
+  EXPECT_EQ(c.listenPort, 16001);
+  EXPECT_EQ(c.workers, 3u);
+  EXPECT_EQ(c.stateDir, "/tmp/warden/state");
+  EXPECT_EQ(c.controlSocketPath(), "/tmp/warden/run/control.sock");
+  EXPECT_EQ(c.bpfPinDir, "/tmp/warden/bpf");
+  EXPECT_EQ(c.eventsFile, "/tmp/warden/events.jsonl");
+  EXPECT_EQ(c.upstreamExtraCaFile, "/etc/ssl/extra.pem");
+  EXPECT_EQ(c.upstreamConnectTimeout.count(), 1500);
+  EXPECT_EQ(c.upstreamIdlePerHost, 4u);
+  EXPECT_EQ(c.agentMark, 0x1234u);
+  EXPECT_EQ(c.clientHelloTimeout.count(), 3000);
+  EXPECT_EQ(c.idleTimeout.count(), 60000);
+  ASSERT_EQ(c.hosts.size(), 3u);  // replaces the default list
+  EXPECT_EQ(c.hosts[0], (HostTarget{"api.example.com", 8443, true, true}));
+  EXPECT_EQ(c.hosts[1], (HostTarget{"local.model", 8080, false, false}));
+  EXPECT_EQ(c.hosts[2], (HostTarget{"plain.example.org", 443, true, true}));
+  ASSERT_EQ(c.cidrs.size(), 2u);
+  EXPECT_EQ(c.cidrs[0].cidr, "127.0.0.2/32");
+  EXPECT_EQ(c.cidrs[0].entry, (kernel::TargetEntry{mapped(127, 0, 0, 2), 128, 11434, true}));
+  EXPECT_EQ(c.cidrs[1].entry.prefixLen, 64);
+  EXPECT_EQ(c.cidrs[1].entry.port, 443);
+  EXPECT_FALSE(c.cidrs[1].entry.plainHttp);
+  EXPECT_EQ(c.minTtl.count(), 2);
+  EXPECT_EQ(c.maxTtl.count(), 600);
+  EXPECT_EQ(c.defaultTtl.count(), 30);
+}
+
+TEST(ConfigTest, AddressesAloneKeepDefaultHosts) {
+  auto parsed = parseConfig("targets:\n  addresses: [{cidr: 10.0.0.0/8}]\n", "t.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->hosts, defaultConfig().hosts);
+  ASSERT_EQ(parsed->cidrs.size(), 1u);
+  EXPECT_EQ(parsed->cidrs[0].entry.prefixLen, 8 + 96);
+}
+
+TEST(ConfigTest, EmptyHostListMeansNoHosts) {
+  auto parsed = parseConfig("targets: {hosts: []}\n", "t.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_TRUE(parsed->hosts.empty());
+}
+
+TEST(ConfigTest, ErrorsNameFileLineColumnAndKeyPath) {
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - name: a.example\n    - name: b.example\n"
+                    "      port: 70000\n"),
+            "t.yaml:5:13: targets.hosts[1].port: 70000 is not a port (1-65535)");
+  EXPECT_EQ(errorOf("listen:\n  port: 0\n"), "t.yaml:2:9: listen.port: 0 is not a port (1-65535)");
+  EXPECT_EQ(errorOf("listen: {port: 65536}\n"), "t.yaml:1:16: listen.port: 65536 is not a port (1-65535)");
+  EXPECT_EQ(errorOf("fail_mode: maybe\n"), "t.yaml:1:12: fail_mode: 'maybe' is not open or closed");
+  EXPECT_EQ(errorOf("heartbeat:\n  interval_ms: 1000\n  timeout_ms: 1000\n"),
+            "t.yaml:2:16: heartbeat.interval_ms: 1000 must be less than heartbeat.timeout_ms (1000), "
+            "or the agent looks dead between beats");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - name: \"\"\n"), "t.yaml:3:13: targets.hosts[0].name: empty host name");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - api.openai.com\n    - API.OpenAI.com\n"),
+            "t.yaml:4:7: targets.hosts[1]: duplicate host api.openai.com");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - {port: 443}\n"),
+            "t.yaml:3:7: targets.hosts[0].name: missing (every host needs a name)");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - name: bad host\n"),
+            "t.yaml:3:13: targets.hosts[0].name: 'bad host' is not a host name");
+}
+
+TEST(ConfigTest, UnknownKeysAreErrorsAtTheKey) {
+  EXPECT_EQ(errorOf("listen: {port: 1}\nlisen: {port: 2}\n"),
+            "t.yaml:2:1: lisen: unknown key (known here: cgroup, fail_mode, heartbeat, listen, workers, paths, "
+            "upstream, timeouts, targets, resolve)");
+  EXPECT_EQ(errorOf("upstream:\n  ca_file: /x\n"),
+            "t.yaml:2:3: upstream.ca_file: unknown key (known here: extra_ca_file, connect_timeout_ms, "
+            "idle_per_host, mark)");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - {name: a.example, tsl: false}\n"),
+            "t.yaml:3:25: targets.hosts[0].tsl: unknown key (known here: name, port, tls, resolve)");
+  EXPECT_EQ(errorOf("workers: 1\nworkers: 2\n"), "t.yaml:2:1: workers: duplicate key");
+}
+
+TEST(ConfigTest, WrongTypesAreErrors) {
+  EXPECT_EQ(errorOf("workers: [1]\n"), "t.yaml:1:10: workers: expected a single value, got a list");
+  EXPECT_EQ(errorOf("heartbeat: 5\n"), "t.yaml:1:12: heartbeat: expected a map of settings, got '5'");
+  EXPECT_EQ(errorOf("listen:\n  port: abc\n"), "t.yaml:2:9: listen.port: 'abc' is not a whole number");
+  EXPECT_EQ(errorOf("workers: -1\n"), "t.yaml:1:10: workers: -1 is not a worker count (0-1024)");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n    - {name: a.example, tls: maybe}\n"),
+            "t.yaml:3:30: targets.hosts[0].tls: 'maybe' is not true or false");
+  EXPECT_EQ(errorOf("targets:\n  hosts: api.openai.com\n"),
+            "t.yaml:2:10: targets.hosts: expected a list, got 'api.openai.com'");
+  EXPECT_EQ(errorOf("targets:\n  hosts:\n"), "t.yaml:2:3: targets.hosts: has no value (write [] for an empty list)");
+  EXPECT_EQ(errorOf("- a\n- b\n"), "t.yaml:1:1: (top level): expected a map of settings, got a list");
+  EXPECT_EQ(errorOf("paths: {state_dir: relative/dir}\n"),
+            "t.yaml:1:20: paths.state_dir: 'relative/dir' is not an absolute path");
+  EXPECT_EQ(errorOf("upstream: {mark: 0}\n"), "t.yaml:1:18: upstream.mark: 0 is not a non-zero socket mark (1-4294967295)");
+  EXPECT_EQ(errorOf("cgroup: sys/fs\n"), "t.yaml:1:9: cgroup: 'sys/fs' is neither auto nor an absolute cgroup v2 directory");
+  EXPECT_EQ(errorOf("resolve: {min_ttl_s: 10, max_ttl_s: 5}\n"),
+            "t.yaml:1:37: resolve.max_ttl_s: 5 is less than resolve.min_ttl_s (10)");
+}
+
+TEST(ConfigTest, LeadingZeroIsDecimalAndHexIsAccepted) {
+  auto parsed = parseConfig("listen: {port: 0443}\nupstream: {mark: 0xff}\n", "t.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->listenPort, 443);
+  EXPECT_EQ(parsed->agentMark, 0xffu);
+}
+
+TEST(ConfigTest, BadCidrsAreErrorsWithPosition) {
+  EXPECT_EQ(errorOf("targets:\n  addresses:\n    - {cidr: 10.0.0.1/8}\n"),
+            "t.yaml:3:14: targets.addresses[0].cidr: '10.0.0.1/8' is not a CIDR: host bits are set "
+            "(did you mean 10.0.0.0/8?)");
+  EXPECT_EQ(errorOf("targets:\n  addresses:\n    - {cidr: 10.0.0.0/33}\n"),
+            "t.yaml:3:14: targets.addresses[0].cidr: '10.0.0.0/33' is not a CIDR: an IPv4 prefix length is at most 32");
+  EXPECT_EQ(errorOf("targets:\n  addresses:\n    - {port: 80}\n"),
+            "t.yaml:3:7: targets.addresses[0].cidr: missing (for example 127.0.0.2/32)");
+  EXPECT_EQ(errorOf("targets:\n  addresses:\n    - {cidr: 10.0.0.0/8}\n    - {cidr: 10.0.0.0/8, port: 443}\n"),
+            "t.yaml:4:14: targets.addresses[1].cidr: duplicate address 10.0.0.0/8 port 443");
+}
+
+TEST(ConfigTest, SyntaxErrorsHavePositions) {
+  std::string error = errorOf("listen: {port: 1\n");
+  EXPECT_EQ(error.rfind("t.yaml:", 0), 0u) << error;
+  EXPECT_NE(error.find("not valid YAML"), std::string::npos) << error;
+  EXPECT_NE(error.find(":2:1:"), std::string::npos) << error;
+}
+
+TEST(ConfigTest, MissingFileSaysWhichFile) {
+  auto loaded = loadConfig("/nonexistent/warden.yaml");
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().message, "read config /nonexistent/warden.yaml: No such file or directory");
+}
+
+TEST(CidrTest, Ipv4BecomesMappedWithPrefixPlus96) {
+  auto e = parseCidr("127.0.0.0/8", 443, false);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e->addr, mapped(127, 0, 0, 0));
+  EXPECT_EQ(e->prefixLen, 104);
+  EXPECT_EQ(e->port, 443);
+  EXPECT_FALSE(e->plainHttp);
+
+  auto all = parseCidr("0.0.0.0/0", 80, true);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->prefixLen, 96);
+  EXPECT_TRUE(all->plainHttp);
+
+  auto host = parseCidr("192.0.2.7", 443, false);
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->addr, mapped(192, 0, 2, 7));
+  EXPECT_EQ(host->prefixLen, 128);
+}
+
+TEST(CidrTest, Ipv6IsKeptAsIs) {
+  auto e = parseCidr("2001:db8::/32", 443, false);
+  ASSERT_TRUE(e) << e.error().message;
+  std::array<uint8_t, 16> expected{0x20, 0x01, 0x0d, 0xb8};
+  EXPECT_EQ(e->addr, expected);
+  EXPECT_EQ(e->prefixLen, 32);
+
+  auto loopback = parseCidr("::1/128", 8080, true);
+  ASSERT_TRUE(loopback);
+  EXPECT_EQ(loopback->addr[15], 1);
+  EXPECT_EQ(loopback->prefixLen, 128);
+  EXPECT_EQ(parseCidr("::1", 443, false)->prefixLen, 128);
+}
+
+TEST(CidrTest, RejectsBadInput) {
+  EXPECT_EQ(parseCidr("10.1.2.3/16", 443, false).error().message,
+            "'10.1.2.3/16' is not a CIDR: host bits are set (did you mean 10.1.0.0/16?)");
+  EXPECT_EQ(parseCidr("2001:db8::1/32", 443, false).error().message,
+            "'2001:db8::1/32' is not a CIDR: host bits are set (did you mean 2001:db8::/32?)");
+  EXPECT_EQ(parseCidr("10.0.0.0/33", 443, false).error().message,
+            "'10.0.0.0/33' is not a CIDR: an IPv4 prefix length is at most 32");
+  EXPECT_EQ(parseCidr("::/129", 443, false).error().message,
+            "'::/129' is not a CIDR: an IPv6 prefix length is at most 128");
+  EXPECT_EQ(parseCidr("10.0.0.0/", 443, false).error().message,
+            "'10.0.0.0/' is not a CIDR: the prefix length after / must be a number");
+  EXPECT_EQ(parseCidr("10.0.0.0/-1", 443, false).error().message,
+            "'10.0.0.0/-1' is not a CIDR: the prefix length after / must be a number");
+  EXPECT_EQ(parseCidr("example.com/32", 443, false).error().message,
+            "'example.com/32' is not a CIDR: expected an address like 10.0.0.0/8 or fd00::/8");
+  EXPECT_FALSE(parseCidr("", 443, false));
+  EXPECT_FALSE(parseCidr("300.0.0.0/8", 443, false));
+}
+
+}  // namespace
+}  // namespace warden::app
