@@ -1,0 +1,247 @@
+#include "app/agent.h"
+
+#include <unistd.h>
+
+#include <csignal>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "app/status_report.h"
+#include "app/target_resolver.h"
+#include "control/control_server.h"
+#include "core/log.h"
+#include "kernel/bpf_redirector.h"
+#include "layers/audit/event_log.h"
+#include "proxy/cert_authority.h"
+#include "proxy/proxy.h"
+
+namespace warden::app {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+proxy::InterceptNames interceptNamesOf(const Config& config) {
+  proxy::InterceptNames names;
+  for (const auto& host : config.hosts) {
+    if (host.tls) names.insert(host.name);
+  }
+  return names;
+}
+
+unsigned workerCount(const Config& config) {
+  if (config.workers > 0) return config.workers;
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? cores : 1;
+}
+
+// Everything the running agent owns, destroyed in reverse order of creation.
+struct Running {
+  Config config;
+  Clock::time_point startedAt = Clock::now();
+  std::string cgroupPath;
+  std::shared_ptr<proxy::CertAuthority> ca;
+  std::unique_ptr<audit::EventLog> events;
+  std::unique_ptr<proxy::Proxy> proxy;
+  std::unique_ptr<kernel::BpfRedirector> redirector;
+  std::mutex targetsMutex;  // resolver thread vs. shutdown
+  std::unique_ptr<TargetResolver> resolver;
+  std::unique_ptr<control::ControlServer> control;
+  Clock::time_point lastHeartbeat{};
+};
+
+Result<std::string> resolveCgroup(const Config& config) {
+  if (config.cgroup != "auto") return config.cgroup;
+  auto root = kernel::findCgroup2Root();
+  if (!root) return root.error().wrap("finding the cgroup v2 root (set 'cgroup:' in the config)");
+  return *root;
+}
+
+nlohmann::json statusOf(Running& r) {
+  auto now = Clock::now();
+  nlohmann::json status = {
+      {"version", WARDEN_VERSION},
+      {"pid", ::getpid()},
+      {"uptime_s", std::chrono::duration<double>(now - r.startedAt).count()},
+      {"cgroup", r.cgroupPath},
+      {"fail_mode", r.config.failMode == kernel::FailMode::Open ? "open" : "closed"},
+      {"heartbeat_age_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - r.lastHeartbeat).count()},
+      {"listen_port", r.proxy->listenPort()},
+      {"programs", r.redirector->programNames()},
+      {"kernel", toJson(r.redirector->counters())},
+      {"proxy", toJson(r.proxy->counters())},
+      {"events", {{"file", r.events->path()}, {"written", r.events->written()}, {"dropped", r.events->dropped()}}},
+      {"ca", {{"fingerprint_sha256", r.ca->fingerprintSha256()}, {"subject", r.ca->subject()}}},
+  };
+  status["targets"] = toJson(r.resolver->snapshot());
+  return status;
+}
+
+std::unordered_map<std::string, control::Handler> controlHandlers(Running& r) {
+  return {
+      {"status", [&r](const nlohmann::json&) -> Result<nlohmann::json> { return statusOf(r); }},
+      {"ca.export",
+       [&r](const nlohmann::json&) -> Result<nlohmann::json> { return nlohmann::json{{"pem", r.ca->certificatePem()}}; }},
+  };
+}
+
+void submitLifecycleEvent(Running& r, audit::EventType type) {
+  audit::Event event;
+  event.type = type;
+  event.id = audit::newEventId();
+  r.events->submit(std::move(event));
+}
+
+// The startup steps, in order; each failure says which step failed.
+Status start(Running& r, asio::io_context& io) {
+  auto log = logger("app");
+  auto cgroup = resolveCgroup(r.config);
+  if (!cgroup) return cgroup.error();
+  r.cgroupPath = *cgroup;
+
+  auto ca = proxy::CertAuthority::loadOrCreate(r.config.stateDir);
+  if (!ca) return ca.error().wrap("loading warden's CA from " + r.config.stateDir);
+  r.ca = std::shared_ptr<proxy::CertAuthority>(std::move(*ca));
+  log->info("CA {} ({})", r.ca->fingerprintSha256(), r.config.stateDir + "/ca.crt");
+
+  auto events = audit::EventLog::open(r.config.eventsFile);
+  if (!events) return events.error().wrap("opening the event log");
+  r.events = std::move(*events);
+
+  auto netns = kernel::currentNetnsCookie();
+  if (!netns) return netns.error().wrap("reading this network namespace's cookie");
+
+  // The listener first: a redirected connection must never meet a closed port.
+  proxy::ProxyOptions proxyOptions;
+  proxyOptions.listenPort = r.config.listenPort;
+  proxyOptions.workers = workerCount(r.config);
+  proxyOptions.upstreamMark = r.config.agentMark;
+  proxyOptions.upstreamExtraCaFile = r.config.upstreamExtraCaFile;
+  proxyOptions.upstreamConnectTimeout = r.config.upstreamConnectTimeout;
+  proxyOptions.clientHelloTimeout = r.config.clientHelloTimeout;
+  proxyOptions.idleTimeout = r.config.idleTimeout;
+  proxyOptions.upstreamIdlePerHost = r.config.upstreamIdlePerHost;
+  // The lookup reaches the redirector through `r`, which outlives the proxy.
+  auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {
+    return r.redirector ? r.redirector->lookupConnection(client) : std::nullopt;
+  };
+  auto proxy = proxy::Proxy::start(proxyOptions, lookup, r.ca, r.events.get(), interceptNamesOf(r.config));
+  if (!proxy) return proxy.error().wrap("starting the proxy");
+  r.proxy = std::move(*proxy);
+
+  kernel::RedirectorOptions bpf;
+  bpf.cgroupPath = r.cgroupPath;
+  bpf.pinDir = r.config.bpfPinDir;
+  bpf.listenPort = r.proxy->listenPort();
+  bpf.agentMark = r.config.agentMark;
+  bpf.failMode = r.config.failMode;
+  bpf.heartbeatTimeout = r.config.heartbeatTimeout;
+  bpf.agentNetnsCookie = *netns;
+  auto redirector = kernel::BpfRedirector::attach(bpf);
+  if (!redirector) return redirector.error().wrap("attaching BPF programs to " + r.cgroupPath);
+  r.redirector = std::move(*redirector);
+  if (auto beat = r.redirector->heartbeat(); !beat) return beat.error().wrap("writing the first heartbeat");
+  r.lastHeartbeat = Clock::now();
+
+  r.resolver = std::make_unique<TargetResolver>(r.config, [&r](const std::vector<kernel::TargetEntry>& targets) {
+    std::lock_guard lock(r.targetsMutex);
+    if (!r.redirector) return;
+    if (auto set = r.redirector->setTargets(targets); !set) {
+      logger("app")->error("updating the target map: {}", set.error().message);
+    } else {
+      logger("app")->info("target map now holds {} entries", targets.size());
+    }
+  });
+  r.resolver->start();
+
+  auto control = control::ControlServer::start(io, r.config.controlSocketPath(), controlHandlers(r));
+  if (!control) return control.error().wrap("opening the control socket");
+  r.control = std::move(*control);
+
+  submitLifecycleEvent(r, audit::EventType::AgentStart);
+  log->info("wardend {} attached to {} (listener port {}, {} workers, fail-{})", WARDEN_VERSION, r.cgroupPath,
+            r.proxy->listenPort(), proxyOptions.workers, r.config.failMode == kernel::FailMode::Open ? "open" : "closed");
+  return {};
+}
+
+// Detach first so new connections go direct, then drain the rest.
+void stop(Running& r) {
+  auto log = logger("app");
+  r.control.reset();
+  if (r.resolver) r.resolver->stop();
+  {
+    std::lock_guard lock(r.targetsMutex);
+    if (r.redirector) r.redirector->detach();
+  }
+  if (r.proxy) r.proxy->stop();
+  if (r.events) submitLifecycleEvent(r, audit::EventType::AgentStop);
+  r.resolver.reset();
+  r.redirector.reset();
+  r.proxy.reset();
+  r.events.reset();  // drains the queue
+  log->info("stopped; programs detached and pins removed");
+}
+
+void scheduleHeartbeat(Running& r, asio::steady_timer& timer) {
+  timer.expires_after(r.config.heartbeatInterval);
+  timer.async_wait([&r, &timer](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto beat = r.redirector->heartbeat(); beat) {
+      r.lastHeartbeat = Clock::now();
+    } else {
+      logger("app")->error("heartbeat: {}", beat.error().message);
+    }
+    scheduleHeartbeat(r, timer);
+  });
+}
+
+}  // namespace
+
+int runAgent(const Options&, Config config) {
+  auto log = logger("app");
+  ::signal(SIGPIPE, SIG_IGN);  // a peer closing mid-write is an error value, not a death
+  asio::io_context io;
+  Running running;
+  running.config = std::move(config);
+
+  if (auto started = start(running, io); !started) {
+    log->error("{}", started.error().message);
+    stop(running);
+    return 1;
+  }
+
+  asio::steady_timer heartbeat(io);
+  scheduleHeartbeat(running, heartbeat);
+
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log->info("signal {}: stopping", signo);
+    heartbeat.cancel();
+    io.stop();
+  });
+
+  // Policy reload arrives with the policy layer; until then SIGHUP must not
+  // kill the agent (its default action) and leave the programs pinned.
+  asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> waitHangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      log->warn("SIGHUP: configuration reload is not supported yet; restart wardend to apply changes");
+      waitHangup();
+    });
+  };
+  waitHangup();
+
+  io.run();
+  stop(running);
+  return 0;
+}
+
+}  // namespace warden::app
