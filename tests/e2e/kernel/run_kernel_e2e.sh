@@ -4,22 +4,23 @@
 # Creates a child cgroup, runs warden_bpf_probe inside it with a private bpffs
 # in its own mount namespace, then checks from outside that nothing is left
 # attached or pinned. Everything it creates is removed on exit, also on
-# failure or interruption. Exit 77 = skipped (not root / no cgroup2).
+# failure or interruption. A missing precondition (not root, no cgroup2, a
+# tool absent) is a failure, not a skip: this test is the proof the hooks work.
 set -euo pipefail
 
 probe=${1:?usage: run_kernel_e2e.sh PATH/TO/warden_bpf_probe}
 
 if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (BPF, cgroups, mount namespaces)"
-  exit 77
+  echo "FAIL: needs root (BPF, cgroups, mount namespaces)"
+  exit 1
 fi
 for tool in bpftool unshare mount stat; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
+  command -v "$tool" >/dev/null || { echo "FAIL: $tool not found"; exit 1; }
 done
 cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [[ -z $cgroot ]]; then
-  echo "SKIP: no cgroup2 mount in /proc/mounts"
-  exit 77
+  echo "FAIL: no cgroup2 mount in /proc/mounts"
+  exit 1
 fi
 
 cg="$cgroot/warden-kernel-e2e-$$"
