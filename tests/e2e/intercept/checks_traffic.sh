@@ -168,3 +168,17 @@ check_e_outside() {
   e2e_check e "warden's counters are unchanged by processes outside the cgroup" counters_unchanged "$before" "$after"
   e2e_check e "no event was written for them" test "$(events_count true)" -eq "$events_before"
 }
+
+# A runtime that does not trust warden's CA yet: its handshake fails, and
+# status names its executable so operators know whom to fix.
+check_untrusted_ca() {
+  local before after
+  before=$(wardenctl_status) || true
+  run_curl_models untrusted-models in root "$TEST_CA"
+  e2e_check ca "curl trusting only the test CA fails verification inside the cgroup (exit $CLIENT_RC, 60 expected)" \
+    test "$CLIENT_RC" -eq 60
+  sleep 0.3
+  after=$(wardenctl_status) || true
+  e2e_check ca "status counts the rejection for executable curl: untrusted_ca_by_executable.curl +$(counter_delta "$before" "$after" untrusted_ca_by_executable.curl)" \
+    test "$(counter_delta "$before" "$after" untrusted_ca_by_executable.curl)" -ge 1
+}

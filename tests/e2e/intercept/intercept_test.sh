@@ -76,6 +76,7 @@ inner_main() {
   check_c_identity
   ensure_wardend_alive c
   check_d_tunnel
+  check_untrusted_ca
   check_e_outside
   ensure_wardend_alive e
   check_g_bad_clients
