@@ -72,6 +72,8 @@ class Proxy {
 
   void setInterceptNames(InterceptNames names);
   ProxyCounters counters() const;
+  // The port every worker listens on (the ephemeral one when listenPort was 0).
+  uint16_t listenPort() const;
   // Stops accepting, closes connections, joins the workers. Idempotent.
   void stop();
 

@@ -1,0 +1,184 @@
+#include "proxy/connection.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "core/log.h"
+#include "proxy/connection_info.h"
+#include "proxy/endpoint_convert.h"
+#include "proxy/hello_reader.h"
+#include "proxy/http_session.h"
+#include "proxy/offload.h"
+#include "proxy/tls_alerts.h"
+#include "proxy/tunnel.h"
+#include "proxy/upstream_connector.h"
+#include "proxy/watchdog.h"
+
+namespace warden::proxy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ServerContext = std::shared_ptr<asio::ssl::context>;
+
+std::string who(const ConnectionInfo& info) {
+  const auto& id = info.origin.identity;
+  if (id.comm.empty()) return info.client.toString();
+  return id.comm + "[" + std::to_string(id.tgid) + "]";
+}
+
+void closeQuietly(Tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
+
+asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, ConnectionInfo info) {
+  const auto start = Clock::now();
+  const auto& options = worker.shared.options;
+  auto& stats = worker.shared.stats;
+  auto event = makeEvent(audit::EventType::Tunnel, info);
+  auto finish = [&](std::string error) {
+    event.error = std::move(error);
+    event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+    worker.shared.submit(std::move(event));
+  };
+
+  auto executor = co_await asio::this_coro::executor;
+  auto opened = openMarkedSocket(executor, info.origin.originalDst, options.upstreamMark);
+  if (!opened) {
+    ProxyStats::bump(stats.errors);
+    logger("proxy")->warn("tunnel for {}: {}", who(info), opened.error().message);
+    finish(opened.error().message);
+    co_return;
+  }
+  Tcp::socket upstream = std::move(opened.value());
+  {
+    Watchdog deadline(executor, options.upstreamConnectTimeout, [&upstream] { closeQuietly(upstream); });
+    auto [ec] = co_await upstream.async_connect(toAsio(info.origin.originalDst), kUseTuple);
+    if (ec) {
+      const std::string error = "connect to " + info.origin.originalDst.toString() + ": " +
+                                (deadline.expired() ? std::string("timed out") : ec.message());
+      ProxyStats::bump(stats.errors);
+      logger("proxy")->info("tunnel for {}: {}", who(info), error);
+      finish(error);
+      co_return;
+    }
+  }
+  auto outcome = co_await runTunnel(client, upstream, options.idleTimeout);
+  event.bytesFromClient = outcome.bytesFromClient;
+  event.bytesToClient = outcome.bytesToClient;
+  finish(outcome.error);
+}
+
+// Minting the first leaf for a name is CPU work: do it off the event loop.
+asio::awaitable<Result<ServerContext>> serverContextFor(WorkerContext& worker, const std::string& name) {
+  if (auto cached = worker.shared.serverContexts.cached(name)) co_return cached;
+  auto& contexts = worker.shared.serverContexts;
+  auto mint = [&contexts, name]() -> Result<ServerContext> { return contexts.forHost(name); };
+  auto minted = co_await runOffLoop(worker.shared.mintPool, std::move(mint));
+  co_return minted;
+}
+
+asio::awaitable<void> intercept(WorkerContext& worker, Tcp::socket client, ConnectionInfo info) {
+  auto& stats = worker.shared.stats;
+  auto context = co_await serverContextFor(worker, info.sni);
+  if (!context) {
+    ProxyStats::bump(stats.errors);
+    logger("proxy")->error("cannot serve TLS for {}: {}", info.sni, context.error().message);
+    co_return;
+  }
+  TlsStream tls(std::move(client), **context);
+  {
+    auto executor = co_await asio::this_coro::executor;
+    Watchdog deadline(executor, worker.shared.options.clientHelloTimeout, [&tls] { closeQuietly(tls.next_layer()); });
+    auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+    if (ec) {
+      ProxyStats::bump(stats.handshakeFailures);
+      if (isCertificateRejection(ec)) {
+        stats.countUntrustedCa(info.origin.identity.comm);
+        logger("proxy")->warn(
+            "{} rejected warden's certificate for {} ({}): make this runtime trust the warden CA, "
+            "or exclude it if it pins certificates",
+            who(info), info.sni, ec.message());
+      } else {
+        logger("proxy")->debug("TLS handshake with {} for {} failed: {}", who(info), info.sni,
+                               deadline.expired() ? std::string("timed out") : ec.message());
+      }
+      co_return;
+    }
+  }
+  ProxyStats::bump(stats.intercepted);
+  Stream stream(std::move(tls));
+  co_await serveHttp(worker, std::move(stream), std::move(info));
+}
+
+asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
+  auto& stats = worker.shared.stats;
+  ProxyStats::bump(stats.connections);
+  boost::system::error_code ec;
+  const auto peer = client.remote_endpoint(ec);
+  if (ec) co_return;  // already gone
+  client.set_option(Tcp::no_delay(true), ec);
+
+  ConnectionInfo info;
+  info.client = fromAsio(peer);
+  auto origin = worker.shared.lookup(info.client);
+  if (!origin) {
+    // We cannot know where this connection was going, so we cannot serve it.
+    ProxyStats::bump(stats.noOrigin);
+    logger("proxy")->debug("no kernel record for connection from {}; closing", info.client.toString());
+    co_return;
+  }
+  info.origin = std::move(*origin);
+
+  if (info.origin.plainHttpTarget) {
+    info.mode = "plain";
+    ProxyStats::bump(stats.plainHttp);
+    Stream stream(std::move(client));
+    co_await serveHttp(worker, std::move(stream), std::move(info));
+    co_return;
+  }
+
+  std::optional<HelloParse> hello;
+  {
+    auto executor = co_await asio::this_coro::executor;
+    Watchdog deadline(executor, worker.shared.options.clientHelloTimeout, [&client] { closeQuietly(client); });
+    auto peeked = co_await peekClientHello(client);
+    if (!peeked) {
+      if (deadline.expired()) {
+        ProxyStats::bump(stats.errors);
+        logger("proxy")->debug("{} sent no complete ClientHello within {} ms; closing", who(info),
+                               worker.shared.options.clientHelloTimeout.count());
+      }
+      co_return;
+    }
+    hello = std::move(peeked.value());
+  }
+
+  std::optional<std::string> serverName;
+  if (hello->status == HelloStatus::Complete) serverName = hello->info.serverName;
+  info.sni = serverName.value_or("");
+  const auto names = worker.shared.interceptNames.load();
+  if (serverName && names->count(*serverName) > 0) {
+    info.mode = "intercept";
+    co_await intercept(worker, std::move(client), std::move(info));
+  } else {
+    info.mode = "tunnel";
+    ProxyStats::bump(stats.tunnelled);
+    co_await tunnel(worker, std::move(client), std::move(info));
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> serveConnection(WorkerContext& worker, Tcp::socket client) {
+  try {
+    co_await dispatch(worker, std::move(client));
+  } catch (const std::exception& e) {
+    // A bug or resource exhaustion: count it, keep the worker serving others.
+    ProxyStats::bump(worker.shared.stats.errors);
+    logger("proxy")->error("connection handler failed: {}", e.what());
+  }
+}
+
+}  // namespace warden::proxy

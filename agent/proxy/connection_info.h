@@ -1,0 +1,22 @@
+// What the proxy knows about one accepted connection, and the audit event
+// skeleton every event about it starts from.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/endpoint.h"
+#include "layers/audit/event.h"
+
+namespace warden::proxy {
+
+struct ConnectionInfo {
+  Endpoint client;
+  ConnectionOrigin origin;
+  std::string sni;   // empty when the client sent none (or for plain HTTP)
+  std::string mode;  // "intercept" | "tunnel" | "plain"
+};
+
+audit::Event makeEvent(audit::EventType type, const ConnectionInfo& info);
+
+}  // namespace warden::proxy

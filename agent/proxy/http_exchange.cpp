@@ -1,0 +1,261 @@
+#include "proxy/http_exchange.h"
+
+#include <memory>
+#include <optional>
+
+#include "core/log.h"
+#include "proxy/hop_by_hop.h"
+#include "proxy/http_io.h"
+#include "proxy/upstream_connector.h"
+
+namespace warden::proxy {
+namespace {
+
+using ResponseParser = http::response_parser<http::buffer_body>;
+using ErrorCode = boost::system::error_code;
+
+bool responseHasNoBody(unsigned status, bool isHead) {
+  return isHead || status == 204 || status == 304 || (status >= 100 && status < 200);
+}
+
+class Exchange {
+ public:
+  Exchange(WorkerContext& worker, ClientSide& client, RequestParser& request)
+      : worker_(worker), client_(client), request_(request) {
+    const bool tls = client.stream.isTls();
+    key_ = UpstreamKey{client.info.origin.originalDst, tls ? client.info.sni : std::string(), tls};
+  }
+  ~Exchange() { client_.activeUpstream = nullptr; }
+
+  asio::awaitable<ExchangeOutcome> run();
+
+ private:
+  asio::awaitable<Status> attachUpstream(bool fresh);
+  asio::awaitable<ErrorCode> readResponseHead(bool stopAtContinue);
+  asio::awaitable<ErrorCode> relayInterim();
+  asio::awaitable<void> relayResponse();
+  ExchangeOutcome failBeforeResponse(std::string error);
+  void releaseUpstream(bool reusable);
+  std::string upstreamName() const;
+
+  WorkerContext& worker_;
+  ClientSide& client_;
+  RequestParser& request_;
+  UpstreamKey key_;
+  std::unique_ptr<UpstreamConnection> upstream_;
+  bool reused_ = false;
+  beast::flat_buffer upstreamBuffer_;
+  std::optional<http::request_serializer<http::buffer_body>> requestWriter_;
+  std::optional<ResponseParser> response_;
+  bool requestComplete_ = false;
+  bool clientKeepAlive_ = false;
+  bool isHead_ = false;
+  // The upstream answered an Expect: 100-continue request without asking for
+  // the body; the client may still send it, so neither side can be reused.
+  bool bodySkipped_ = false;
+  bool clientFailed_ = false;
+  unsigned clientVersion_ = 11;
+  ExchangeOutcome out_;
+};
+
+std::string Exchange::upstreamName() const {
+  return key_.tls ? key_.serverName + " (" + key_.dst.toString() + ")" : key_.dst.toString();
+}
+
+asio::awaitable<ExchangeOutcome> Exchange::run() {
+  auto& req = request_.get();
+  clientKeepAlive_ = request_.keep_alive();
+  isHead_ = req.method() == http::verb::head;
+  clientVersion_ = req.version();
+  const bool expectContinue = beast::iequals(req[http::field::expect], "100-continue");
+  removeHopByHopFields(req);
+  const bool bodyless = request_.is_done();
+  const bool waitForContinue = expectContinue && !bodyless;
+
+  // A pooled connection the server closed meanwhile fails at the first write
+  // or read; retry once on a fresh one while no body byte has been consumed.
+  for (int attempt = 0;; ++attempt) {
+    const Status attached = co_await attachUpstream(attempt > 0);
+    if (!attached) co_return failBeforeResponse(attached.error().message);
+    requestWriter_.emplace(req);
+    auto [ec, n] = co_await writeHeader(upstream_->stream, *requestWriter_);
+    if (!ec && (bodyless || waitForContinue)) {
+      ec = co_await readResponseHead(waitForContinue);
+    }
+    if (clientFailed_) {
+      releaseUpstream(false);
+      co_return out_;
+    }
+    if (!ec) break;
+    if (reused_ && attempt == 0 && !out_.responseStarted) {
+      logger("proxy")->debug("idle connection to {} was closed by the server ({}); retrying on a new one",
+                             upstreamName(), ec.message());
+      releaseUpstream(false);
+      continue;
+    }
+    co_return failBeforeResponse("upstream " + upstreamName() + " failed before responding: " + ec.message());
+  }
+  requestComplete_ = bodyless;
+
+  if (!bodyless) {
+    if (waitForContinue && response_->get().result() != http::status::continue_) {
+      bodySkipped_ = true;
+    } else {
+      if (waitForContinue) {
+        const ErrorCode relayError = co_await relayInterim();
+        if (relayError) {
+          releaseUpstream(false);
+          co_return out_;
+        }
+      }
+      auto pumped =
+          co_await pumpBody(client_.stream, client_.buffer, request_, upstream_->stream, *requestWriter_, client_.idle);
+      out_.bytesFromClient += pumped.bytesRead;
+      if (pumped.readError) {
+        out_.error = "client stopped sending the request body: " + pumped.readError.message();
+        releaseUpstream(false);
+        co_return out_;
+      }
+      if (pumped.writeError) {
+        co_return failBeforeResponse("send the request body to upstream " + upstreamName() + ": " +
+                                     pumped.writeError.message());
+      }
+      requestComplete_ = true;
+      const ErrorCode headError = co_await readResponseHead(false);
+      if (headError) {
+        if (clientFailed_) {
+          releaseUpstream(false);
+          co_return out_;
+        }
+        co_return failBeforeResponse("upstream " + upstreamName() + " failed before responding: " +
+                                     headError.message());
+      }
+    }
+  }
+  co_await relayResponse();
+  co_return out_;
+}
+
+asio::awaitable<Status> Exchange::attachUpstream(bool fresh) {
+  upstream_.reset();
+  reused_ = false;
+  upstreamBuffer_.clear();
+  if (!fresh) {
+    upstream_ = worker_.pool.take(key_);
+    reused_ = upstream_ != nullptr;
+  }
+  if (!upstream_) {
+    const auto& options = worker_.shared.options;
+    UpstreamDialOptions dial{options.upstreamMark, options.upstreamConnectTimeout,
+                             key_.tls ? worker_.shared.upstreamTls.get() : nullptr};
+    auto dialed = co_await connectUpstream(key_, dial);
+    if (!dialed) co_return dialed.error();
+    upstream_ = std::move(dialed.value());
+  }
+  client_.activeUpstream = &upstream_->stream;
+  co_return Status{};
+}
+
+// Reads response headers, relaying interim (1xx) responses to the client,
+// until the final one, or the 100 Continue the caller waits for.
+asio::awaitable<ErrorCode> Exchange::readResponseHead(bool stopAtContinue) {
+  for (;;) {
+    response_.emplace();
+    response_->header_limit(kHeaderLimitBytes);
+    response_->body_limit(boost::none);
+    if (isHead_) response_->skip(true);
+    auto [ec, n] = co_await readHeader(upstream_->stream, upstreamBuffer_, *response_);
+    if (ec) co_return ec;
+    client_.idle.touch();
+    const unsigned status = response_->get().result_int();
+    if (status < 100 || status >= 200 || status == 101) co_return ErrorCode{};
+    if (status == 100 && stopAtContinue) co_return ErrorCode{};
+    const ErrorCode relayError = co_await relayInterim();
+    if (relayError) co_return relayError;
+  }
+}
+
+asio::awaitable<ErrorCode> Exchange::relayInterim() {
+  http::response<http::empty_body> interim{response_->get().base()};
+  removeHopByHopFields(interim);
+  auto [ec, n] = co_await writeMessage(client_.stream, interim);
+  out_.bytesToClient += n;
+  out_.responseStarted = true;
+  if (ec) {
+    clientFailed_ = true;
+    out_.error = "write an interim response to the client: " + ec.message();
+  }
+  co_return ec;
+}
+
+asio::awaitable<void> Exchange::relayResponse() {
+  auto& res = response_->get();
+  const unsigned status = res.result_int();
+  const bool upstreamKeepAlive = response_->keep_alive();
+  const bool endsAtClose = response_->need_eof();
+  removeHopByHopFields(res);
+  bool keepClient = clientKeepAlive_ && !endsAtClose && !bodySkipped_;
+  if (clientVersion_ < 11 && res.chunked()) {
+    // An HTTP/1.0 client cannot decode chunks: send the raw body, end it by closing.
+    res.chunked(false);
+    keepClient = false;
+  }
+  res.keep_alive(keepClient);
+  out_.status = static_cast<int>(status);
+
+  http::response_serializer<http::buffer_body> writer{res};
+  auto [ec, n] = co_await writeHeader(client_.stream, writer);
+  out_.bytesToClient += n;
+  out_.responseStarted = true;
+  if (ec) {
+    out_.error = "write the response header to the client: " + ec.message();
+    releaseUpstream(false);
+    co_return;
+  }
+  bool complete = true;
+  if (!responseHasNoBody(status, isHead_)) {
+    auto pumped =
+        co_await pumpBody(upstream_->stream, upstreamBuffer_, *response_, client_.stream, writer, client_.idle);
+    out_.bytesToClient += pumped.bytesWritten;
+    if (pumped.readError) {
+      out_.error = "upstream " + upstreamName() + " failed in the middle of the response body: " +
+                   pumped.readError.message();
+      complete = false;
+    } else if (pumped.writeError) {
+      out_.error = "client stopped reading the response: " + pumped.writeError.message();
+      complete = false;
+    }
+  }
+  out_.keepClient = keepClient && complete;
+  releaseUpstream(complete && upstreamKeepAlive && !endsAtClose && !bodySkipped_ && requestComplete_ &&
+                  response_->is_done() && upstreamBuffer_.size() == 0);
+}
+
+ExchangeOutcome Exchange::failBeforeResponse(std::string error) {
+  releaseUpstream(false);
+  out_.upstreamUnavailable = true;
+  out_.error = std::move(error);
+  out_.keepClient = false;
+  return out_;
+}
+
+void Exchange::releaseUpstream(bool reusable) {
+  client_.activeUpstream = nullptr;
+  if (!upstream_) return;
+  if (reusable) {
+    worker_.pool.put(key_, std::move(upstream_));
+  } else {
+    boost::system::error_code ignored;
+    upstream_->stream.socket().close(ignored);
+    upstream_.reset();
+  }
+}
+
+}  // namespace
+
+asio::awaitable<ExchangeOutcome> forwardRequest(WorkerContext& worker, ClientSide& client, RequestParser& request) {
+  Exchange exchange(worker, client, request);
+  co_return co_await exchange.run();
+}
+
+}  // namespace warden::proxy

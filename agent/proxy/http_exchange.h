@@ -1,0 +1,41 @@
+// Forwards one parsed request header (and its body, streamed) to the original
+// destination and streams the response back to the client.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/connection_info.h"
+#include "proxy/http_types.h"
+#include "proxy/stream.h"
+#include "proxy/watchdog.h"
+#include "proxy/worker_context.h"
+
+namespace warden::proxy {
+
+using RequestParser = http::request_parser<http::buffer_body>;
+
+// The client side of an exchange, owned by the HTTP session.
+struct ClientSide {
+  Stream& stream;
+  beast::flat_buffer& buffer;  // may hold the start of the next request
+  const ConnectionInfo& info;
+  Watchdog& idle;
+  // The upstream leg in use, so the idle watchdog can close it too.
+  Stream*& activeUpstream;
+};
+
+struct ExchangeOutcome {
+  int status = 0;                // final status relayed to the client (0: none yet)
+  bool responseStarted = false;  // something was written to the client
+  bool keepClient = false;       // the client connection can carry another request
+  uint64_t bytesFromClient = 0;  // body bytes (the header is counted by the caller)
+  uint64_t bytesToClient = 0;
+  std::string error;  // why the exchange failed, empty when it did not
+  bool upstreamUnavailable = false;  // failed before any response: the caller answers 502
+};
+
+// `request` has its header parsed; hop-by-hop fields are removed here.
+asio::awaitable<ExchangeOutcome> forwardRequest(WorkerContext& worker, ClientSide& client, RequestParser& request);
+
+}  // namespace warden::proxy

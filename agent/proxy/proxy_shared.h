@@ -1,0 +1,45 @@
+// State every worker reads: options, the kernel lookup, TLS contexts, the
+// intercept-name set, counters, the audit log and the certificate minting
+// pool. Owned by Proxy; outlives all workers.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+
+#include "layers/audit/event_log.h"
+#include "proxy/net_types.h"
+#include "proxy/proxy.h"
+#include "proxy/proxy_stats.h"
+#include "proxy/tls_contexts.h"
+
+namespace warden::proxy {
+
+struct ProxyShared {
+  ProxyShared(const ProxyOptions& o, OriginLookup l, std::shared_ptr<CertAuthority> ca,
+              std::shared_ptr<asio::ssl::context> upstream, audit::EventLog* e, InterceptNames names)
+      : options(o),
+        lookup(std::move(l)),
+        serverContexts(std::move(ca)),
+        upstreamTls(std::move(upstream)),
+        events(e),
+        interceptNames(std::make_shared<const InterceptNames>(std::move(names))) {}
+
+  void submit(audit::Event event) const {
+    if (events != nullptr) events->submit(std::move(event));
+  }
+
+  const ProxyOptions options;
+  const OriginLookup lookup;
+  ServerContexts serverContexts;
+  const std::shared_ptr<asio::ssl::context> upstreamTls;
+  audit::EventLog* const events;  // may be null (tests)
+  std::atomic<std::shared_ptr<const InterceptNames>> interceptNames;
+  ProxyStats stats;
+  // Minting a leaf takes a fraction of a millisecond of CPU: too long for an
+  // event loop, too short for more than a couple of threads.
+  asio::thread_pool mintPool{2};
+};
+
+}  // namespace warden::proxy

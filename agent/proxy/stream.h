@@ -1,0 +1,35 @@
+// One leg of a relayed connection: plain TCP or TLS over TCP. The HTTP relay
+// is written once over both kinds through visit().
+#pragma once
+
+#include <utility>
+#include <variant>
+
+#include "proxy/net_types.h"
+
+namespace warden::proxy {
+
+class Stream {
+ public:
+  explicit Stream(Tcp::socket socket) : v_(std::move(socket)) {}
+  explicit Stream(TlsStream tls) : v_(std::move(tls)) {}
+
+  bool isTls() const { return v_.index() == 1; }
+
+  Tcp::socket& socket() {
+    if (auto* tls = std::get_if<TlsStream>(&v_)) return tls->next_layer();
+    return std::get<Tcp::socket>(v_);
+  }
+
+  TlsStream* tls() { return std::get_if<TlsStream>(&v_); }
+
+  template <class F>
+  decltype(auto) visit(F&& f) {
+    return std::visit(std::forward<F>(f), v_);
+  }
+
+ private:
+  std::variant<Tcp::socket, TlsStream> v_;
+};
+
+}  // namespace warden::proxy
