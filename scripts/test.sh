@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds warden and runs every registered test: unit tests and, as root on a
-# real kernel, the end-to-end tests (which fail rather than skip without root).
+# real kernel, the end-to-end tests (which fail rather than skip without root);
+# the unit tests also run under ASan+UBSan.
 #
 # usage: scripts/test.sh        env: BUILD_DIR (build), JOBS (2)
 set -euo pipefail
@@ -14,5 +15,12 @@ cmake --build "$build_dir" -j "$jobs"
 
 # The e2e clients use the official openai npm package, pinned by the lockfile.
 (cd tests/e2e/node && npm ci --no-audit --no-fund)
+
+# The unit tests once more under AddressSanitizer and UndefinedBehaviorSanitizer:
+# memory errors in parsers and the relay must fail the run, not hide.
+cmake -S . -B "$build_dir-asan" -DWARDEN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+cmake --build "$build_dir-asan" -j "$jobs" --target warden_unit_tests
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  "$build_dir-asan/tests/warden_unit_tests" --gtest_brief=1
 
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error
