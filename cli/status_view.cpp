@@ -14,8 +14,8 @@ using nlohmann::json;
 
 // Counters in the order an operator reads them; unknown ones follow.
 const std::vector<std::string> kKernelOrder = {"redirected", "passed",      "agent_own",          "quic_refused",
-                                               "not_covered", "fail_open",  "fail_closed",        "peername_rewritten",
-                                               "origin_missing"};
+                                               "not_covered", "fail_open",  "fail_closed",        "no_listener",
+                                               "peername_rewritten", "origin_missing"};
 const std::vector<std::string> kProxyOrder = {"connections", "intercepted", "tunnelled", "plain_http", "requests",
                                               "errors",      "no_origin",   "handshake_failures"};
 

@@ -6,7 +6,7 @@ nlohmann::json toJson(const kernel::KernelCounters& c) {
   return {{"redirected", c.redirected},   {"passed", c.passed},         {"agent_own", c.agentOwn},
           {"quic_refused", c.quicRefused}, {"not_covered", c.notCovered}, {"fail_open", c.failOpen},
           {"fail_closed", c.failClosed},  {"peername_rewritten", c.peernameRewritten},
-          {"origin_missing", c.originMissing}};
+          {"origin_missing", c.originMissing}, {"no_listener", c.noListener}};
 }
 
 nlohmann::json toJson(const proxy::ProxyCounters& c) {

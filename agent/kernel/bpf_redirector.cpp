@@ -250,6 +250,7 @@ KernelCounters BpfRedirector::counters() const {
   out.failClosed = sum(WARDEN_CTR_FAIL_CLOSED);
   out.peernameRewritten = sum(WARDEN_CTR_PEERNAME);
   out.originMissing = sum(WARDEN_CTR_ORIGIN_MISSING);
+  out.noListener = sum(WARDEN_CTR_NO_LISTENER);
   return out;
 }
 

@@ -4,9 +4,9 @@
 //
 // Pins: <pinDir>/maps/warden_* and <pinDir>/links/warden_*. pinDir must be on
 // bpffs; if its parent is /sys/fs/bpf and bpffs is not mounted there, it is
-// mounted. A SIGKILLed agent leaves the pins, so its programs stay attached
-// and its heartbeat goes stale: the fail mode applies until the next agent
-// replaces the pins.
+// mounted. A SIGKILLed agent leaves the pins, so its programs stay attached;
+// its listener is gone at once and its heartbeat goes stale, either of which
+// makes the fail mode apply until the next agent replaces the pins.
 //
 // The only place outside kernel/ that sees BPF is through this interface.
 #pragma once
@@ -56,15 +56,22 @@ struct KernelCounters {
   uint64_t failClosed = 0;
   uint64_t peernameRewritten = 0;
   uint64_t originMissing = 0;
+  // Target connects that found a fresh heartbeat but no agent listener (the
+  // agent just died); each is also in failOpen or failClosed.
+  uint64_t noListener = 0;
 };
 
 class BpfRedirector {
  public:
   // Opens, loads and attaches every program to options.cgroupPath. Stale pins
   // left by a crashed agent in pinDir are replaced (its links are unpinned
-  // first, so its programs detach); refuses while another agent's heartbeat in
-  // pinDir is fresh. The heartbeat starts unwritten (= stale): call
-  // heartbeat() once the listener accepts, until then the fail mode applies.
+  // first, so its programs detach). If another agent's heartbeat in pinDir is
+  // fresh, blocks (polling every 100 ms) up to heartbeatTimeout + 500 ms for
+  // it to go stale, as a crashed agent's does, and refuses if it stays fresh.
+  // The heartbeat starts unwritten (= stale): call heartbeat() once the
+  // listener accepts, until then the fail mode applies. Target connects are
+  // redirected only while a TCP listener is on listenPort in the caller's
+  // network namespace (127.0.0.1, or ::1 for native IPv6).
   static Result<std::unique_ptr<BpfRedirector>> attach(const RedirectorOptions& options);
 
   ~BpfRedirector();  // detach(): unpins and destroys links

@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/unique_fd.h"
+#include "kernel/heartbeat_wait.h"
 
 namespace warden::kernel {
 namespace {
@@ -110,17 +111,38 @@ Status PinDir::ensureOnBpffs() const {
 
 // Two agents on one pin directory would detach each other's programs.
 Status PinDir::refuseIfAgentAlive(std::chrono::nanoseconds liveWindow) const {
+  auto log = logger("kernel");
+  const auto age = otherAgentHeartbeatAge();
+  if (!age || *age > liveWindow) return {};
+  log->info("another agent's heartbeat on {} is {} ms old; waiting up to {} ms for it to go stale "
+            "(normal right after a crash)",
+            path_, std::chrono::duration_cast<std::chrono::milliseconds>(*age).count(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(liveWindow + kHeartbeatWaitGrace).count());
+  const HeartbeatWait wait =
+      waitForStaleHeartbeat([this] { return otherAgentHeartbeatAge(); }, liveWindow, WaitClock::real());
+  const auto waitedMs = std::chrono::duration_cast<std::chrono::milliseconds>(wait.waited).count();
+  if (!wait.otherAlive) {
+    log->info("the previous agent on {} is gone (waited {} ms); taking over its pins", path_, waitedMs);
+    return {};
+  }
+  return Error{"another warden agent is alive on " + path_ + " (heartbeat " +
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait.lastAge).count()) +
+               " ms ago, still beating after " + std::to_string(waitedMs) +
+               " ms); stop it first or use another bpf pin directory"};
+}
+
+// Re-opened on every call: a pin that disappears means the other agent shut
+// down cleanly.
+std::optional<std::chrono::nanoseconds> PinDir::otherAgentHeartbeatAge() const {
   const std::string pin = mapPath(kHeartbeatMap);
   UniqueFd map(::bpf_obj_get(pin.c_str()));
-  if (!map.valid()) return {};
+  if (!map.valid()) return std::nullopt;
   uint32_t zero = 0;
   uint64_t beat = 0;
-  if (::bpf_map_lookup_elem(map.get(), &zero, &beat) != 0 || beat == 0) return {};
+  if (::bpf_map_lookup_elem(map.get(), &zero, &beat) != 0 || beat == 0) return std::nullopt;
   const uint64_t now = monotonicNowNs();
-  if (now > beat && now - beat > static_cast<uint64_t>(liveWindow.count())) return {};
-  return Error{"another warden agent is alive on " + path_ + " (heartbeat " +
-               std::to_string((now > beat ? now - beat : 0) / 1000000) +
-               " ms ago); stop it first or use another bpf pin directory"};
+  // A beat from the future (same clock, so a race with its write) is fresh.
+  return std::chrono::nanoseconds(now > beat ? now - beat : 0);
 }
 
 void PinDir::removeStalePins() const {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -20,9 +21,11 @@ class PinDir {
   explicit PinDir(std::string path);
 
   // Makes the directory usable: bpffs checked (or mounted at /sys/fs/bpf),
-  // refuses if a live agent's heartbeat is younger than `liveWindow`, then
-  // removes a dead agent's pins (links first, so its programs detach before
-  // its maps go) and creates the maps/ and links/ subdirectories.
+  // then, if another agent's heartbeat is younger than `liveWindow`, waits up
+  // to liveWindow + 500 ms for it to go stale (a crashed agent's does) and
+  // refuses if it stays fresh (a live agent). Then removes a dead agent's pins
+  // (links first, so its programs detach before its maps go) and creates the
+  // maps/ and links/ subdirectories.
   Status prepare(std::chrono::nanoseconds liveWindow);
 
   std::string mapPath(const std::string& mapName) const;
@@ -36,6 +39,7 @@ class PinDir {
  private:
   Status ensureOnBpffs() const;
   Status refuseIfAgentAlive(std::chrono::nanoseconds liveWindow) const;
+  std::optional<std::chrono::nanoseconds> otherAgentHeartbeatAge() const;
   void removeStalePins() const;
 
   std::string path_;

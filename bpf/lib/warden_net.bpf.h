@@ -51,4 +51,12 @@ static __always_inline bool warden_ip6_is_v4_mapped(const __u32 ip6_be[4])
 	return ip6_be[0] == 0 && ip6_be[1] == 0 && ip6_be[2] == bpf_htonl(0x0000ffff);
 }
 
+static __always_inline bool warden_addr_is_v4(const struct warden_addr *a)
+{
+	__u32 ip6[4] = { warden_addr_word(a, 0), warden_addr_word(a, 1), warden_addr_word(a, 2),
+			 warden_addr_word(a, 3) };
+
+	return warden_ip6_is_v4_mapped(ip6);
+}
+
 #endif /* WARDEN_NET_BPF_H */

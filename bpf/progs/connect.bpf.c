@@ -10,6 +10,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "warden_listener.bpf.h"
 #include "warden_net.bpf.h"
 #include "warden_state.bpf.h"
 
@@ -30,7 +31,7 @@ static __always_inline bool warden_is_agent_socket(struct bpf_sock_addr *ctx,
 }
 
 static __always_inline enum warden_verdict
-warden_stale_verdict(const struct warden_settings *settings)
+warden_agent_down_verdict(const struct warden_settings *settings)
 {
 	if (settings->fail_mode == WARDEN_FAIL_CLOSED) {
 		warden_count(WARDEN_CTR_FAIL_CLOSED);
@@ -40,26 +41,35 @@ warden_stale_verdict(const struct warden_settings *settings)
 	return WARDEN_VERDICT_PASS;
 }
 
-/* The order of the checks is the policy: the agent's own sockets always go
- * out; QUIC to a target is refused so clients fall back to TCP; other network
+/* The order of the checks is the policy: non-targets pass at once; the
+ * agent's own sockets always go out; QUIC to a target is refused so clients fall back to TCP; other network
  * namespaces cannot reach our 127.0.0.1 listener, so they pass and are counted;
- * a dead agent means the configured fail mode. */
+ * a dead agent means the configured fail mode. A dead agent is a stale
+ * heartbeat or, at once after a crash, a missing listener: redirecting to a
+ * closed port would fail the connect even in fail-open mode. The v4 path
+ * (connect4 and v4-mapped connect6) keeps dst v4-mapped and is redirected to
+ * 127.0.0.1, native IPv6 to ::1, so that is where the listener must be. */
 static __always_inline enum warden_verdict
 warden_connect_verdict(struct bpf_sock_addr *ctx, const struct warden_settings *settings,
 		       const struct warden_addr *dst, __u16 port_be, __u32 *target_flags)
 {
-	struct warden_target *target;
+	/* Most connects on a host are not to an LLM API: one LPM lookup decides
+	 * them, before anything costlier (bpf_getsockopt takes the socket lock). */
+	struct warden_target *target = warden_find_target(dst, port_be);
 
+	if (!target) {
+		warden_count(WARDEN_CTR_PASSED);
+		return WARDEN_VERDICT_PASS;
+	}
 	if (warden_is_agent_socket(ctx, settings)) {
 		warden_count(WARDEN_CTR_AGENT_OWN);
 		return WARDEN_VERDICT_PASS;
 	}
-	target = warden_find_target(dst, port_be);
-	if (ctx->type == WARDEN_SOCK_DGRAM && target && port_be == bpf_htons(WARDEN_QUIC_PORT)) {
+	if (ctx->type == WARDEN_SOCK_DGRAM && port_be == bpf_htons(WARDEN_QUIC_PORT)) {
 		warden_count(WARDEN_CTR_QUIC_REFUSED);
 		return WARDEN_VERDICT_REFUSE;
 	}
-	if (!target || ctx->type != WARDEN_SOCK_STREAM) {
+	if (ctx->type != WARDEN_SOCK_STREAM) {
 		warden_count(WARDEN_CTR_PASSED);
 		return WARDEN_VERDICT_PASS;
 	}
@@ -68,7 +78,11 @@ warden_connect_verdict(struct bpf_sock_addr *ctx, const struct warden_settings *
 		return WARDEN_VERDICT_PASS;
 	}
 	if (warden_agent_stale(settings))
-		return warden_stale_verdict(settings);
+		return warden_agent_down_verdict(settings);
+	if (!warden_listener_present(ctx, warden_addr_is_v4(dst), settings->listen_port)) {
+		warden_count(WARDEN_CTR_NO_LISTENER);
+		return warden_agent_down_verdict(settings);
+	}
 	*target_flags = target->flags;
 	return WARDEN_VERDICT_REDIRECT;
 }

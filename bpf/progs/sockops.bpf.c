@@ -43,12 +43,31 @@ static __always_inline void warden_conn_key_of(struct bpf_sock_ops *skops, __u64
 	warden_addr_set_v6(&key->client_addr, local6);
 }
 
+/* remote_port holds the big-endian port in its upper 16 bits on
+ * little-endian hosts (the kernel shifts it for compatibility) and in the
+ * lower ones on big-endian hosts. */
+static __always_inline __u16 warden_remote_port_be(const struct bpf_sock_ops *skops)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u16)(skops->remote_port >> 16);
+#else
+	return (__u16)skops->remote_port;
+#endif
+}
+
 static __always_inline void warden_on_connect(struct bpf_sock_ops *skops)
 {
-	__u64 cookie = bpf_get_socket_cookie(skops);
-	struct warden_origin *origin = bpf_map_lookup_elem(&warden_origins, &cookie);
+	const struct warden_settings *settings = warden_get_settings();
+	struct warden_origin *origin;
 	struct warden_conn_key key;
+	__u64 cookie;
 
+	/* connect4/6 already rewrote redirected sockets to the agent's port: any
+	 * other connection needs no cookie (allocating one costs) nor lookup. */
+	if (!settings || warden_remote_port_be(skops) != settings->listen_port)
+		return;
+	cookie = bpf_get_socket_cookie(skops);
+	origin = bpf_map_lookup_elem(&warden_origins, &cookie);
 	if (!origin)
 		return;
 	warden_conn_key_of(skops, origin->netns_cookie, &key);

@@ -66,8 +66,8 @@ struct warden_conn_key {
 };
 
 enum warden_fail_mode {
-	WARDEN_FAIL_OPEN = 0,   /* stale heartbeat: connect goes direct */
-	WARDEN_FAIL_CLOSED = 1, /* stale heartbeat: connect fails with EPERM */
+	WARDEN_FAIL_OPEN = 0,   /* agent down: connect goes direct */
+	WARDEN_FAIL_CLOSED = 1, /* agent down: connect fails with EPERM */
 };
 
 /* Single entry of warden_settings, written by the agent before attaching. */
@@ -86,10 +86,12 @@ enum warden_counter {
 	WARDEN_CTR_AGENT_OWN,       /* the agent's own upstream socket */
 	WARDEN_CTR_QUIC_REFUSED,    /* UDP/443 to a target refused */
 	WARDEN_CTR_NOT_COVERED,     /* target dialled from another netns */
-	WARDEN_CTR_FAIL_OPEN,       /* target passed: agent heartbeat stale */
-	WARDEN_CTR_FAIL_CLOSED,     /* target refused: agent heartbeat stale */
+	WARDEN_CTR_FAIL_OPEN,       /* target passed: agent down (stale or no listener) */
+	WARDEN_CTR_FAIL_CLOSED,     /* target refused: agent down (stale or no listener) */
 	WARDEN_CTR_PEERNAME,        /* getpeername answered with the origin */
 	WARDEN_CTR_ORIGIN_MISSING,  /* map full or lookup failed */
+	WARDEN_CTR_NO_LISTENER,     /* heartbeat fresh but no agent listener; also
+				     * counted as FAIL_OPEN or FAIL_CLOSED */
 	WARDEN_CTR_MAX,
 };
 

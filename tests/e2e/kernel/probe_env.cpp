@@ -1,9 +1,12 @@
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "probe_env.h"
 
@@ -65,6 +68,34 @@ bool setUpNetwork(Network& net) {
   net.target6 = localName(net.upstream6.get()).endpoint;
   net.nonTarget = localName(net.other.get()).endpoint;
   return true;
+}
+
+bool reopenAgentListeners(Network& net) {
+  if (!net.agent4.valid()) net.agent4 = listenOn(*Endpoint::parseAddress("127.0.0.1", net.listenPort));
+  if (!net.agent6.valid()) net.agent6 = listenOn(*Endpoint::parseAddress("::1", net.listenPort));
+  return net.agent4.valid() && net.agent6.valid();
+}
+
+uint64_t pinnedCounter(const Env& env, uint32_t counter) {
+  UniqueFd map(bpf_obj_get((env.pinDir + "/maps/warden_counters").c_str()));
+  const int cpus = libbpf_num_possible_cpus();
+  if (!map.valid() || cpus <= 0) return 0;
+  std::vector<uint64_t> perCpu(static_cast<size_t>(cpus));
+  if (bpf_map_lookup_elem(map.get(), &counter, perCpu.data()) != 0) return 0;
+  uint64_t total = 0;
+  for (uint64_t v : perCpu) total += v;
+  return total;
+}
+
+std::optional<std::chrono::nanoseconds> pinnedHeartbeatAge(const Env& env) {
+  UniqueFd map(bpf_obj_get((env.pinDir + "/maps/warden_heartbeat").c_str()));
+  uint32_t zero = 0;
+  uint64_t beat = 0;
+  if (!map.valid() || bpf_map_lookup_elem(map.get(), &zero, &beat) != 0 || beat == 0) return std::nullopt;
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  const uint64_t nowNs = static_cast<uint64_t>(now.tv_sec) * 1000000000ULL + static_cast<uint64_t>(now.tv_nsec);
+  return std::chrono::nanoseconds(nowNs > beat ? nowNs - beat : 0);
 }
 
 int attachedPrograms(const std::string& cgroupPath, int attachType) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "kernel/bpf_redirector.h"
@@ -57,6 +58,12 @@ struct Env {
 
 // Binds every listener on loopback with kernel-chosen ports.
 bool setUpNetwork(Network& net);
+// Binds the agent listeners that were closed again, on listenPort.
+bool reopenAgentListeners(Network& net);
+
+// Read through the pins, so they work after the agent that owned them died.
+uint64_t pinnedCounter(const Env& env, uint32_t counter);
+std::optional<std::chrono::nanoseconds> pinnedHeartbeatAge(const Env& env);
 
 // Number of programs attached to the cgroup for one hook (BPF_PROG_QUERY).
 int attachedPrograms(const std::string& cgroupPath, int attachType);
@@ -70,8 +77,10 @@ void checkRedirects(Env& env, BpfRedirector& redirector);
 void checkQuicRefused(Env& env, BpfRedirector& redirector);
 void checkOtherNetnsNotCovered(Env& env, BpfRedirector& redirector);
 void checkTargetUpdates(Env& env, BpfRedirector& redirector);
+void checkNoListenerFailsOpen(Env& env, BpfRedirector& redirector);
 void checkStaleHeartbeatFailsOpen(Env& env, BpfRedirector& redirector);
 void checkDetached(Env& env, BpfRedirector& redirector);
 void checkCrashAndFailClosed(Env& env);
+void checkNoListenerFailsClosed(Env& env, BpfRedirector& redirector);  // run by the above
 
 }  // namespace probe

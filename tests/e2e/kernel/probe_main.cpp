@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   probe::checkQuicRefused(env, redirector);
   probe::checkOtherNetnsNotCovered(env, redirector);
   probe::checkTargetUpdates(env, redirector);
+  probe::checkNoListenerFailsOpen(env, redirector);
   probe::checkStaleHeartbeatFailsOpen(env, redirector);
   probe::checkDetached(env, redirector);
 

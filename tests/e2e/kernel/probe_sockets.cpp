@@ -38,6 +38,9 @@ UniqueFd listenOn(const Endpoint& at) {
   if (!fd.valid()) return fd;
   int one = 1;
   if (family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  // The agent listener is closed and reopened on its port, which TIME_WAIT
+  // sockets of earlier connections still hold.
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_storage ss{};
   socklen_t len = toSockaddr(at, family, ss);
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd.get(), 64) != 0) {

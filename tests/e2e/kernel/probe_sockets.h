@@ -27,6 +27,7 @@ struct Connected {
 };
 
 // A TCP listener; IPv6 sockets are V6ONLY so ::1 and 127.0.0.1 stay apart.
+// SO_REUSEADDR, so a closed listener's port can be bound again.
 UniqueFd listenOn(const Endpoint& at);
 
 SocketName localName(int fd);

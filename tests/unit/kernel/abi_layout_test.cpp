@@ -60,7 +60,8 @@ TEST(AbiLayout, CounterIndicesAreStable) {
   // wardenctl and dashboards read counters by index through the agent.
   EXPECT_EQ(WARDEN_CTR_REDIRECTED, 0);
   EXPECT_EQ(WARDEN_CTR_ORIGIN_MISSING, 8);
-  EXPECT_EQ(WARDEN_CTR_MAX, 9);
+  EXPECT_EQ(WARDEN_CTR_NO_LISTENER, 9);
+  EXPECT_EQ(WARDEN_CTR_MAX, 10);
 }
 
 }  // namespace
