@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "core/log.h"
+#include "proxy/openssl_error.h"
 #include "core/unique_fd.h"
 
 namespace warden::proxy {
@@ -42,18 +43,6 @@ using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 std::shared_ptr<X509> ownX509(X509* x) { return {x, X509_free}; }
 std::shared_ptr<EVP_PKEY> ownKey(EVP_PKEY* k) { return {k, EVP_PKEY_free}; }
-
-// Drains OpenSSL's thread-local error queue into one line.
-Error sslError(const std::string& what) {
-  std::string detail;
-  while (unsigned long code = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    if (!detail.empty()) detail += "; ";
-    detail += buf;
-  }
-  return Error{what + ": " + (detail.empty() ? "unknown OpenSSL error" : detail)};
-}
 
 std::string bioContents(BIO* bio) {
   char* data = nullptr;

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/unique_fd.h"
+#include "proxy/openssl_error.h"
 
 namespace warden::proxy {
 namespace {
@@ -18,17 +19,6 @@ namespace ssl = boost::asio::ssl;
 constexpr size_t kMaxCachedContexts = 1024;
 constexpr unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
 constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-
-Error sslError(const std::string& what) {
-  std::string detail;
-  while (unsigned long code = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    if (!detail.empty()) detail += "; ";
-    detail += buf;
-  }
-  return Error{what + ": " + (detail.empty() ? "unknown OpenSSL error" : detail)};
-}
 
 std::string lowercase(std::string s) {
   for (char& c : s) {
