@@ -50,7 +50,7 @@ struct Config {
   std::chrono::milliseconds upstreamConnectTimeout{5000};
   std::chrono::milliseconds clientHelloTimeout{10000};
   std::chrono::milliseconds idleTimeout{120000};
-  unsigned upstreamIdlePerHost = 16;
+  unsigned upstreamIdlePerHost = 64;
   uint32_t agentMark = 0x5741;  // "WA"
 
   std::vector<HostTarget> hosts;  // defaults: OpenAI, Anthropic, Gemini

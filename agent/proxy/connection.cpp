@@ -40,7 +40,7 @@ asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, Connecti
   auto finish = [&](std::string error) {
     event.error = std::move(error);
     event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-    worker.shared.submit(std::move(event));
+    worker.events.submit(std::move(event));
   };
 
   auto executor = co_await asio::this_coro::executor;

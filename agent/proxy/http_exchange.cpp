@@ -44,7 +44,6 @@ class Exchange {
   UpstreamKey key_;
   std::unique_ptr<UpstreamConnection> upstream_;
   bool reused_ = false;
-  beast::flat_buffer upstreamBuffer_;
   std::optional<http::request_serializer<http::buffer_body>> requestWriter_;
   std::optional<ResponseParser> response_;
   bool requestComplete_ = false;
@@ -72,13 +71,35 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
   const bool bodyless = request_.is_done();
   const bool waitForContinue = expectContinue && !bodyless;
 
+  // The start of the body, when it came with the header, leaves with it in
+  // one write; a body still on its way is not waited for. The piece stays in
+  // client_.piece until an upstream took it, so a retry can send it again.
+  PieceRead first;
+  if (!bodyless && !waitForContinue) {
+    first = co_await readPiece(client_.stream, client_.buffer, request_, client_.piece, false);
+    out_.bytesFromClient += first.consumed;
+    if (first.error) {
+      out_.error = "client stopped sending the request body: " + first.error.message();
+      co_return out_;
+    }
+  }
+
   // A pooled connection the server closed meanwhile fails at the first write
-  // or read; retry once on a fresh one while no body byte has been consumed.
+  // or read; retry once on a fresh one while no body byte has been consumed
+  // beyond the first piece, which is still at hand.
   for (int attempt = 0;; ++attempt) {
     const Status attached = co_await attachUpstream(attempt > 0);
     if (!attached) co_return failBeforeResponse(attached.error().message);
     requestWriter_.emplace(req);
-    auto [ec, n] = co_await writeHeader(upstream_->stream, *requestWriter_);
+    ErrorCode ec;
+    if (bodyless || waitForContinue) {
+      auto [headerError, n] = co_await writeHeader(upstream_->stream, *requestWriter_, client_.output);
+      ec = headerError;
+    } else {
+      auto [pieceError, n] = co_await writePiece(upstream_->stream, *requestWriter_, req.body(), client_.piece.data(),
+                                                 first.size, request_.is_done(), client_.output);
+      ec = pieceError;
+    }
     if (!ec && (bodyless || waitForContinue)) {
       ec = co_await readResponseHead(waitForContinue);
     }
@@ -108,8 +129,8 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
           co_return out_;
         }
       }
-      auto pumped =
-          co_await pumpBody(client_.stream, client_.buffer, request_, upstream_->stream, *requestWriter_, client_.idle);
+      auto pumped = co_await pumpBody(client_.stream, client_.buffer, request_, upstream_->stream, *requestWriter_,
+                                      client_.idle, client_.piece, client_.output);
       out_.bytesFromClient += pumped.bytesRead;
       if (pumped.readError) {
         out_.error = "client stopped sending the request body: " + pumped.readError.message();
@@ -139,7 +160,6 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
 asio::awaitable<Status> Exchange::attachUpstream(bool fresh) {
   upstream_.reset();
   reused_ = false;
-  upstreamBuffer_.clear();
   if (!fresh) {
     upstream_ = worker_.pool.take(key_);
     reused_ = upstream_ != nullptr;
@@ -164,7 +184,7 @@ asio::awaitable<ErrorCode> Exchange::readResponseHead(bool stopAtContinue) {
     response_->header_limit(kHeaderLimitBytes);
     response_->body_limit(boost::none);
     if (isHead_) response_->skip(true);
-    auto [ec, n] = co_await readHeader(upstream_->stream, upstreamBuffer_, *response_);
+    auto [ec, n] = co_await readHeader(upstream_->stream, upstream_->buffer, *response_);
     if (ec) co_return ec;
     client_.idle.touch();
     const unsigned status = response_->get().result_int();
@@ -204,19 +224,35 @@ asio::awaitable<void> Exchange::relayResponse() {
   out_.status = static_cast<int>(status);
 
   http::response_serializer<http::buffer_body> writer{res};
-  auto [ec, n] = co_await writeHeader(client_.stream, writer);
-  out_.bytesToClient += n;
-  out_.responseStarted = true;
-  if (ec) {
-    out_.error = "write the response header to the client: " + ec.message();
-    releaseUpstream(false);
-    co_return;
-  }
   bool complete = true;
-  if (!responseHasNoBody(status, isHead_)) {
-    auto pumped =
-        co_await pumpBody(upstream_->stream, upstreamBuffer_, *response_, client_.stream, writer, client_.idle);
+  if (responseHasNoBody(status, isHead_)) {
+    auto [ec, n] = co_await writeHeader(client_.stream, writer, client_.output);
+    out_.bytesToClient += n;
+    out_.responseStarted = true;
+    if (ec) {
+      out_.error = "write the response header to the client: " + ec.message();
+      releaseUpstream(false);
+      co_return;
+    }
+  } else {
+    // The header goes out with the start of the body when that came with it.
+    auto pumped = co_await pumpBody(upstream_->stream, upstream_->buffer, *response_, client_.stream, writer,
+                                    client_.idle, client_.piece, client_.output);
     out_.bytesToClient += pumped.bytesWritten;
+    const bool headerSent = writer.is_header_done();
+    out_.responseStarted = headerSent || pumped.writeError;
+    if (pumped.writeError && !headerSent) {
+      out_.error = "write the response header to the client: " + pumped.writeError.message();
+      releaseUpstream(false);
+      co_return;
+    }
+    if (pumped.readError && !headerSent) {
+      // Nothing reached the client yet: it gets a 502 rather than a header
+      // promising a body that will not come.
+      failBeforeResponse("upstream " + upstreamName() +
+                         " failed before sending the response body: " + pumped.readError.message());
+      co_return;
+    }
     if (pumped.readError) {
       out_.error = "upstream " + upstreamName() + " failed in the middle of the response body: " +
                    pumped.readError.message();
@@ -228,7 +264,7 @@ asio::awaitable<void> Exchange::relayResponse() {
   }
   out_.keepClient = keepClient && complete;
   releaseUpstream(complete && upstreamKeepAlive && !endsAtClose && !bodySkipped_ && requestComplete_ &&
-                  response_->is_done() && upstreamBuffer_.size() == 0);
+                  response_->is_done() && upstream_->buffer.size() == 0);
 }
 
 ExchangeOutcome Exchange::failBeforeResponse(std::string error) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "proxy/connection_info.h"
@@ -23,6 +24,10 @@ struct ClientSide {
   Watchdog& idle;
   // The upstream leg in use, so the idle watchdog can close it too.
   Stream*& activeUpstream;
+  // Room for one piece of body in transit, either way (kBodyPieceBytes).
+  std::span<char> piece;
+  // Where each write, either way, is assembled into one buffer.
+  beast::flat_buffer& output;
 };
 
 struct ExchangeOutcome {

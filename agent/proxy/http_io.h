@@ -1,9 +1,20 @@
-// Beast reads and writes over a Stream (plain or TLS), with errors as values,
-// and the body pump shared by requests and responses.
+// Reads and writes of HTTP messages over a Stream (plain or TLS), with errors
+// as values, and the body relay shared by requests and responses.
+//
+// Parsing and serializing are Beast's; the I/O around them is a plain loop
+// of one read or one write at a time on the stream, where Beast's composed
+// operations (http::async_read, http::async_write) stack several layers of
+// handlers per operation. Each write is assembled into one buffer first
+// (Beast serializes a header as one buffer per field), so a header and the
+// body piece with it leave as one TLS record and one send().
 #pragma once
 
-#include <array>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
 #include <cstdint>
+#include <span>
+#include <tuple>
 
 #include "proxy/http_types.h"
 #include "proxy/stream.h"
@@ -11,32 +22,157 @@
 
 namespace warden::proxy {
 
-template <class Parser>
-asio::awaitable<std::tuple<boost::system::error_code, size_t>> readHeader(Stream& in, beast::flat_buffer& buffer,
-                                                                          Parser& parser) {
-  return in.visit([&](auto& s) { return http::async_read_header(s, buffer, parser, kUseTuple); });
+using IoResult = std::tuple<boost::system::error_code, size_t>;
+
+// Beast's minimum read size: a buffer that has less free space still grows.
+inline constexpr size_t kMinReadBytes = 512;
+inline constexpr size_t kMaxReadBytes = 64 * 1024;
+
+// One read of whatever has arrived, into the free space of `buffer`.
+inline asio::awaitable<IoResult> readInto(Stream& in, beast::flat_buffer& buffer) {
+  const size_t room = std::clamp(buffer.capacity() - buffer.size(), kMinReadBytes, kMaxReadBytes);
+  const auto space = buffer.prepare(room);
+  auto [ec, n] = co_await in.visit([&](auto& s) { return s.async_read_some(space, kUseTuple); });
+  buffer.commit(n);
+  co_return IoResult{ec, n};
 }
 
+// Reads until `parser` has the whole header. Returns the bytes the parser
+// consumed; end_of_stream when the peer closed before sending anything (an
+// idle keep-alive connection ending), partial_message when it closed mid-way.
 template <class Parser>
-asio::awaitable<std::tuple<boost::system::error_code, size_t>> readSome(Stream& in, beast::flat_buffer& buffer,
-                                                                        Parser& parser) {
-  return in.visit([&](auto& s) { return http::async_read_some(s, buffer, parser, kUseTuple); });
+asio::awaitable<IoResult> readHeader(Stream& in, beast::flat_buffer& buffer, Parser& parser) {
+  size_t used = 0;
+  for (;;) {
+    boost::system::error_code ec;
+    if (buffer.size() > 0) {
+      const size_t n = parser.put(buffer.data(), ec);
+      buffer.consume(n);
+      used += n;
+      if (parser.is_header_done()) co_return IoResult{boost::system::error_code{}, used};
+      if (ec && ec != http::error::need_more) co_return IoResult{ec, used};
+    }
+    auto [readError, n] = co_await readInto(in, buffer);
+    if (readError == asio::error::eof) {
+      if (!parser.got_some()) co_return IoResult{http::error::end_of_stream, used};
+      parser.put_eof(ec);  // an incomplete header: partial_message
+      co_return IoResult{ec ? ec : http::error::partial_message, used};
+    }
+    if (readError) co_return IoResult{readError, used};
+  }
+}
+
+// Serializes what `serializer` has ready (the header if it has not gone out,
+// then the current body piece with its chunk framing) into `out`.
+template <class Serializer>
+boost::system::error_code serializeReady(Serializer& serializer, beast::flat_buffer& out, bool headerOnly) {
+  boost::system::error_code ec;
+  while (!serializer.is_done() && !(headerOnly && serializer.is_header_done())) {
+    size_t size = 0;
+    serializer.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+      size = asio::buffer_copy(out.prepare(asio::buffer_size(buffers)), buffers);
+      out.commit(size);
+    });
+    if (ec) break;
+    serializer.consume(size);
+  }
+  // The body has nothing more for now: what is assembled goes out.
+  if (ec == http::error::need_buffer) ec = {};
+  return ec;
+}
+
+// Writes what `serializer` has ready, or only its header, in one write.
+template <class Serializer>
+asio::awaitable<IoResult> writeReady(Stream& out, Serializer& serializer, beast::flat_buffer& scratch,
+                                     bool headerOnly) {
+  scratch.clear();
+  if (headerOnly) serializer.split(true);
+  const auto ec = serializeReady(serializer, scratch, headerOnly);
+  if (ec) co_return IoResult{ec, 0};
+  if (scratch.size() == 0) co_return IoResult{};
+  auto result = co_await out.visit([&](auto& s) { return asio::async_write(s, scratch.data(), kUseTuple); });
+  scratch.clear();
+  co_return result;
 }
 
 template <class Serializer>
-asio::awaitable<std::tuple<boost::system::error_code, size_t>> writeHeader(Stream& out, Serializer& serializer) {
-  return out.visit([&](auto& s) { return http::async_write_header(s, serializer, kUseTuple); });
+asio::awaitable<IoResult> writeHeader(Stream& out, Serializer& serializer, beast::flat_buffer& scratch) {
+  return writeReady(out, serializer, scratch, true);
 }
 
-template <class Serializer>
-asio::awaitable<std::tuple<boost::system::error_code, size_t>> writeSerializer(Stream& out, Serializer& serializer) {
-  return out.visit([&](auto& s) { return http::async_write(s, serializer, kUseTuple); });
-}
-
+// Whole messages warden writes itself (errors, interim responses): rare, so
+// Beast's own write is good enough.
 template <bool isRequest, class Body>
-asio::awaitable<std::tuple<boost::system::error_code, size_t>> writeMessage(Stream& out,
-                                                                            http::message<isRequest, Body>& message) {
+asio::awaitable<IoResult> writeMessage(Stream& out, http::message<isRequest, Body>& message) {
   return out.visit([&](auto& s) { return http::async_write(s, message, kUseTuple); });
+}
+
+inline constexpr size_t kBodyPieceBytes = 16 * 1024;
+
+struct PieceRead {
+  size_t size = 0;        // body bytes now in the piece
+  uint64_t consumed = 0;  // input consumed, framing included
+  boost::system::error_code error;
+};
+
+// Parses body bytes already in `buffer` into the parser's body buffer, with
+// no I/O: several small chunks that arrived together make one piece.
+template <class Parser>
+uint64_t parseBuffered(Parser& parser, beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  auto& body = parser.get().body();
+  uint64_t consumed = 0;
+  while (buffer.size() > 0 && body.size > 0 && !parser.is_done()) {
+    const size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    consumed += used;
+    if (ec == http::error::need_more || ec == http::error::need_buffer) ec = {};
+    if (ec || used == 0) break;
+  }
+  return consumed;
+}
+
+// Fills `piece` with the next part of the body. Bytes already buffered come
+// first; the input is read only when nothing was buffered, and then only if
+// `wait` is set or input has already arrived (so a header is never held back
+// for a body that has not come yet).
+template <class Parser>
+asio::awaitable<PieceRead> readPiece(Stream& in, beast::flat_buffer& buffer, Parser& parser, std::span<char> piece,
+                                     bool wait) {
+  PieceRead out;
+  if (parser.is_done()) co_return out;
+  auto& body = parser.get().body();
+  body.data = piece.data();
+  body.size = piece.size();
+  out.consumed += parseBuffered(parser, buffer, out.error);
+  out.size = piece.size() - body.size;
+  if (out.error || out.size > 0 || parser.is_done()) co_return out;
+  if (!wait && !in.hasPendingInput()) co_return out;
+
+  auto [ec, n] = co_await readInto(in, buffer);
+  // A body that ends where the connection ends is complete at a clean close,
+  // and at one without TLS close_notify, which servers often skip.
+  if (ec == asio::error::eof || (ec == asio::ssl::error::stream_truncated && parser.need_eof())) {
+    ec = {};
+    parser.put_eof(ec);  // partial_message if the body was not complete
+  }
+  if (!ec) out.consumed += parseBuffered(parser, buffer, ec);
+  out.size = piece.size() - body.size;
+  out.error = ec;
+  co_return out;
+}
+
+// Writes `size` bytes of `piece` as the next part of the message, preceded by
+// the header when it has not gone out yet: one write. With nothing to send
+// and more to come, only a pending header is written.
+template <class Serializer, class BodyValue>
+asio::awaitable<IoResult> writePiece(Stream& out, Serializer& serializer, BodyValue& body, char* piece, size_t size,
+                                     bool last, beast::flat_buffer& scratch) {
+  body.data = size > 0 ? piece : nullptr;
+  body.size = size;
+  body.more = !last;
+  const bool headerOnly = size == 0 && !last;
+  if (headerOnly && serializer.is_header_done()) co_return IoResult{};
+  co_return co_await writeReady(out, serializer, scratch, headerOnly);
 }
 
 struct BodyPumpResult {
@@ -47,54 +183,38 @@ struct BodyPumpResult {
   bool ok() const { return !readError && !writeError; }
 };
 
-inline constexpr size_t kBodyPieceBytes = 16 * 1024;
-
 // Moves a body from `in` to `out` piece by piece, writing each piece as soon
-// as it is read: server-sent events and chunked streams reach the client
-// event by event, and nothing is buffered beyond one piece. The header must
-// already have been written through `serializer`, which serializes the
-// message `parser` fills.
+// as it is read: server-sent events and chunked streams reach the other side
+// event by event, and nothing is buffered beyond one piece. If the header
+// has not been written through `serializer` yet (it serializes the message
+// `parser` fills), it goes out with the first piece when that is already
+// here, and alone otherwise.
 template <class Parser, class Serializer>
 asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffer, Parser& parser, Stream& out,
-                                         Serializer& serializer, Watchdog& idle) {
+                                         Serializer& serializer, Watchdog& idle, std::span<char> piece,
+                                         beast::flat_buffer& scratch) {
   BodyPumpResult result;
-  std::array<char, kBodyPieceBytes> piece;
-  auto& body = parser.get().body();
+  if (parser.is_done() && serializer.is_done()) co_return result;
   for (;;) {
-    size_t got = 0;
-    if (!parser.is_done()) {
-      body.data = piece.data();
-      body.size = piece.size();
-      auto [ec, n] = co_await readSome(in, inBuffer, parser);
-      if (ec == http::error::need_buffer) ec = {};
-      // Servers often close TLS without close_notify; for a body that ends at
-      // connection close that is simply its end.
-      if (ec == asio::ssl::error::stream_truncated && parser.need_eof()) {
-        ec = {};
-        parser.put_eof(ec);
-      }
-      result.bytesRead += n;
-      if (ec) {
-        result.readError = ec;
-        co_return result;
-      }
-      got = piece.size() - body.size;
-      idle.touch();
+    const bool headerOut = serializer.is_header_done();
+    const PieceRead read = co_await readPiece(in, inBuffer, parser, piece, headerOut);
+    result.bytesRead += read.consumed;
+    if (read.error) {
+      result.readError = read.error;
+      co_return result;
     }
-    body.data = got > 0 ? piece.data() : nullptr;
-    body.size = got;
-    body.more = !parser.is_done();
-    if (got == 0 && body.more) continue;
+    if (read.consumed > 0) idle.touch();
+    const bool last = parser.is_done();
+    if (read.size == 0 && !last && headerOut) continue;
 
-    auto [ec, n] = co_await writeSerializer(out, serializer);
-    if (ec == http::error::need_buffer) ec = {};
+    auto [ec, n] = co_await writePiece(out, serializer, parser.get().body(), piece.data(), read.size, last, scratch);
     result.bytesWritten += n;
     if (ec) {
       result.writeError = ec;
       co_return result;
     }
     idle.touch();
-    if (!body.more) co_return result;
+    if (last) co_return result;
   }
 }
 

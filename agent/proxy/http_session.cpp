@@ -35,7 +35,9 @@ class HttpSession {
         client_(std::move(client)),
         info_(std::move(info)),
         executor_(executor),
-        idle_(executor, worker.shared.options.idleTimeout, [this] { closeAll(); }) {}
+        idle_(executor, worker.shared.options.idleTimeout, [this] { closeAll(); }) {
+    buffer_.reserve(kReadBufferBytes);
+  }
 
   asio::awaitable<void> run() {
     // Not `while (co_await ...)`: GCC 12 miscompiles co_await in a condition.
@@ -60,6 +62,9 @@ class HttpSession {
   beast::flat_buffer buffer_;
   Stream* activeUpstream_ = nullptr;
   Watchdog idle_;
+  // Allocated with the session, not per request.
+  std::array<char, kBodyPieceBytes> piece_;
+  beast::flat_buffer output_;
 };
 
 asio::awaitable<bool> HttpSession::serveOne() {
@@ -102,7 +107,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
     co_return false;
   }
 
-  ClientSide side{client_, buffer_, info_, idle_, activeUpstream_};
+  ClientSide side{client_, buffer_, info_, idle_, activeUpstream_, piece_, output_};
   ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
   event.bytesFromClient += outcome.bytesFromClient;
   event.bytesToClient += outcome.bytesToClient;
@@ -133,7 +138,7 @@ void HttpSession::finish(audit::Event& event, Clock::time_point start, const std
     event.error = error;
   }
   event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-  worker_.shared.submit(std::move(event));
+  worker_.events.submit(std::move(event));
 }
 
 asio::awaitable<void> HttpSession::closeClient() {

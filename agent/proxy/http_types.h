@@ -15,4 +15,12 @@ namespace http = boost::beast::http;
 // enough that a client cannot make us buffer without bound.
 inline constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
 
+// Space a connection's read buffer starts with. A read takes at most the
+// free space of the buffer (at least 512 bytes), and the relay drains it
+// after every read, so a buffer that starts small stays small: a 4 KiB body
+// would come in (and go out) as eight 512-byte reads and writes. With room
+// for a whole TLS record (16 KiB of plaintext), one read takes everything
+// that has arrived.
+inline constexpr size_t kReadBufferBytes = 17 * 1024;
+
 }  // namespace warden::proxy

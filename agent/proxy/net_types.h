@@ -4,14 +4,17 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace warden::proxy {
 
 namespace asio = boost::asio;
 using Tcp = asio::ip::tcp;
-using TlsStream = asio::ssl::stream<Tcp::socket>;
+// Beast's wrapper, not asio::ssl::stream alone: it gathers the buffers of
+// one write (an HTTP header is one buffer per field, then the body) into a
+// TLS record of up to 16 KiB, a full record; Asio alone stops at 8 KiB.
+using TlsStream = boost::beast::ssl_stream<Tcp::socket>;
 
 // Expected failures (peer closed, reset, timeout) come back as error codes,
 // not exceptions: they are normal on a proxy's data path.

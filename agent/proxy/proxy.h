@@ -39,7 +39,7 @@ struct ProxyOptions {
   std::chrono::milliseconds upstreamConnectTimeout{5000};
   std::chrono::milliseconds clientHelloTimeout{10000};
   std::chrono::milliseconds idleTimeout{120000};
-  unsigned upstreamIdlePerHost = 16;
+  unsigned upstreamIdlePerHost = 64;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's

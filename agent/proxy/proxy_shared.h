@@ -26,15 +26,11 @@ struct ProxyShared {
         events(e),
         interceptNames(std::make_shared<const InterceptNames>(std::move(names))) {}
 
-  void submit(audit::Event event) const {
-    if (events != nullptr) events->submit(std::move(event));
-  }
-
   const ProxyOptions options;
   const OriginLookup lookup;
   ServerContexts serverContexts;
   const std::shared_ptr<asio::ssl::context> upstreamTls;
-  audit::EventLog* const events;  // may be null (tests)
+  audit::EventLog* const events;  // may be null (tests); workers submit through their EventBatcher
   std::atomic<std::shared_ptr<const InterceptNames>> interceptNames;
   ProxyStats stats;
   // Minting a leaf takes a fraction of a millisecond of CPU: too long for an

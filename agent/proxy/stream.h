@@ -23,6 +23,12 @@ class Stream {
 
   TlsStream* tls() { return std::get_if<TlsStream>(&v_); }
 
+  // Whether bytes have arrived that a read would return without waiting:
+  // decrypted or still encrypted in the TLS layer, or queued in the socket.
+  // Lets the relay send a header together with the body that is already
+  // here, without ever holding the header back for a body still to come.
+  bool hasPendingInput();
+
   template <class F>
   decltype(auto) visit(F&& f) {
     return std::visit(std::forward<F>(f), v_);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/endpoint.h"
+#include "proxy/http_types.h"
 #include "proxy/stream.h"
 
 namespace warden::proxy {
@@ -28,8 +29,11 @@ struct UpstreamKey {
 };
 
 struct UpstreamConnection {
-  explicit UpstreamConnection(Stream s) : stream(std::move(s)) {}
+  explicit UpstreamConnection(Stream s) : stream(std::move(s)) { buffer.reserve(kReadBufferBytes); }
   Stream stream;
+  // Empty whenever the connection is idle in the pool; kept with it so its
+  // space is allocated once per connection, not once per request.
+  beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idleSince;
 };
 

@@ -22,7 +22,8 @@ Worker::Worker(ProxyShared& shared, unsigned index)
       index_(index),
       io_(std::make_unique<asio::io_context>(1)),
       pool_(shared.options.upstreamIdlePerHost, shared.options.idleTimeout),
-      context_{shared, pool_} {}
+      events_(std::make_unique<EventBatcher>(io_->get_executor(), shared.events)),
+      context_{shared, pool_, *events_} {}
 
 Worker::~Worker() {
   stop();
@@ -90,6 +91,7 @@ void Worker::release() {
   if (!io_) return;
   pool_.clear();
   acceptors_.clear();
+  events_.reset();  // hands over the events it still holds
   // Destroys the frames of connections still open, closing their sockets.
   io_.reset();
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "proxy/event_batcher.h"
 #include "proxy/net_types.h"
 #include "proxy/proxy_shared.h"
 #include "proxy/upstream_pool.h"
@@ -43,6 +44,8 @@ class Worker {
   std::unique_ptr<asio::io_context> io_;
   std::vector<Tcp::acceptor> acceptors_;
   UpstreamPool pool_;
+  // Holds a timer of io_, so it goes (flushing) before io_ does.
+  std::unique_ptr<EventBatcher> events_;
   WorkerContext context_;  // what every connection of this worker refers to
   std::thread thread_;
 };

@@ -271,6 +271,87 @@ TEST_F(PlainProxyTest, ServesManyConcurrentKeepAliveClients) {
   EXPECT_LE(upstream_.connections(), kClients) << "upstream connections are pooled per worker";
 }
 
+// A burst of more concurrent requests than the old pool size (16) opens as
+// many upstream connections; when they come back the pool keeps them, so
+// the next burst opens none.
+TEST_F(PlainProxyTest, KeepsABurstsUpstreamConnectionsForTheNextBurst) {
+  startProxy();  // one worker, the default pool size
+  constexpr int kClients = 40;
+  upstream_.gatherRequests(kClients);
+  int afterFirst = 0;
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    std::vector<Tcp::socket> sockets;
+    for (int id = 0; id < kClients; ++id) sockets.push_back(co_await dialPlain(upstream_.endpoint()));
+    auto burst = [&](int round) -> asio::awaitable<void> {
+      // The upstream answers only when all of them wait together, so each
+      // needs an upstream connection of its own.
+      for (auto& socket : sockets) {
+        auto request = makeRequest(http::verb::get, "/gather", "x");
+        request.prepare_payload();
+        co_await http::async_write(socket, request, asio::use_awaitable);
+      }
+      for (auto& socket : sockets) {
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        co_await http::async_read(socket, buffer, response, asio::use_awaitable);
+        EXPECT_EQ(response.result_int(), 200);
+      }
+      // Each exchange hands its connection back before it counts the request.
+      asio::steady_timer poll(executor);
+      for (int i = 0; i < 200 && proxy_->counters().requests < static_cast<uint64_t>(round * kClients); ++i) {
+        poll.expires_after(10ms);
+        co_await poll.async_wait(asio::use_awaitable);
+      }
+      EXPECT_EQ(proxy_->counters().requests, static_cast<uint64_t>(round * kClients));
+    };
+    co_await burst(1);
+    afterFirst = upstream_.connections();
+    co_await burst(2);
+  }, 10000ms));
+  EXPECT_EQ(afterFirst, kClients);
+  EXPECT_EQ(upstream_.connections(), afterFirst) << "connections of the first burst were closed instead of pooled";
+}
+
+TEST_F(PlainProxyTest, AnswersPipelinedRequestsInOrder) {
+  startProxy();
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(upstream_.endpoint());
+    // Two requests in one write: the second one waits in warden's buffer
+    // while the first is relayed.
+    const std::string both =
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+        "GET /second HTTP/1.1\r\nHost: x\r\n\r\n";
+    co_await asio::async_write(socket, asio::buffer(both), asio::use_awaitable);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> first;
+    co_await http::async_read(socket, buffer, first, asio::use_awaitable);
+    EXPECT_EQ(first.body(), "first");
+    http::response<http::string_body> second;
+    co_await http::async_read(socket, buffer, second, asio::use_awaitable);
+    EXPECT_EQ(second.body(), "hello /second #2");
+  }));
+  EXPECT_EQ(upstream_.connections(), 1);
+}
+
+TEST_F(PlainProxyTest, RelaysABodyThatEndsWhereTheUpstreamConnectionEnds) {
+  startProxy();
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(upstream_.endpoint());
+    beast::flat_buffer buffer;
+    auto request = makeRequest(http::verb::get, "/until-close", "x");
+    request.prepare_payload();
+    co_await http::async_write(socket, request, asio::use_awaitable);
+    http::response<http::string_body> response;
+    auto [ec, n] = co_await http::async_read(socket, buffer, response, kUseTuple);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), kUntilCloseBody);
+  }));
+  ASSERT_TRUE(eventually([&] { return proxy_->counters().requests == 1; }));
+  EXPECT_EQ(proxy_->counters().errors, 0u);
+}
+
 TEST_F(PlainProxyTest, ClosesConnectionsWithoutAKernelRecord) {
   startProxy();
   ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {

@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <openssl/x509.h>
 
+#include <atomic>
+#include <string>
+
 #include "proxy/proxy.h"
 #include "proxy_test_support.h"
 #include "test_upstream.h"
@@ -79,6 +82,87 @@ TEST_F(TlsProxyTest, InterceptsAnLlmHostAndForwardsOverVerifiedTls) {
   EXPECT_EQ(counters.intercepted, 1u);
   EXPECT_EQ(counters.tunnelled, 0u);
   EXPECT_EQ(counters.errors, 0u);
+}
+
+// A small exchange costs one TLS record (and one send()) on each leg, header
+// and body together. It used to cost about ten: read buffers that never grew
+// past Beast's 512-byte minimum cut every body into 512-byte pieces, each
+// relayed as a record of its own.
+TEST_F(TlsProxyTest, SendsHeaderAndBodyOfASmallExchangeAsOneTlsRecordEachWay) {
+  startProxy();
+  auto client = clientContext(wardenCa_->certificate());
+  std::atomic<int> recordsToClient{0};
+  const std::string prompt =
+      R"({"model":"m","messages":[{"role":"user","content":")" + std::string(4000, 'x') + R"("}]})";
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialTls(upstream_->endpoint());
+    TlsStream stream(std::move(socket), *client);
+    co_await tlsHandshake(stream, kLlmHost, true);
+    countApplicationRecords(stream.native_handle(), &recordsToClient);
+    beast::flat_buffer buffer;
+    for (int i = 1; i <= 2; ++i) {
+      auto request = makeRequest(http::verb::post, "/echo", kLlmHost, prompt);
+      request.set(http::field::content_type, "application/json");
+      request.set(http::field::authorization, "Bearer sk-test");
+      auto response = co_await roundTrip(stream, buffer, std::move(request));
+      EXPECT_EQ(response.result_int(), 200);
+      EXPECT_EQ(response.body(), prompt);
+      EXPECT_EQ(recordsToClient.load(), i) << "response " << i << " was cut into several TLS records";
+      EXPECT_EQ(upstream_->applicationRecordsReceived(), i) << "request " << i << " was cut into several TLS records";
+    }
+  }));
+  EXPECT_EQ(upstream_->connections(), 1);
+}
+
+// The header of a streamed response must not wait for its body: each event
+// reaches the client while the upstream holds back the next one.
+TEST_F(TlsProxyTest, StreamsServerSentEventsPieceByPiece) {
+  startProxy();
+  auto client = clientContext(wardenCa_->certificate());
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialTls(upstream_->endpoint());
+    TlsStream stream(std::move(socket), *client);
+    co_await tlsHandshake(stream, kLlmHost, true);
+    auto request = makeRequest(http::verb::get, "/sse", kLlmHost);
+    request.prepare_payload();
+    co_await http::async_write(stream, request, asio::use_awaitable);
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    co_await http::async_read_header(stream, buffer, parser, asio::use_awaitable);
+    EXPECT_EQ(parser.get().result_int(), 200);
+    EXPECT_EQ(parser.get()[http::field::content_type], "text/event-stream");
+    while (parser.get().body().find("data: one\n\n") == std::string::npos && !parser.is_done()) {
+      co_await http::async_read_some(stream, buffer, parser, asio::use_awaitable);
+    }
+    EXPECT_EQ(parser.get().body(), "data: one\n\n");
+    EXPECT_FALSE(parser.is_done());
+    upstream_->releaseSecondEvent();
+    co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
+    EXPECT_EQ(parser.get().body(), "data: one\n\ndata: two\n\n");
+  }));
+}
+
+TEST_F(TlsProxyTest, RelaysABodyThatEndsWhereTheUpstreamConnectionEnds) {
+  startProxy();
+  auto client = clientContext(wardenCa_->certificate());
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialTls(upstream_->endpoint());
+    TlsStream stream(std::move(socket), *client);
+    co_await tlsHandshake(stream, kLlmHost, true);
+    auto request = makeRequest(http::verb::get, "/until-close", kLlmHost);
+    request.prepare_payload();
+    co_await http::async_write(stream, request, asio::use_awaitable);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    // The upstream dropped TCP without close_notify; warden ends its own
+    // side cleanly, so the client sees a complete body.
+    auto [ec, n] = co_await http::async_read(stream, buffer, response, kUseTuple);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(response.body(), kUntilCloseBody);
+  }));
+  ASSERT_TRUE(eventually([&] { return proxy_->counters().requests == 1; }));
+  EXPECT_EQ(proxy_->counters().errors, 0u);
 }
 
 TEST_F(TlsProxyTest, TunnelsOtherServerNamesUntouched) {

@@ -3,6 +3,9 @@
 //   /sse    chunked text/event-stream: "data: one", then waits until the test
 //           calls releaseSecondEvent(), then "data: two"
 //   /echo   echoes the request body
+//   /gather answered only once gatherRequests(n) requests to it wait at once
+//   /until-close  a body without length that ends where the connection ends
+//           (dropped without TLS close_notify, as many servers do)
 //   other   "hello <target> #<n>"
 // It honours Expect: 100-continue and answers HEAD without a body.
 #pragma once
@@ -17,6 +20,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,11 +45,31 @@ struct RecordedRequest {
   bool has(const std::string& name) const { return headers.count(name) > 0; }
 };
 
+// Counts the application-data records `ssl` receives into *counter (which
+// must outlive it). TLS 1.3 hides the real type inside the record (every
+// header says application data); OpenSSL reports it as
+// SSL3_RT_INNER_CONTENT_TYPE.
+inline void countApplicationRecords(SSL* ssl, std::atomic<int>* counter) {
+  SSL_set_msg_callback_arg(ssl, counter);
+  SSL_set_msg_callback(ssl, [](int writing, int, int contentType, const void* data, size_t length, SSL* s, void* arg) {
+    if (writing != 0 || length < 1) return;
+    const bool tls13 = SSL_version(s) == TLS1_3_VERSION;
+    if (contentType != (tls13 ? SSL3_RT_INNER_CONTENT_TYPE : SSL3_RT_HEADER)) return;
+    if (*static_cast<const unsigned char*>(data) == SSL3_RT_APPLICATION_DATA) ++*static_cast<std::atomic<int>*>(arg);
+  });
+}
+
+inline const std::string kUntilCloseBody = "a body whose end is the end of the connection";
+
 class TestUpstream {
  public:
   explicit TestUpstream(std::shared_ptr<asio::ssl::context> tls = nullptr)
-      : tls_(std::move(tls)), acceptor_(io_, Tcp::endpoint(asio::ip::address_v4::loopback(), 0)), gate_(io_) {
+      : tls_(std::move(tls)),
+        acceptor_(io_, Tcp::endpoint(asio::ip::address_v4::loopback(), 0)),
+        gate_(io_),
+        gatherGate_(io_) {
     gate_.expires_at(asio::steady_timer::time_point::max());
+    gatherGate_.expires_at(asio::steady_timer::time_point::max());
     asio::co_spawn(io_, acceptLoop(), asio::detached);
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -56,6 +80,10 @@ class TestUpstream {
 
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
   Endpoint endpoint() const { return *Endpoint::parseAddress("127.0.0.1", port()); }
+
+  // From now on /gather requests are held until `count` of them wait
+  // together, then all are answered: they were all in flight at once.
+  void gatherRequests(int count) { gatherTarget_ = count; }
 
   void releaseSecondEvent() {
     asio::post(io_, [this] {
@@ -72,6 +100,9 @@ class TestUpstream {
     std::lock_guard lock(mutex_);
     return connections_;
   }
+  // TLS records of application data received so far, over all connections:
+  // how many pieces warden cut the requests into.
+  int applicationRecordsReceived() const { return applicationRecords_.load(); }
 
  private:
   asio::awaitable<void> acceptLoop() {
@@ -92,6 +123,7 @@ class TestUpstream {
       co_return;
     }
     TlsStream stream(std::move(socket), *tls_);
+    countApplicationRecords(stream.native_handle(), &applicationRecords_);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
     if (ec) co_return;
     const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
@@ -118,6 +150,12 @@ class TestUpstream {
       }
       auto& req = parser.get();
       const int number = record(req, sni);
+      if (req.target() == "/gather") co_await gather();
+      if (req.target() == "/until-close") {
+        const std::string raw = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + kUntilCloseBody;
+        co_await asio::async_write(stream, asio::buffer(raw), kUseTuple);
+        co_return;
+      }
       if (req.target() == "/sse") {
         const bool sent = co_await sendEvents(stream);  // not in the condition: GCC 12
         if (!sent) co_return;
@@ -165,6 +203,15 @@ class TestUpstream {
     co_return !ec3;
   }
 
+  asio::awaitable<void> gather() {
+    if (++gatherWaiting_ >= gatherTarget_.load()) {
+      gatherWaiting_ = 0;
+      gatherGate_.cancel();  // wakes the others; the gate stays closed for the next round
+      co_return;
+    }
+    co_await gatherGate_.async_wait(kUseTuple);
+  }
+
   int record(const http::request<http::string_body>& req, const std::string& sni) {
     RecordedRequest r;
     r.method = std::string(req.method_string());
@@ -186,9 +233,13 @@ class TestUpstream {
   Tcp::acceptor acceptor_;
   asio::steady_timer gate_;
   bool released_ = false;  // io_ thread only
+  asio::steady_timer gatherGate_;
+  std::atomic<int> gatherTarget_{0};
+  int gatherWaiting_ = 0;  // io_ thread only
   mutable std::mutex mutex_;
   std::vector<RecordedRequest> requests_;
   int connections_ = 0;
+  std::atomic<int> applicationRecords_{0};
   std::thread thread_;
 };
 
