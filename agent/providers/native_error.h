@@ -1,0 +1,40 @@
+// Refusals written in the provider's own error format, so SDKs raise their
+// usual API error type with warden's message.
+#pragma once
+
+#include <string>
+
+#include "providers/conversation.h"
+
+namespace warden::providers {
+
+enum class Refusal {
+  Forbidden,        // policy denied: 403
+  TooLarge,         // body over the limit: 413
+  BadRequest,       // malformed request: 400
+  RateLimited,      // budget or rate limit: 429 (with Retry-After set by the caller)
+  UpstreamFailure,  // no answer from the real API: 502
+};
+
+struct ErrorReply {
+  unsigned status = 403;
+  std::string contentType = "application/json";
+  std::string body;
+};
+
+// OpenAI (and Azure, OpenAI-compatible servers): {"error":{"message","type","code","param"}}
+// Anthropic: {"type":"error","error":{"type","message"}}
+// Gemini: {"error":{"code","message","status"}}
+// Ollama: {"error":"..."}
+// Unknown: the OpenAI shape, the de-facto standard.
+// The message says warden refused it, why, and the event id to look up.
+ErrorReply errorReply(Provider provider, Refusal refusal, const std::string& reason, const std::string& eventId);
+
+// The same refusal as the last event of a stream already under way
+// (text/event-stream, or an NDJSON line for Ollama), after which the relay
+// closes the stream cleanly. OpenAI: `data: {"error":{...}}`; Anthropic:
+// `event: error` with its error object; Gemini: a data event with its error.
+std::string streamErrorEvent(Provider provider, Refusal refusal, const std::string& reason,
+                             const std::string& eventId);
+
+}  // namespace warden::providers
