@@ -18,7 +18,9 @@ namespace warden::http {
 struct SseEvent {
   std::string type;  // the "event" field; empty means "message"
   std::string data;  // "data" lines joined with '\n'
-  std::string id;    // the "id" field, if any
+  std::string id;    // the last "id" field so far: it persists across events
+
+  friend bool operator==(const SseEvent&, const SseEvent&) = default;
 };
 
 class SseParser {

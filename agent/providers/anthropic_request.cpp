@@ -1,0 +1,352 @@
+#include "providers/anthropic_request.h"
+
+#include <cctype>
+#include <optional>
+#include <string>
+
+#include "providers/json_body.h"
+
+namespace warden::providers {
+namespace {
+
+// "/messages/1/content" -> "messages[1].content": the name a client developer
+// knows the field by, for error messages.
+std::string fieldName(std::string_view pointer) {
+  std::string out;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    const std::string_view segment = pointer.substr(start, end - start);
+    const bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
+    if (index) {
+      out += '[';
+      out += segment;
+      out += ']';
+    } else {
+      if (!out.empty()) out += '.';
+      for (size_t i = 0; i < segment.size(); ++i) {
+        if (segment[i] == '~' && i + 1 < segment.size()) {
+          out += segment[i + 1] == '1' ? '/' : '~';
+          ++i;
+        } else {
+          out += segment[i];
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return out.empty() ? "request body" : out;
+}
+
+// Base64 text -> decoded size, without decoding: the layers want the size of
+// an attachment, not its bytes.
+uint64_t base64Size(std::string_view data) {
+  uint64_t symbols = 0;
+  for (const char c : data) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_') ++symbols;
+  }
+  return symbols * 3 / 4;
+}
+
+Role roleFrom(std::string_view role) {
+  if (role == "user") return Role::User;
+  if (role == "assistant") return Role::Assistant;
+  return Role::Unknown;
+}
+
+// Walks the body keeping the first problem found: a type error anywhere makes
+// the request unreadable, and the first one is the one to report.
+class MessagesReader {
+ public:
+  Result<Request> read(const Json& body);
+
+ private:
+  void expected(const std::string& pointer, std::string_view what) {
+    if (!error_) error_ = Error{fieldName(pointer) + ": expected " + std::string(what)};
+  }
+
+  // Absent and JSON null both mean "not given" to the API.
+  static const Json* member(const Json& object, std::string_view key) {
+    const auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  std::optional<std::string> string(const Json& object, std::string_view key, const std::string& at) {
+    const Json* value = member(object, key);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_string()) {
+      expected(pointerAppend(at, key), "a string");
+      return std::nullopt;
+    }
+    return value->get<std::string>();
+  }
+
+  // A string the layers may inspect or rewrite, so it keeps its pointer.
+  std::optional<TextRef> text(const Json& object, std::string_view key, const std::string& at) {
+    auto value = string(object, key, at);
+    if (!value) return std::nullopt;
+    return TextRef{std::move(*value), pointerAppend(at, key)};
+  }
+
+  void readSystem(const Json& system, Request& request);
+  void readMessage(const Json& message, const std::string& at, Request& request);
+  void readContent(const Json& content, const std::string& at, Message& message, Request& request);
+  void readBlock(const Json& block, const std::string& at, Message& message, bool nested);
+  void readSource(const Json& block, const std::string& at, Part& part, Message& message);
+  void readToolResult(const Json& block, const std::string& at, Request& request);
+  void readToolCall(const Json& block, const std::string& at, Message& message);
+  void readTools(const Json& tools, Request& request);
+
+  std::optional<Error> error_;
+};
+
+Result<Request> MessagesReader::read(const Json& body) {
+  Request request;
+  request.provider = Provider::Anthropic;
+  request.operation = Operation::Messages;
+  if (!body.is_object()) return Error{"request body: expected a JSON object"};
+
+  request.model = string(body, "model", "").value_or("");
+  if (const Json* maxTokens = member(body, "max_tokens")) {
+    if (maxTokens->is_number_unsigned()) {
+      request.maxOutputTokens = maxTokens->get<uint64_t>();
+    } else {
+      expected("/max_tokens", "a non-negative integer");
+    }
+  }
+  if (const Json* temperature = member(body, "temperature")) {
+    if (temperature->is_number()) {
+      request.temperature = temperature->get<double>();
+    } else {
+      expected("/temperature", "a number");
+    }
+  }
+  if (const Json* stream = member(body, "stream")) {
+    if (stream->is_boolean()) {
+      request.stream = stream->get<bool>();
+    } else {
+      expected("/stream", "true or false");
+    }
+  }
+  if (const Json* system = member(body, "system")) readSystem(*system, request);
+
+  const Json* messages = member(body, "messages");
+  if (messages == nullptr || !messages->is_array()) {
+    expected("/messages", "an array of messages");
+  } else {
+    for (size_t i = 0; i < messages->size(); ++i) {
+      readMessage((*messages)[i], pointerAppend("/messages", i), request);
+    }
+  }
+  if (const Json* tools = member(body, "tools")) readTools(*tools, request);
+
+  if (error_) return *error_;
+  return request;
+}
+
+void MessagesReader::readSystem(const Json& system, Request& request) {
+  Message message;
+  message.role = Role::System;
+  if (system.is_string()) {
+    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {system.get<std::string>(), "/system"}});
+  } else if (system.is_array()) {
+    for (size_t i = 0; i < system.size(); ++i) readBlock(system[i], pointerAppend("/system", i), message, true);
+  } else {
+    expected("/system", "a string or an array of text blocks");
+    return;
+  }
+  request.messages.push_back(std::move(message));
+}
+
+void MessagesReader::readMessage(const Json& json, const std::string& at, Request& request) {
+  if (!json.is_object()) return expected(at, "an object with role and content");
+  Message message;
+  if (const Json* role = member(json, "role"); role != nullptr && role->is_string()) {
+    message.role = roleFrom(role->get_ref<const std::string&>());
+  } else {
+    return expected(pointerAppend(at, "role"), "\"user\" or \"assistant\"");
+  }
+  const Json* content = member(json, "content");
+  const std::string contentAt = pointerAppend(at, "content");
+  if (content != nullptr && content->is_string()) {
+    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {content->get<std::string>(), contentAt}});
+    request.messages.push_back(std::move(message));
+  } else if (content != nullptr && content->is_array()) {
+    readContent(*content, contentAt, message, request);
+  } else {
+    expected(contentAt, "a string or an array of blocks");
+  }
+}
+
+// Tool results become messages of their own (Role::Tool), in the order they
+// appear among the turn's other blocks.
+void MessagesReader::readContent(const Json& content, const std::string& at, Message& message, Request& request) {
+  const Role role = message.role;
+  for (size_t i = 0; i < content.size(); ++i) {
+    const Json& block = content[i];
+    const std::string blockAt = pointerAppend(at, i);
+    const Json* type = block.is_object() ? member(block, "type") : nullptr;
+    if (type != nullptr && *type == "tool_result") {
+      if (!message.parts.empty() || !message.toolCalls.empty()) {
+        request.messages.push_back(std::move(message));
+        message = Message{.role = role};
+      }
+      readToolResult(block, blockAt, request);
+    } else {
+      readBlock(block, blockAt, message, false);
+    }
+  }
+  const bool onlyToolResults = !content.empty() && message.parts.empty() && message.toolCalls.empty();
+  if (!onlyToolResults) request.messages.push_back(std::move(message));
+}
+
+// `nested`: inside a tool result or document, where tool calls cannot be.
+void MessagesReader::readBlock(const Json& block, const std::string& at, Message& message, bool nested) {
+  if (!block.is_object()) return expected(at, "a content block object");
+  const auto type = string(block, "type", at);
+  if (!type) return expected(pointerAppend(at, "type"), "a string");
+
+  Part part{.kind = Part::Kind::Other};
+  if (*type == "text") {
+    auto value = text(block, "text", at);
+    if (!value) return expected(pointerAppend(at, "text"), "a string");
+    part = Part{.kind = Part::Kind::Text, .text = std::move(*value)};
+  } else if (*type == "image") {
+    part.kind = Part::Kind::Image;
+    readSource(block, at, part, message);
+  } else if (*type == "document") {
+    part.kind = Part::Kind::File;
+    readSource(block, at, part, message);
+    // Content given as blocks was read as parts of their own.
+    if (part.kind != Part::Kind::Other) message.parts.push_back(std::move(part));
+    // The title and context are read by the model along with the document.
+    for (const char* key : {"title", "context"}) {
+      if (auto value = text(block, key, at)) {
+        message.parts.push_back(Part{.kind = Part::Kind::Text, .text = std::move(*value)});
+      }
+    }
+    return;
+  } else if (*type == "search_result") {
+    // A search result the client supplies: its source, then the text the model reads.
+    message.parts.push_back(Part{.kind = Part::Kind::File, .reference = string(block, "source", at).value_or("")});
+    if (auto title = text(block, "title", at)) {
+      message.parts.push_back(Part{.kind = Part::Kind::Text, .text = std::move(*title)});
+    }
+    const Json* content = member(block, "content");
+    if (content == nullptr || !content->is_array())
+      return expected(pointerAppend(at, "content"), "an array of text blocks");
+    const std::string contentAt = pointerAppend(at, "content");
+    for (size_t i = 0; i < content->size(); ++i) readBlock((*content)[i], pointerAppend(contentAt, i), message, true);
+    return;
+  } else if ((*type == "tool_use" || *type == "server_tool_use" || *type == "mcp_tool_use") && !nested) {
+    return readToolCall(block, at, message);
+  } else if (*type == "thinking") {
+    // Earlier reasoning sent back to the model: text, but not the turn's answer.
+    if (auto thinking = text(block, "thinking", at)) part.text = std::move(*thinking);
+  }
+  message.parts.push_back(std::move(part));
+}
+
+// image and document sources: inline base64, inline text, nested content,
+// a URL or an uploaded file.
+void MessagesReader::readSource(const Json& block, const std::string& at, Part& part, Message& message) {
+  const Json* source = member(block, "source");
+  const std::string sourceAt = pointerAppend(at, "source");
+  if (source == nullptr || !source->is_object()) return expected(sourceAt, "a source object");
+  const auto type = string(*source, "type", sourceAt);
+  if (!type) return expected(pointerAppend(sourceAt, "type"), "a string");
+  part.mediaType = string(*source, "media_type", sourceAt).value_or("");
+  if (*type == "base64") {
+    const auto data = string(*source, "data", sourceAt);
+    if (!data) return expected(pointerAppend(sourceAt, "data"), "base64 text");
+    part.bytes = base64Size(*data);
+  } else if (*type == "url") {
+    part.reference = string(*source, "url", sourceAt).value_or("");
+  } else if (*type == "file") {
+    part.reference = string(*source, "file_id", sourceAt).value_or("");
+  } else if (*type == "text") {
+    auto data = text(*source, "data", sourceAt);
+    if (!data) return expected(pointerAppend(sourceAt, "data"), "a string");
+    part.kind = Part::Kind::Text;
+    part.text = std::move(*data);
+  } else if (*type == "content") {
+    const Json* content = member(*source, "content");
+    const std::string contentAt = pointerAppend(sourceAt, "content");
+    if (content != nullptr && content->is_string()) {
+      part.kind = Part::Kind::Text;
+      part.text = {content->get<std::string>(), contentAt};
+    } else if (content != nullptr && content->is_array()) {
+      for (size_t i = 0; i < content->size(); ++i) readBlock((*content)[i], pointerAppend(contentAt, i), message, true);
+      part.kind = Part::Kind::Other;
+    } else {
+      expected(contentAt, "a string or an array of blocks");
+    }
+  }
+}
+
+void MessagesReader::readToolResult(const Json& block, const std::string& at, Request& request) {
+  Message result{.role = Role::Tool};
+  const auto id = string(block, "tool_use_id", at);
+  if (!id) return expected(pointerAppend(at, "tool_use_id"), "a string");
+  result.toolCallId = *id;
+  const Json* content = member(block, "content");
+  const std::string contentAt = pointerAppend(at, "content");
+  if (content == nullptr) {
+    // A result without content is allowed (the tool returned nothing).
+  } else if (content->is_string()) {
+    result.parts.push_back(Part{.kind = Part::Kind::Text, .text = {content->get<std::string>(), contentAt}});
+  } else if (content->is_array()) {
+    for (size_t i = 0; i < content->size(); ++i) readBlock((*content)[i], pointerAppend(contentAt, i), result, true);
+  } else {
+    return expected(contentAt, "a string or an array of blocks");
+  }
+  request.messages.push_back(std::move(result));
+}
+
+void MessagesReader::readToolCall(const Json& block, const std::string& at, Message& message) {
+  ToolCall call;
+  call.id = string(block, "id", at).value_or("");
+  const auto name = string(block, "name", at);
+  if (!name) return expected(pointerAppend(at, "name"), "a string");
+  call.name = *name;
+  const Json* input = member(block, "input");
+  const std::string inputAt = pointerAppend(at, "input");
+  if (input != nullptr && !input->is_object()) return expected(inputAt, "an object");
+  // No input given: the arguments are empty, and there is no string to point at.
+  call.arguments = input != nullptr ? TextRef{input->dump(), inputAt} : TextRef{"{}", ""};
+  message.toolCalls.push_back(std::move(call));
+}
+
+void MessagesReader::readTools(const Json& tools, Request& request) {
+  if (!tools.is_array()) return expected("/tools", "an array of tools");
+  for (size_t i = 0; i < tools.size(); ++i) {
+    const Json& tool = tools[i];
+    const std::string at = pointerAppend("/tools", i);
+    if (!tool.is_object()) return expected(at, "a tool object");
+    ToolDefinition definition;
+    const auto name = string(tool, "name", at);
+    if (!name) return expected(pointerAppend(at, "name"), "a string");
+    definition.name = *name;
+    if (auto description = text(tool, "description", at)) definition.description = std::move(*description);
+    // Client tools have no type (or "custom"); server tools are named by it.
+    const std::string type = string(tool, "type", at).value_or("custom");
+    definition.type = type == "custom" ? "function" : type;
+    request.tools.push_back(std::move(definition));
+  }
+}
+
+}  // namespace
+
+Result<Request> parseAnthropicRequest(const Route&, std::string_view body, const ParseLimits& limits) {
+  auto json = parseJsonBody(body, limits.maxDepth);
+  if (!json) return json.error().wrap("request body");
+  try {
+    return MessagesReader().read(*json);
+  } catch (const std::exception& e) {
+    // Every access above is type-checked; this is the last guard.
+    return Error{std::string("request body: ") + e.what()};
+  }
+}
+
+}  // namespace warden::providers

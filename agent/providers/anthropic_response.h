@@ -1,0 +1,13 @@
+// Reads an Anthropic Messages API response: one JSON message, or the event
+// stream (message_start, content_block_*, message_delta, message_stop).
+#pragma once
+
+#include <memory>
+
+#include "providers/adapter.h"
+
+namespace warden::providers {
+
+std::unique_ptr<ResponseReader> makeAnthropicResponseReader(Framing framing, unsigned status);
+
+}  // namespace warden::providers

@@ -1,0 +1,338 @@
+#include "providers/gemini_request.h"
+
+#include <cctype>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "providers/json_body.h"
+
+namespace warden::providers {
+namespace {
+
+// "/contents/1/parts" -> "contents[1].parts": the name a client developer
+// knows the field by, for error messages.
+std::string fieldName(std::string_view pointer) {
+  std::string out;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    const std::string_view segment = pointer.substr(start, end - start);
+    const bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
+    if (index) {
+      out += '[';
+      out += segment;
+      out += ']';
+    } else {
+      if (!out.empty()) out += '.';
+      for (size_t i = 0; i < segment.size(); ++i) {
+        if (segment[i] == '~' && i + 1 < segment.size()) {
+          out += segment[i + 1] == '1' ? '/' : '~';
+          ++i;
+        } else {
+          out += segment[i];
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return out.empty() ? "request body" : out;
+}
+
+// Base64 text -> decoded size, without decoding: the layers want the size of
+// an attachment, not its bytes.
+uint64_t base64Size(std::string_view data) {
+  uint64_t symbols = 0;
+  for (const char c : data) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_') ++symbols;
+  }
+  return symbols * 3 / 4;
+}
+
+Part::Kind kindOf(std::string_view mimeType) {
+  if (mimeType.starts_with("image/")) return Part::Kind::Image;
+  if (mimeType.starts_with("audio/")) return Part::Kind::Audio;
+  return Part::Kind::File;
+}
+
+// A field found under either of its names, and where.
+struct Field {
+  const Json* value = nullptr;
+  std::string pointer;
+  explicit operator bool() const { return value != nullptr; }
+  const Json& operator*() const { return *value; }
+  const Json* operator->() const { return value; }
+};
+
+// The API accepts each field as lowerCamelCase or snake_case (the proto JSON
+// mapping) and clients send either. Absent and JSON null mean "not given".
+Field member(const Json& object, const std::string& at, std::string_view camel, std::string_view snake = {}) {
+  for (const std::string_view key : {camel, snake}) {
+    if (key.empty()) continue;
+    const auto it = object.find(key);
+    if (it != object.end() && !it->is_null()) return {&*it, pointerAppend(at, key)};
+  }
+  return {};
+}
+
+// The elements of a repeated field with their pointers. The API's JSON
+// mapping also takes a single value for a list, as its own examples send
+// ("contents": {"parts": {"text": ...}}).
+std::vector<std::pair<const Json*, std::string>> elements(const Field& list) {
+  std::vector<std::pair<const Json*, std::string>> out;
+  if (list->is_array()) {
+    for (size_t i = 0; i < list->size(); ++i) out.emplace_back(&(*list)[i], pointerAppend(list.pointer, i));
+  } else {
+    out.emplace_back(list.value, list.pointer);
+  }
+  return out;
+}
+
+// Walks the body keeping the first problem found: a type error anywhere makes
+// the request unreadable, and the first one is the one to report.
+class GenerateContentReader {
+ public:
+  Result<Request> read(const Route& route, const Json& body);
+
+ private:
+  void expected(const std::string& pointer, std::string_view what) {
+    if (!error_) error_ = Error{fieldName(pointer) + ": expected " + std::string(what)};
+  }
+
+  std::optional<std::string> string(const Field& field) {
+    if (!field) return std::nullopt;
+    if (!field->is_string()) {
+      expected(field.pointer, "a string");
+      return std::nullopt;
+    }
+    return field->get<std::string>();
+  }
+
+  void readContent(const Json& content, const std::string& at, Role defaultRole, Request& request);
+  void readPart(const Json& part, const std::string& at, Message& message);
+  void readFunctionResponse(const Field& response, Request& request);
+  void readData(const Field& data, bool isInline, Message& message);
+  void collectStrings(const Json& value, const std::string& at, Message& message);
+  void readTools(const Field& tools, Request& request);
+  void readGenerationConfig(const Field& config, Request& request);
+
+  std::optional<Error> error_;
+};
+
+Result<Request> GenerateContentReader::read(const Route& route, const Json& body) {
+  Request request;
+  request.provider = Provider::Gemini;
+  request.operation =
+      route.operation == Operation::StreamGenerateContent ? route.operation : Operation::GenerateContent;
+  request.model = route.modelFromPath;
+  request.stream = route.streamFromPath || route.operation == Operation::StreamGenerateContent;
+  if (!body.is_object()) return Error{"request body: expected a JSON object"};
+
+  if (const Field system = member(body, "", "systemInstruction", "system_instruction")) {
+    if (system->is_string()) {
+      request.messages.push_back(
+          Message{.role = Role::System,
+                  .parts = {Part{.kind = Part::Kind::Text, .text = {system->get<std::string>(), system.pointer}}}});
+    } else {
+      readContent(*system, system.pointer, Role::System, request);
+    }
+  }
+  const Field contents = member(body, "", "contents");
+  if (!contents || !(contents->is_array() || contents->is_object())) {
+    expected("/contents", "an array of contents");
+  } else {
+    for (const auto& [content, at] : elements(contents)) readContent(*content, at, Role::User, request);
+  }
+  readTools(member(body, "", "tools"), request);
+  readGenerationConfig(member(body, "", "generationConfig", "generation_config"), request);
+
+  if (error_) return *error_;
+  return request;
+}
+
+// One Content ({role, parts}). Function responses become messages of their
+// own (Role::Tool), in the order they appear among the other parts.
+void GenerateContentReader::readContent(const Json& content, const std::string& at, Role defaultRole,
+                                        Request& request) {
+  if (!content.is_object()) return expected(at, "an object with role and parts");
+  Role role = defaultRole;
+  if (defaultRole != Role::System) {
+    if (const auto name = string(member(content, at, "role"))) {
+      role = *name == "user"       ? Role::User
+             : *name == "model"    ? Role::Assistant
+             : *name == "function" ? Role::Tool
+                                   : Role::Unknown;
+    }
+  }
+  const Field parts = member(content, at, "parts");
+  if (!parts || !(parts->is_array() || parts->is_object())) {
+    return expected(pointerAppend(at, "parts"), "an array of parts");
+  }
+
+  Message message{.role = role};
+  const auto list = elements(parts);
+  for (const auto& [each, partAt] : list) {
+    const Json& part = *each;
+    const Field response = part.is_object() ? member(part, partAt, "functionResponse", "function_response") : Field{};
+    if (response) {
+      if (!message.parts.empty() || !message.toolCalls.empty()) {
+        request.messages.push_back(std::move(message));
+        message = Message{.role = role};
+      }
+      readFunctionResponse(response, request);
+    } else {
+      readPart(part, partAt, message);
+    }
+  }
+  const bool onlyResponses = !list.empty() && message.parts.empty() && message.toolCalls.empty();
+  if (!onlyResponses) request.messages.push_back(std::move(message));
+}
+
+void GenerateContentReader::readPart(const Json& part, const std::string& at, Message& message) {
+  if (!part.is_object()) return expected(at, "a part object");
+  if (const Field text = member(part, at, "text")) {
+    if (!text->is_string()) return expected(text.pointer, "a string");
+    const Field thought = member(part, at, "thought");
+    // A thought summary sent back: text, but not the turn's answer.
+    const bool isThought = thought && thought->is_boolean() && thought->get<bool>();
+    message.parts.push_back(Part{.kind = isThought ? Part::Kind::Other : Part::Kind::Text,
+                                 .text = {text->get<std::string>(), text.pointer}});
+  } else if (const Field data = member(part, at, "inlineData", "inline_data")) {
+    readData(data, true, message);
+  } else if (const Field file = member(part, at, "fileData", "file_data")) {
+    readData(file, false, message);
+  } else if (const Field call = member(part, at, "functionCall", "function_call")) {
+    if (!call->is_object()) return expected(call.pointer, "an object with name and args");
+    ToolCall toolCall;
+    toolCall.id = string(member(*call, call.pointer, "id")).value_or("");
+    const auto name = string(member(*call, call.pointer, "name"));
+    if (!name) return expected(pointerAppend(call.pointer, "name"), "a string");
+    toolCall.name = *name;
+    const Field args = member(*call, call.pointer, "args");
+    if (args && !args->is_object()) return expected(args.pointer, "an object");
+    toolCall.arguments = args ? TextRef{args->dump(), args.pointer} : TextRef{"{}", ""};
+    message.toolCalls.push_back(std::move(toolCall));
+  } else if (const Field code = member(part, at, "executableCode", "executable_code")) {
+    Part other{.kind = Part::Kind::Other};
+    if (code->is_object()) {
+      if (auto text = string(member(*code, code.pointer, "code")))
+        other.text = {*text, pointerAppend(code.pointer, "code")};
+    }
+    message.parts.push_back(std::move(other));
+  } else if (const Field result = member(part, at, "codeExecutionResult", "code_execution_result")) {
+    Part other{.kind = Part::Kind::Other};
+    if (result->is_object()) {
+      if (auto text = string(member(*result, result.pointer, "output"))) {
+        other.text = {*text, pointerAppend(result.pointer, "output")};
+      }
+    }
+    message.parts.push_back(std::move(other));
+  } else {
+    message.parts.push_back(Part{.kind = Part::Kind::Other});
+  }
+}
+
+// inlineData {mimeType, data} or fileData {mimeType, fileUri}.
+void GenerateContentReader::readData(const Field& data, bool isInline, Message& message) {
+  if (!data->is_object()) return expected(data.pointer, "an object");
+  Part part;
+  part.mediaType = string(member(*data, data.pointer, "mimeType", "mime_type")).value_or("");
+  part.kind = kindOf(part.mediaType);
+  if (isInline) {
+    const auto bytes = string(member(*data, data.pointer, "data"));
+    if (!bytes) return expected(pointerAppend(data.pointer, "data"), "base64 text");
+    part.bytes = base64Size(*bytes);
+  } else {
+    const auto uri = string(member(*data, data.pointer, "fileUri", "file_uri"));
+    if (!uri) return expected(pointerAppend(data.pointer, "fileUri"), "a string");
+    part.reference = *uri;
+  }
+  message.parts.push_back(std::move(part));
+}
+
+// functionResponse {name, id, response: {...}}: what the tool returned is
+// free-form JSON; each string in it is a text part the model will read.
+void GenerateContentReader::readFunctionResponse(const Field& response, Request& request) {
+  if (!response->is_object()) return expected(response.pointer, "an object with name and response");
+  Message result{.role = Role::Tool};
+  result.toolCallId = string(member(*response, response.pointer, "id")).value_or("");
+  result.name = string(member(*response, response.pointer, "name")).value_or("");
+  const Field value = member(*response, response.pointer, "response");
+  if (value) {
+    if (!value->is_object()) return expected(value.pointer, "an object");
+    collectStrings(*value, value.pointer, result);
+  }
+  request.messages.push_back(std::move(result));
+}
+
+// Depth is bounded by the parse limit.
+void GenerateContentReader::collectStrings(const Json& value, const std::string& at, Message& message) {
+  if (value.is_string()) {
+    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {value.get<std::string>(), at}});
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) collectStrings(item, pointerAppend(at, key), message);
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) collectStrings(value[i], pointerAppend(at, i), message);
+  }
+}
+
+// tools: [{functionDeclarations: [...]}, {googleSearch: {}}, {codeExecution: {}}, ...]
+void GenerateContentReader::readTools(const Field& tools, Request& request) {
+  if (!tools) return;
+  if (!tools->is_array()) return expected(tools.pointer, "an array of tools");
+  for (size_t i = 0; i < tools->size(); ++i) {
+    const Json& tool = (*tools)[i];
+    const std::string at = pointerAppend(tools.pointer, i);
+    if (!tool.is_object()) return expected(at, "a tool object");
+    for (const auto& [key, value] : tool.items()) {
+      if (key != "functionDeclarations" && key != "function_declarations") {
+        request.tools.push_back(ToolDefinition{.name = key, .type = key});  // a built-in tool
+        continue;
+      }
+      const std::string declarationsAt = pointerAppend(at, key);
+      if (!value.is_array()) return expected(declarationsAt, "an array of function declarations");
+      for (size_t j = 0; j < value.size(); ++j) {
+        const Json& declaration = value[j];
+        const std::string declarationAt = pointerAppend(declarationsAt, j);
+        if (!declaration.is_object()) return expected(declarationAt, "an object with name and description");
+        ToolDefinition definition{.type = "function"};
+        const auto name = string(member(declaration, declarationAt, "name"));
+        if (!name) return expected(pointerAppend(declarationAt, "name"), "a string");
+        definition.name = *name;
+        const Field description = member(declaration, declarationAt, "description");
+        if (const auto text = string(description)) definition.description = {*text, description.pointer};
+        request.tools.push_back(std::move(definition));
+      }
+    }
+  }
+}
+
+void GenerateContentReader::readGenerationConfig(const Field& config, Request& request) {
+  if (!config) return;
+  if (!config->is_object()) return expected(config.pointer, "an object");
+  if (const Field maxTokens = member(*config, config.pointer, "maxOutputTokens", "max_output_tokens")) {
+    if (!maxTokens->is_number_unsigned()) return expected(maxTokens.pointer, "a non-negative integer");
+    request.maxOutputTokens = maxTokens->get<uint64_t>();
+  }
+  if (const Field temperature = member(*config, config.pointer, "temperature")) {
+    if (!temperature->is_number()) return expected(temperature.pointer, "a number");
+    request.temperature = temperature->get<double>();
+  }
+}
+
+}  // namespace
+
+Result<Request> parseGeminiRequest(const Route& route, std::string_view body, const ParseLimits& limits) {
+  auto json = parseJsonBody(body, limits.maxDepth);
+  if (!json) return json.error().wrap("request body");
+  try {
+    return GenerateContentReader().read(route, *json);
+  } catch (const std::exception& e) {
+    // Every access above is type-checked; this is the last guard.
+    return Error{std::string("request body: ") + e.what()};
+  }
+}
+
+}  // namespace warden::providers

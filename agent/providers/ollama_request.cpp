@@ -1,0 +1,256 @@
+#include "providers/ollama_request.h"
+
+#include <cctype>
+#include <optional>
+#include <string>
+
+#include "providers/json_body.h"
+
+namespace warden::providers {
+namespace {
+
+// "/messages/1/content" -> "messages[1].content": the name a client developer
+// knows the field by, for error messages.
+std::string fieldName(std::string_view pointer) {
+  std::string out;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    const std::string_view segment = pointer.substr(start, end - start);
+    const bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
+    if (index) {
+      out += '[';
+      out += segment;
+      out += ']';
+    } else {
+      if (!out.empty()) out += '.';
+      for (size_t i = 0; i < segment.size(); ++i) {
+        if (segment[i] == '~' && i + 1 < segment.size()) {
+          out += segment[i + 1] == '1' ? '/' : '~';
+          ++i;
+        } else {
+          out += segment[i];
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return out.empty() ? "request body" : out;
+}
+
+// Base64 text -> decoded size, without decoding: the layers want the size of
+// an attachment, not its bytes.
+uint64_t base64Size(std::string_view data) {
+  uint64_t symbols = 0;
+  for (const char c : data) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_') ++symbols;
+  }
+  return symbols * 3 / 4;
+}
+
+Role roleFrom(std::string_view role) {
+  if (role == "system") return Role::System;
+  if (role == "user") return Role::User;
+  if (role == "assistant") return Role::Assistant;
+  if (role == "tool") return Role::Tool;
+  return Role::Unknown;
+}
+
+// Walks the body keeping the first problem found: a type error anywhere makes
+// the request unreadable, and the first one is the one to report.
+class OllamaReader {
+ public:
+  Result<Request> read(const Route& route, const Json& body);
+
+ private:
+  void expected(const std::string& pointer, std::string_view what) {
+    if (!error_) error_ = Error{fieldName(pointer) + ": expected " + std::string(what)};
+  }
+
+  // Absent and JSON null both mean "not given" to the API.
+  static const Json* member(const Json& object, std::string_view key) {
+    const auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  std::optional<std::string> string(const Json& object, std::string_view key, const std::string& at) {
+    const Json* value = member(object, key);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_string()) {
+      expected(pointerAppend(at, key), "a string");
+      return std::nullopt;
+    }
+    return value->get<std::string>();
+  }
+
+  // A string the layers may inspect or rewrite, as a part that keeps its pointer.
+  void textPart(const Json& object, std::string_view key, const std::string& at, Message& message,
+                Part::Kind kind = Part::Kind::Text) {
+    if (auto value = string(object, key, at)) {
+      message.parts.push_back(Part{.kind = kind, .text = {std::move(*value), pointerAppend(at, key)}});
+    }
+  }
+
+  void readChat(const Json& body, Request& request);
+  void readGenerate(const Json& body, Request& request);
+  void readImages(const Json& object, const std::string& at, Message& message);
+  void readToolCalls(const Json& calls, const std::string& at, Message& message);
+  void readTools(const Json& tools, Request& request);
+  void readOptions(const Json& options, Request& request);
+
+  std::optional<Error> error_;
+};
+
+Result<Request> OllamaReader::read(const Route& route, const Json& body) {
+  Request request;
+  request.provider = Provider::Ollama;
+  request.operation = route.operation == Operation::OllamaGenerate ? route.operation : Operation::OllamaChat;
+  if (!body.is_object()) return Error{"request body: expected a JSON object"};
+
+  request.model = string(body, "model", "").value_or("");
+  request.stream = true;  // Ollama streams unless told not to
+  if (const Json* stream = member(body, "stream")) {
+    if (stream->is_boolean()) {
+      request.stream = stream->get<bool>();
+    } else {
+      expected("/stream", "true or false");
+    }
+  }
+  if (const Json* options = member(body, "options")) readOptions(*options, request);
+  if (request.operation == Operation::OllamaGenerate) {
+    readGenerate(body, request);
+  } else {
+    readChat(body, request);
+  }
+  if (error_) return *error_;
+  return request;
+}
+
+// /api/chat: {messages: [{role, content, images, tool_calls, thinking}], tools}.
+// A request without messages only loads the model.
+void OllamaReader::readChat(const Json& body, Request& request) {
+  if (const Json* messages = member(body, "messages")) {
+    if (!messages->is_array()) return expected("/messages", "an array of messages");
+    for (size_t i = 0; i < messages->size(); ++i) {
+      const Json& json = (*messages)[i];
+      const std::string at = pointerAppend("/messages", i);
+      if (!json.is_object()) return expected(at, "an object with role and content");
+      Message message;
+      const auto role = string(json, "role", at);
+      if (!role) return expected(pointerAppend(at, "role"), "a string");
+      message.role = roleFrom(*role);
+      message.name = string(json, "tool_name", at).value_or(string(json, "name", at).value_or(""));
+      message.toolCallId = string(json, "tool_call_id", at).value_or("");
+      textPart(json, "content", at, message);
+      // Earlier reasoning sent back to the model: text, but not the turn's answer.
+      textPart(json, "thinking", at, message, Part::Kind::Other);
+      readImages(json, at, message);
+      if (const Json* calls = member(json, "tool_calls"))
+        readToolCalls(*calls, pointerAppend(at, "tool_calls"), message);
+      request.messages.push_back(std::move(message));
+    }
+  }
+  if (const Json* tools = member(body, "tools")) readTools(*tools, request);
+}
+
+// /api/generate: {prompt, suffix, system, images}: the system prompt, then
+// one user turn.
+void OllamaReader::readGenerate(const Json& body, Request& request) {
+  Message system{.role = Role::System};
+  textPart(body, "system", "", system);
+  if (!system.parts.empty()) request.messages.push_back(std::move(system));
+  Message user{.role = Role::User};
+  textPart(body, "prompt", "", user);
+  textPart(body, "suffix", "", user);
+  readImages(body, "", user);
+  if (!user.parts.empty()) request.messages.push_back(std::move(user));
+}
+
+// images: ["<base64>", ...]; Ollama does not name the format.
+void OllamaReader::readImages(const Json& object, const std::string& at, Message& message) {
+  const Json* images = member(object, "images");
+  if (images == nullptr) return;
+  const std::string imagesAt = pointerAppend(at, "images");
+  if (!images->is_array()) return expected(imagesAt, "an array of base64 strings");
+  for (size_t i = 0; i < images->size(); ++i) {
+    const Json& image = (*images)[i];
+    if (!image.is_string()) return expected(pointerAppend(imagesAt, i), "a base64 string");
+    message.parts.push_back(Part{.kind = Part::Kind::Image, .bytes = base64Size(image.get_ref<const std::string&>())});
+  }
+}
+
+// tool_calls: [{id?, function: {name, arguments: {...}}}]
+void OllamaReader::readToolCalls(const Json& calls, const std::string& at, Message& message) {
+  if (!calls.is_array()) return expected(at, "an array of tool calls");
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const std::string callAt = pointerAppend(at, i);
+    const Json& call = calls[i];
+    if (!call.is_object()) return expected(callAt, "an object with a function");
+    const Json* function = member(call, "function");
+    const std::string functionAt = pointerAppend(callAt, "function");
+    if (function == nullptr || !function->is_object()) return expected(functionAt, "an object with name and arguments");
+    ToolCall toolCall;
+    toolCall.id = string(call, "id", callAt).value_or("");
+    const auto name = string(*function, "name", functionAt);
+    if (!name) return expected(pointerAppend(functionAt, "name"), "a string");
+    toolCall.name = *name;
+    const Json* arguments = member(*function, "arguments");
+    const std::string argumentsAt = pointerAppend(functionAt, "arguments");
+    if (arguments != nullptr && !arguments->is_object()) return expected(argumentsAt, "an object");
+    toolCall.arguments = arguments != nullptr ? TextRef{arguments->dump(), argumentsAt} : TextRef{"{}", ""};
+    message.toolCalls.push_back(std::move(toolCall));
+  }
+}
+
+// tools: [{type: "function", function: {name, description, parameters}}]
+void OllamaReader::readTools(const Json& tools, Request& request) {
+  if (!tools.is_array()) return expected("/tools", "an array of tools");
+  for (size_t i = 0; i < tools.size(); ++i) {
+    const std::string at = pointerAppend("/tools", i);
+    const Json& tool = tools[i];
+    if (!tool.is_object()) return expected(at, "a tool object");
+    const Json* function = member(tool, "function");
+    const std::string functionAt = pointerAppend(at, "function");
+    if (function == nullptr || !function->is_object())
+      return expected(functionAt, "an object with name and description");
+    ToolDefinition definition;
+    definition.type = string(tool, "type", at).value_or("function");
+    const auto name = string(*function, "name", functionAt);
+    if (!name) return expected(pointerAppend(functionAt, "name"), "a string");
+    definition.name = *name;
+    if (auto description = string(*function, "description", functionAt)) {
+      definition.description = {std::move(*description), pointerAppend(functionAt, "description")};
+    }
+    request.tools.push_back(std::move(definition));
+  }
+}
+
+// options: {temperature, num_predict}; num_predict -1 (no limit) and -2
+// (fill the context) set no cap.
+void OllamaReader::readOptions(const Json& options, Request& request) {
+  if (!options.is_object()) return expected("/options", "an object");
+  if (const Json* temperature = member(options, "temperature")) {
+    if (!temperature->is_number()) return expected("/options/temperature", "a number");
+    request.temperature = temperature->get<double>();
+  }
+  if (const Json* predict = member(options, "num_predict")) {
+    if (!predict->is_number_integer()) return expected("/options/num_predict", "an integer");
+    if (predict->is_number_unsigned()) request.maxOutputTokens = predict->get<uint64_t>();
+  }
+}
+
+}  // namespace
+
+Result<Request> parseOllamaRequest(const Route& route, std::string_view body, const ParseLimits& limits) {
+  auto json = parseJsonBody(body, limits.maxDepth);
+  if (!json) return json.error().wrap("request body");
+  try {
+    return OllamaReader().read(route, *json);
+  } catch (const std::exception& e) {
+    // Every access above is type-checked; this is the last guard.
+    return Error{std::string("request body: ") + e.what()};
+  }
+}
+
+}  // namespace warden::providers

@@ -1,0 +1,13 @@
+// Reads Ollama native responses: one JSON object, or newline-delimited JSON
+// (application/x-ndjson) with one delta object per line.
+#pragma once
+
+#include <memory>
+
+#include "providers/adapter.h"
+
+namespace warden::providers {
+
+std::unique_ptr<ResponseReader> makeOllamaResponseReader(Framing framing, unsigned status);
+
+}  // namespace warden::providers

@@ -1,0 +1,252 @@
+// POST /v1/chat/completions: messages with string or part-array content,
+// assistant tool calls, tool results, and the tools offered to the model.
+#include "providers/openai_cursor.h"
+#include "providers/openai_media.h"
+#include "providers/openai_request.h"
+
+namespace warden::providers::openai {
+namespace {
+
+Role chatRole(const std::string& role) {
+  if (role == "system") return Role::System;
+  if (role == "developer") return Role::Developer;
+  if (role == "user") return Role::User;
+  if (role == "assistant") return Role::Assistant;
+  if (role == "tool" || role == "function") return Role::Tool;  // "function": the legacy tool result
+  return Role::Unknown;
+}
+
+Result<Part> readImagePart(const Json& part, const Cursor& at) {
+  Part out;
+  out.kind = Part::Kind::Image;
+  const Json* image = member(part, "image_url");
+  // Some compatible servers take the URL directly instead of {"url": ...}.
+  if (image != nullptr && image->is_string()) {
+    setMediaFromUrl(out, image->get_ref<const std::string&>());
+    return out;
+  }
+  auto object = requiredObject(part, at, "image_url");
+  if (!object) return object.error();
+  auto url = requiredString(**object, at.child("image_url"), "url");
+  if (!url) return url.error();
+  setMediaFromUrl(out, **url);
+  return out;
+}
+
+Result<Part> readAudioPart(const Json& part, const Cursor& at) {
+  Part out;
+  out.kind = Part::Kind::Audio;
+  auto audio = requiredObject(part, at, "input_audio");
+  if (!audio) return audio.error();
+  const Cursor audioAt = at.child("input_audio");
+  auto data = requiredString(**audio, audioAt, "data");
+  if (!data) return data.error();
+  auto format = optionalString(**audio, audioAt, "format");
+  if (!format) return format.error();
+  out.bytes = base64DecodedSize(**data);
+  if (*format != nullptr) out.mediaType = audioMediaType(**format);
+  return out;
+}
+
+Result<Part> readFilePart(const Json& part, const Cursor& at) {
+  Part out;
+  out.kind = Part::Kind::File;
+  auto file = requiredObject(part, at, "file");
+  if (!file) return file.error();
+  const Cursor fileAt = at.child("file");
+  auto data = optionalString(**file, fileAt, "file_data");
+  if (!data) return data.error();
+  auto id = optionalString(**file, fileAt, "file_id");
+  if (!id) return id.error();
+  if (*data != nullptr) setMediaFromFileData(out, **data);
+  if (*id != nullptr) out.reference = **id;
+  return out;
+}
+
+Result<Part> readTextField(const Json& part, const Cursor& at, std::string_view key) {
+  auto text = requiredString(part, at, key);
+  if (!text) return text.error();
+  Part out;
+  out.kind = Part::Kind::Text;
+  out.text = at.child(key).text(**text);
+  return out;
+}
+
+Result<Part> readPart(const Json& part, const Cursor& at) {
+  if (!part.is_object()) return at.expected("a content part object");
+  auto type = requiredString(part, at, "type");
+  if (!type) return type.error();
+  const std::string& kind = **type;
+  if (kind == "text") return readTextField(part, at, "text");
+  if (kind == "refusal") return readTextField(part, at, "refusal");  // an earlier assistant turn's refusal
+  if (kind == "image_url") return readImagePart(part, at);
+  if (kind == "input_audio") return readAudioPart(part, at);
+  if (kind == "file") return readFilePart(part, at);
+  // A part type this version does not know: layers see that something
+  // uninspected was sent and decide by policy.
+  Part other;
+  other.kind = Part::Kind::Other;
+  return other;
+}
+
+Status readContent(const Json& message, const Cursor& at, Message& out) {
+  const Json* content = member(message, "content");
+  if (content == nullptr) return {};  // an assistant turn with only tool calls
+  const Cursor contentAt = at.child("content");
+  if (content->is_string()) {
+    Part text;
+    text.text = contentAt.text(content->get_ref<const std::string&>());
+    out.parts.push_back(std::move(text));
+    return {};
+  }
+  if (!content->is_array()) return contentAt.expected("a string or an array of parts");
+  for (size_t i = 0; i < content->size(); ++i) {
+    auto part = readPart((*content)[i], contentAt.child(i));
+    if (!part) return part.error();
+    out.parts.push_back(std::move(*part));
+  }
+  return {};
+}
+
+Result<ToolCall> readToolCall(const Json& call, const Cursor& at) {
+  if (!call.is_object()) return at.expected("a tool call object");
+  ToolCall out;
+  auto id = optionalString(call, at, "id");
+  if (!id) return id.error();
+  if (*id != nullptr) out.id = **id;
+  auto type = optionalString(call, at, "type");
+  if (!type) return type.error();
+  // Custom tools take free-form input rather than JSON arguments.
+  const bool custom = *type != nullptr && **type == "custom";
+  const char* bodyKey = custom ? "custom" : "function";
+  const char* argumentsKey = custom ? "input" : "arguments";
+  auto body = requiredObject(call, at, bodyKey);
+  if (!body) return body.error();
+  const Cursor bodyAt = at.child(bodyKey);
+  auto name = requiredString(**body, bodyAt, "name");
+  if (!name) return name.error();
+  auto arguments = optionalString(**body, bodyAt, argumentsKey);
+  if (!arguments) return arguments.error();
+  out.name = **name;
+  if (*arguments != nullptr) out.arguments = bodyAt.child(argumentsKey).text(**arguments);
+  return out;
+}
+
+Status readToolCalls(const Json& message, const Cursor& at, Message& out) {
+  auto calls = optionalArray(message, at, "tool_calls");
+  if (!calls) return calls.error();
+  if (*calls != nullptr) {
+    for (size_t i = 0; i < (*calls)->size(); ++i) {
+      auto call = readToolCall((**calls)[i], at.child("tool_calls").child(i));
+      if (!call) return call.error();
+      out.toolCalls.push_back(std::move(*call));
+    }
+  }
+  // The deprecated single function call of older clients.
+  auto legacy = optionalObject(message, at, "function_call");
+  if (!legacy) return legacy.error();
+  if (*legacy != nullptr) {
+    const Cursor legacyAt = at.child("function_call");
+    auto name = requiredString(**legacy, legacyAt, "name");
+    if (!name) return name.error();
+    auto arguments = optionalString(**legacy, legacyAt, "arguments");
+    if (!arguments) return arguments.error();
+    ToolCall call;
+    call.name = **name;
+    if (*arguments != nullptr) call.arguments = legacyAt.child("arguments").text(**arguments);
+    out.toolCalls.push_back(std::move(call));
+  }
+  return {};
+}
+
+Result<Message> readMessage(const Json& message, const Cursor& at) {
+  if (!message.is_object()) return at.expected("a message object");
+  Message out;
+  auto role = requiredString(message, at, "role");
+  if (!role) return role.error();
+  out.role = chatRole(**role);
+  auto name = optionalString(message, at, "name");
+  if (!name) return name.error();
+  if (*name != nullptr) out.name = **name;
+  auto toolCallId = optionalString(message, at, "tool_call_id");
+  if (!toolCallId) return toolCallId.error();
+  if (*toolCallId != nullptr) out.toolCallId = **toolCallId;
+
+  if (auto status = readContent(message, at, out); !status) return status.error();
+  auto refusal = optionalString(message, at, "refusal");
+  if (!refusal) return refusal.error();
+  if (*refusal != nullptr) {
+    Part text;
+    text.text = at.child("refusal").text(**refusal);
+    out.parts.push_back(std::move(text));
+  }
+  if (auto status = readToolCalls(message, at, out); !status) return status.error();
+  return out;
+}
+
+// {"name", "description"} of a function (chat tools and legacy functions)
+// or a custom tool.
+Result<ToolDefinition> readFunction(const Json& function, const Cursor& at, std::string type) {
+  ToolDefinition out;
+  out.type = std::move(type);
+  auto name = requiredString(function, at, "name");
+  if (!name) return name.error();
+  auto description = optionalString(function, at, "description");
+  if (!description) return description.error();
+  out.name = **name;
+  if (*description != nullptr) out.description = at.child("description").text(**description);
+  return out;
+}
+
+Result<ToolDefinition> readTool(const Json& tool, const Cursor& at) {
+  if (!tool.is_object()) return at.expected("a tool object");
+  auto type = optionalString(tool, at, "type");
+  if (!type) return type.error();
+  const std::string kind = *type != nullptr ? **type : "function";
+  if (kind == "function" || kind == "custom") {
+    auto body = requiredObject(tool, at, kind);
+    if (!body) return body.error();
+    return readFunction(**body, at.child(kind), kind);
+  }
+  ToolDefinition out;
+  out.type = kind;
+  return out;
+}
+
+}  // namespace
+
+Status readChatRequest(const Json& body, Request& out) {
+  const Cursor root;
+  const Json* messages = member(body, "messages");
+  if (messages == nullptr || !messages->is_array()) return root.child("messages").expected("an array of messages");
+  for (size_t i = 0; i < messages->size(); ++i) {
+    auto message = readMessage((*messages)[i], root.child("messages").child(i));
+    if (!message) return message.error();
+    out.messages.push_back(std::move(*message));
+  }
+
+  auto tools = optionalArray(body, root, "tools");
+  if (!tools) return tools.error();
+  if (*tools != nullptr) {
+    for (size_t i = 0; i < (*tools)->size(); ++i) {
+      auto tool = readTool((**tools)[i], root.child("tools").child(i));
+      if (!tool) return tool.error();
+      out.tools.push_back(std::move(*tool));
+    }
+  }
+  auto functions = optionalArray(body, root, "functions");
+  if (!functions) return functions.error();
+  if (*functions != nullptr) {
+    for (size_t i = 0; i < (*functions)->size(); ++i) {
+      const Cursor at = root.child("functions").child(i);
+      const Json& function = (**functions)[i];
+      if (!function.is_object()) return at.expected("a function object");
+      auto tool = readFunction(function, at, "function");
+      if (!tool) return tool.error();
+      out.tools.push_back(std::move(*tool));
+    }
+  }
+  return {};
+}
+
+}  // namespace warden::providers::openai
