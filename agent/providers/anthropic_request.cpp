@@ -1,53 +1,13 @@
 #include "providers/anthropic_request.h"
 
-#include <cctype>
 #include <optional>
 #include <string>
 
-#include "providers/json_body.h"
+#include "providers/base64_size.h"
+#include "providers/field_reader.h"
 
 namespace warden::providers {
 namespace {
-
-// "/messages/1/content" -> "messages[1].content": the name a client developer
-// knows the field by, for error messages.
-std::string fieldName(std::string_view pointer) {
-  std::string out;
-  size_t start = 1;
-  while (start <= pointer.size()) {
-    size_t end = pointer.find('/', start);
-    if (end == std::string_view::npos) end = pointer.size();
-    const std::string_view segment = pointer.substr(start, end - start);
-    const bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
-    if (index) {
-      out += '[';
-      out += segment;
-      out += ']';
-    } else {
-      if (!out.empty()) out += '.';
-      for (size_t i = 0; i < segment.size(); ++i) {
-        if (segment[i] == '~' && i + 1 < segment.size()) {
-          out += segment[i + 1] == '1' ? '/' : '~';
-          ++i;
-        } else {
-          out += segment[i];
-        }
-      }
-    }
-    start = end + 1;
-  }
-  return out.empty() ? "request body" : out;
-}
-
-// Base64 text -> decoded size, without decoding: the layers want the size of
-// an attachment, not its bytes.
-uint64_t base64Size(std::string_view data) {
-  uint64_t symbols = 0;
-  for (const char c : data) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_') ++symbols;
-  }
-  return symbols * 3 / 4;
-}
 
 Role roleFrom(std::string_view role) {
   if (role == "user") return Role::User;
@@ -55,33 +15,12 @@ Role roleFrom(std::string_view role) {
   return Role::Unknown;
 }
 
-// Walks the body keeping the first problem found: a type error anywhere makes
-// the request unreadable, and the first one is the one to report.
-class MessagesReader {
+// POST /v1/messages: system, messages of content blocks, tools.
+class MessagesReader : FieldReader {
  public:
   Result<Request> read(const Json& body);
 
  private:
-  void expected(const std::string& pointer, std::string_view what) {
-    if (!error_) error_ = Error{fieldName(pointer) + ": expected " + std::string(what)};
-  }
-
-  // Absent and JSON null both mean "not given" to the API.
-  static const Json* member(const Json& object, std::string_view key) {
-    const auto it = object.find(key);
-    return it == object.end() || it->is_null() ? nullptr : &*it;
-  }
-
-  std::optional<std::string> string(const Json& object, std::string_view key, const std::string& at) {
-    const Json* value = member(object, key);
-    if (value == nullptr) return std::nullopt;
-    if (!value->is_string()) {
-      expected(pointerAppend(at, key), "a string");
-      return std::nullopt;
-    }
-    return value->get<std::string>();
-  }
-
   // A string the layers may inspect or rewrite, so it keeps its pointer.
   std::optional<TextRef> text(const Json& object, std::string_view key, const std::string& at) {
     auto value = string(object, key, at);
@@ -97,38 +36,16 @@ class MessagesReader {
   void readToolResult(const Json& block, const std::string& at, Request& request);
   void readToolCall(const Json& block, const std::string& at, Message& message);
   void readTools(const Json& tools, Request& request);
-
-  std::optional<Error> error_;
 };
 
 Result<Request> MessagesReader::read(const Json& body) {
   Request request;
   request.provider = Provider::Anthropic;
   request.operation = Operation::Messages;
-  if (!body.is_object()) return Error{"request body: expected a JSON object"};
-
   request.model = string(body, "model", "").value_or("");
-  if (const Json* maxTokens = member(body, "max_tokens")) {
-    if (maxTokens->is_number_unsigned()) {
-      request.maxOutputTokens = maxTokens->get<uint64_t>();
-    } else {
-      expected("/max_tokens", "a non-negative integer");
-    }
-  }
-  if (const Json* temperature = member(body, "temperature")) {
-    if (temperature->is_number()) {
-      request.temperature = temperature->get<double>();
-    } else {
-      expected("/temperature", "a number");
-    }
-  }
-  if (const Json* stream = member(body, "stream")) {
-    if (stream->is_boolean()) {
-      request.stream = stream->get<bool>();
-    } else {
-      expected("/stream", "true or false");
-    }
-  }
+  request.maxOutputTokens = count(body, "max_tokens", "");
+  request.temperature = number(body, "temperature", "");
+  request.stream = boolean(body, "stream", "").value_or(false);
   if (const Json* system = member(body, "system")) readSystem(*system, request);
 
   const Json* messages = member(body, "messages");
@@ -140,9 +57,7 @@ Result<Request> MessagesReader::read(const Json& body) {
     }
   }
   if (const Json* tools = member(body, "tools")) readTools(*tools, request);
-
-  if (error_) return *error_;
-  return request;
+  return result(std::move(request));
 }
 
 void MessagesReader::readSystem(const Json& system, Request& request) {
@@ -260,7 +175,7 @@ void MessagesReader::readSource(const Json& block, const std::string& at, Part& 
   if (*type == "base64") {
     const auto data = string(*source, "data", sourceAt);
     if (!data) return expected(pointerAppend(sourceAt, "data"), "base64 text");
-    part.bytes = base64Size(*data);
+    part.bytes = base64DecodedSize(*data);
   } else if (*type == "url") {
     part.reference = string(*source, "url", sourceAt).value_or("");
   } else if (*type == "file") {
@@ -339,14 +254,7 @@ void MessagesReader::readTools(const Json& tools, Request& request) {
 }  // namespace
 
 Result<Request> parseAnthropicRequest(const Route&, std::string_view body, const ParseLimits& limits) {
-  auto json = parseJsonBody(body, limits.maxDepth);
-  if (!json) return json.error().wrap("request body");
-  try {
-    return MessagesReader().read(*json);
-  } catch (const std::exception& e) {
-    // Every access above is type-checked; this is the last guard.
-    return Error{std::string("request body: ") + e.what()};
-  }
+  return readRequestObject(body, limits, [](const Json& json) { return MessagesReader().read(json); });
 }
 
 }  // namespace warden::providers

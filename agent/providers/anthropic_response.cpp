@@ -1,121 +1,47 @@
 #include "providers/anthropic_response.h"
 
 #include <cstddef>
-#include <exception>
 #include <map>
 #include <string>
 
-#include "http/sse_parser.h"
-#include "providers/json_body.h"
+#include "providers/framed_response_reader.h"
+#include "providers/json_fields.h"
 
 namespace warden::providers {
 namespace {
 
-constexpr size_t kMaxBodyBytes = size_t{32} << 20;  // a JSON message body buffered for parsing
-constexpr size_t kMaxDepth = ParseLimits{}.maxDepth;
-
-const Json* member(const Json& object, std::string_view key) {
-  const auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-class AnthropicReader final : public ResponseReader {
+class AnthropicReader final : public FramedResponseReader {
  public:
-  AnthropicReader(Framing framing, unsigned status) : framing_(framing), status_(status) {}
-  AnthropicReader(const AnthropicReader&) = delete;
-  AnthropicReader& operator=(const AnthropicReader&) = delete;
-
-  void feed(std::string_view bytes) override;
-  void finish() override;
-  const Response& response() const override { return response_; }
-  bool failed() const override { return !failure_.empty(); }
-  const std::string& failure() const override { return failure_; }
+  using FramedResponseReader::FramedResponseReader;
 
  private:
-  void fail(std::string what) {
-    if (failure_.empty()) failure_ = std::move(what);
-  }
-  void expected(const std::string& field, std::string_view what) { fail(field + ": expected " + std::string(what)); }
+  void onBody(std::string_view body) override;
+  void onEvent(const http::SseEvent& event, size_t number) override;
+  const char* missingEnd() const override { return complete_ || response_.errorMessage ? nullptr : "message_stop"; }
 
-  void readBody(const Json& body);
   bool readError(const Json& body);
   void readMessage(const Json& message, bool withPointers);
   void readUsage(const Json& usage, const std::string& field);
   std::optional<uint64_t> blockIndex(const Json& event, const std::string& type);
 
-  void onEvent(const http::SseEvent& event);
   void startBlock(const Json& event);
   void deltaBlock(const Json& event);
   void stopBlock(const Json& event);
 
-  Framing framing_;
-  unsigned status_;
-  http::SseParser events_;
-  const http::SseParser::Sink sink_ = [this](const http::SseEvent& event) { onEvent(event); };
-  std::string body_;
-  bool finished_ = false;
-  bool stopped_ = false;                   // message_stop seen: the stream is complete
+  bool complete_ = false;                  // message_stop seen
   std::map<uint64_t, size_t> toolBlocks_;  // content block index -> response_.toolCalls position
-  Response response_;
-  std::string failure_;
 };
 
-void AnthropicReader::feed(std::string_view bytes) {
-  if (finished_ || failed()) return;
-  try {
-    if (framing_ == Framing::ServerSentEvents) {
-      if (!events_.feed(bytes, sink_)) fail("event stream: line too long; the rest is not inspected");
-      return;
-    }
-    if (body_.size() + bytes.size() > kMaxBodyBytes) {
-      std::string().swap(body_);
-      return fail("response body larger than " + std::to_string(kMaxBodyBytes >> 20) + " MiB; not inspected");
-    }
-    body_.append(bytes);
-  } catch (const std::exception& e) {
-    fail(std::string("reading the response: ") + e.what());
-  }
-}
-
-void AnthropicReader::finish() {
-  if (finished_) return;
-  finished_ = true;
-  if (failed()) return;
-  try {
-    if (framing_ == Framing::ServerSentEvents) {
-      if (events_.finish()) return fail("event stream ended inside an event (truncated)");
-      if (!stopped_ && !response_.errorMessage) fail("event stream ended before message_stop (truncated)");
-      return;
-    }
-    auto body = parseJsonBody(body_, kMaxDepth);
-    std::string().swap(body_);
-    if (!body) {
-      // Gateways answer errors with HTML pages: that is the error, not a fault.
-      if (status_ >= 400) {
-        response_.errorMessage = "HTTP " + std::to_string(status_) + " with a body that is not JSON";
-        return;
-      }
-      return fail("response body: " + body.error().message);
-    }
-    readBody(*body);
-  } catch (const std::exception& e) {
-    fail(std::string("reading the response: ") + e.what());
-  }
-}
-
-void AnthropicReader::readBody(const Json& body) {
-  if (readError(body)) return;
-  if (status_ >= 400) {
-    response_.errorMessage = "HTTP " + std::to_string(status_);
-    return;
-  }
-  if (!body.is_object()) return expected("response body", "a JSON object");
-  readMessage(body, true);
+void AnthropicReader::onBody(std::string_view text) {
+  const auto body = parseDocument(text, "response body");
+  if (!body || readError(*body)) return;
+  if (errorStatus()) return statusError();
+  if (!body->is_object()) return expected("response body", "a JSON object");
+  readMessage(*body, true);
 }
 
 // {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
 bool AnthropicReader::readError(const Json& body) {
-  if (!body.is_object()) return false;
   const Json* error = member(body, "error");
   if (error == nullptr || !error->is_object()) return false;
   const Json* type = member(*error, "type");
@@ -142,12 +68,12 @@ void AnthropicReader::readMessage(const Json& message, bool withPointers) {
     for (size_t i = 0; i < content->size(); ++i) {
       const Json& block = (*content)[i];
       const std::string field = "content[" + std::to_string(i) + "]";
-      const Json* type = block.is_object() ? member(block, "type") : nullptr;
+      const Json* type = member(block, "type");
       if (type == nullptr || !type->is_string()) return expected(field + ".type", "a string");
       if (*type == "text") {
         const Json* text = member(block, "text");
         if (text == nullptr || !text->is_string()) return expected(field + ".text", "a string");
-        response_.text += text->get_ref<const std::string&>();
+        budget_.append(response_.text, text->get_ref<const std::string&>());
       } else if (*type == "tool_use" || *type == "server_tool_use" || *type == "mcp_tool_use") {
         ToolCall call;
         const Json* id = member(block, "id");
@@ -156,7 +82,7 @@ void AnthropicReader::readMessage(const Json& message, bool withPointers) {
         if (id != nullptr && id->is_string()) call.id = id->get<std::string>();
         if (name == nullptr || !name->is_string()) return expected(field + ".name", "a string");
         call.name = name->get<std::string>();
-        call.arguments.text = input != nullptr ? input->dump() : "{}";
+        budget_.assign(call.arguments.text, input != nullptr ? input->dump() : "{}");
         if (withPointers) call.arguments.pointer = pointerAppend(pointerAppend("/content", i), "input");
         response_.toolCalls.push_back(std::move(call));
       }
@@ -172,21 +98,14 @@ void AnthropicReader::readMessage(const Json& message, bool withPointers) {
 
 void AnthropicReader::readUsage(const Json& usage, const std::string& field) {
   if (!usage.is_object()) return expected(field, "an object");
-  const auto count = [&](const char* key, std::optional<uint64_t>& into) {
-    const Json* value = member(usage, key);
-    if (value == nullptr) return;
-    if (!value->is_number_unsigned()) return expected(field + "." + key, "a non-negative integer");
-    into = value->get<uint64_t>();
-  };
-  count("input_tokens", response_.usage.inputTokens);
-  count("output_tokens", response_.usage.outputTokens);
+  readCount(usage, "input_tokens", field + ".input_tokens", response_.usage.inputTokens);
+  readCount(usage, "output_tokens", field + ".output_tokens", response_.usage.outputTokens);
 }
 
-void AnthropicReader::onEvent(const http::SseEvent& event) {
-  if (failed() || event.data.empty()) return;
+void AnthropicReader::onEvent(const http::SseEvent& event, size_t /*number*/) {
   const std::string name = event.type.empty() ? "message" : event.type;
-  auto data = parseJsonBody(event.data, kMaxDepth);
-  if (!data) return fail("event " + name + ": " + data.error().message);
+  const auto data = parseDocument(event.data, "event " + name);
+  if (!data) return;
   if (!data->is_object()) return expected("event " + name, "a JSON object");
   const Json* typeField = member(*data, "type");
   // The data names its own type; the event line repeats it.
@@ -211,7 +130,7 @@ void AnthropicReader::onEvent(const http::SseEvent& event) {
     }
     if (const Json* usage = member(*data, "usage")) readUsage(*usage, "message_delta.usage");
   } else if (type == "message_stop") {
-    stopped_ = true;
+    complete_ = true;
   } else if (type == "error") {
     if (!readError(*data)) expected("error event", "an error object");
   }
@@ -231,11 +150,11 @@ void AnthropicReader::startBlock(const Json& event) {
   const auto index = blockIndex(event, "content_block_start");
   if (!index) return;
   const Json* block = member(event, "content_block");
-  const Json* type = block != nullptr && block->is_object() ? member(*block, "type") : nullptr;
+  const Json* type = block != nullptr ? member(*block, "type") : nullptr;
   if (type == nullptr || !type->is_string()) return expected("content_block_start.content_block.type", "a string");
   if (*type == "text") {
     if (const Json* text = member(*block, "text"); text != nullptr && text->is_string()) {
-      response_.text += text->get_ref<const std::string&>();
+      budget_.append(response_.text, text->get_ref<const std::string&>());
     }
   } else if (*type == "tool_use" || *type == "server_tool_use" || *type == "mcp_tool_use") {
     ToolCall call;
@@ -246,7 +165,7 @@ void AnthropicReader::startBlock(const Json& event) {
     call.name = name->get<std::string>();
     // The input arrives as input_json_delta pieces; a non-empty start value is the whole input.
     const Json* input = member(*block, "input");
-    if (input != nullptr && !input->empty()) call.arguments.text = input->dump();
+    if (input != nullptr && !input->empty()) budget_.assign(call.arguments.text, input->dump());
     toolBlocks_[*index] = response_.toolCalls.size();
     response_.toolCalls.push_back(std::move(call));
   }
@@ -256,12 +175,12 @@ void AnthropicReader::deltaBlock(const Json& event) {
   const auto index = blockIndex(event, "content_block_delta");
   if (!index) return;
   const Json* delta = member(event, "delta");
-  const Json* type = delta != nullptr && delta->is_object() ? member(*delta, "type") : nullptr;
+  const Json* type = delta != nullptr ? member(*delta, "type") : nullptr;
   if (type == nullptr || !type->is_string()) return expected("content_block_delta.delta.type", "a string");
   if (*type == "text_delta") {
     const Json* text = member(*delta, "text");
     if (text == nullptr || !text->is_string()) return expected("content_block_delta.delta.text", "a string");
-    response_.text += text->get_ref<const std::string&>();
+    budget_.append(response_.text, text->get_ref<const std::string&>());
   } else if (*type == "input_json_delta") {
     const Json* partial = member(*delta, "partial_json");
     if (partial == nullptr || !partial->is_string()) {
@@ -272,7 +191,7 @@ void AnthropicReader::deltaBlock(const Json& event) {
       return fail("content_block_delta: input_json_delta for block " + std::to_string(*index) +
                   ", which is not a tool_use block");
     }
-    response_.toolCalls[block->second].arguments.text += partial->get_ref<const std::string&>();
+    budget_.append(response_.toolCalls[block->second].arguments.text, partial->get_ref<const std::string&>());
   }
   // thinking_delta, signature_delta, citations_delta: not output text.
 }
@@ -283,13 +202,13 @@ void AnthropicReader::stopBlock(const Json& event) {
   const auto block = toolBlocks_.find(*index);
   // A tool called without arguments streams no input pieces at all.
   if (block != toolBlocks_.end() && response_.toolCalls[block->second].arguments.text.empty()) {
-    response_.toolCalls[block->second].arguments.text = "{}";
+    budget_.assign(response_.toolCalls[block->second].arguments.text, "{}");
   }
 }
 
 }  // namespace
 
-std::unique_ptr<ResponseReader> makeAnthropicResponseReader(Framing framing, unsigned status) {
+std::unique_ptr<ResponseReader> makeAnthropicResponseReader(const Route&, Framing framing, unsigned status) {
   return std::make_unique<AnthropicReader>(framing, status);
 }
 

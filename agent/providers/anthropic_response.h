@@ -8,6 +8,6 @@
 
 namespace warden::providers {
 
-std::unique_ptr<ResponseReader> makeAnthropicResponseReader(Framing framing, unsigned status);
+std::unique_ptr<ResponseReader> makeAnthropicResponseReader(const Route& route, Framing framing, unsigned status);
 
 }  // namespace warden::providers

@@ -1,55 +1,15 @@
 #include "providers/gemini_request.h"
 
-#include <cctype>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "providers/json_body.h"
+#include "providers/base64_size.h"
+#include "providers/field_reader.h"
 
 namespace warden::providers {
 namespace {
-
-// "/contents/1/parts" -> "contents[1].parts": the name a client developer
-// knows the field by, for error messages.
-std::string fieldName(std::string_view pointer) {
-  std::string out;
-  size_t start = 1;
-  while (start <= pointer.size()) {
-    size_t end = pointer.find('/', start);
-    if (end == std::string_view::npos) end = pointer.size();
-    const std::string_view segment = pointer.substr(start, end - start);
-    const bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
-    if (index) {
-      out += '[';
-      out += segment;
-      out += ']';
-    } else {
-      if (!out.empty()) out += '.';
-      for (size_t i = 0; i < segment.size(); ++i) {
-        if (segment[i] == '~' && i + 1 < segment.size()) {
-          out += segment[i + 1] == '1' ? '/' : '~';
-          ++i;
-        } else {
-          out += segment[i];
-        }
-      }
-    }
-    start = end + 1;
-  }
-  return out.empty() ? "request body" : out;
-}
-
-// Base64 text -> decoded size, without decoding: the layers want the size of
-// an attachment, not its bytes.
-uint64_t base64Size(std::string_view data) {
-  uint64_t symbols = 0;
-  for (const char c : data) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_') ++symbols;
-  }
-  return symbols * 3 / 4;
-}
 
 Part::Kind kindOf(std::string_view mimeType) {
   if (mimeType.starts_with("image/")) return Part::Kind::Image;
@@ -71,8 +31,7 @@ struct Field {
 Field member(const Json& object, const std::string& at, std::string_view camel, std::string_view snake = {}) {
   for (const std::string_view key : {camel, snake}) {
     if (key.empty()) continue;
-    const auto it = object.find(key);
-    if (it != object.end() && !it->is_null()) return {&*it, pointerAppend(at, key)};
+    if (const Json* value = providers::member(object, key)) return {value, pointerAppend(at, key)};
   }
   return {};
 }
@@ -90,25 +49,14 @@ std::vector<std::pair<const Json*, std::string>> elements(const Field& list) {
   return out;
 }
 
-// Walks the body keeping the first problem found: a type error anywhere makes
-// the request unreadable, and the first one is the one to report.
-class GenerateContentReader {
+// :generateContent and :streamGenerateContent: systemInstruction, contents
+// of parts, tools, generationConfig.
+class GenerateContentReader : FieldReader {
  public:
   Result<Request> read(const Route& route, const Json& body);
 
  private:
-  void expected(const std::string& pointer, std::string_view what) {
-    if (!error_) error_ = Error{fieldName(pointer) + ": expected " + std::string(what)};
-  }
-
-  std::optional<std::string> string(const Field& field) {
-    if (!field) return std::nullopt;
-    if (!field->is_string()) {
-      expected(field.pointer, "a string");
-      return std::nullopt;
-    }
-    return field->get<std::string>();
-  }
+  std::optional<std::string> string(const Field& field) { return FieldReader::string(field.value, field.pointer); }
 
   void readContent(const Json& content, const std::string& at, Role defaultRole, Request& request);
   void readPart(const Json& part, const std::string& at, Message& message);
@@ -117,8 +65,6 @@ class GenerateContentReader {
   void collectStrings(const Json& value, const std::string& at, Message& message);
   void readTools(const Field& tools, Request& request);
   void readGenerationConfig(const Field& config, Request& request);
-
-  std::optional<Error> error_;
 };
 
 Result<Request> GenerateContentReader::read(const Route& route, const Json& body) {
@@ -128,8 +74,6 @@ Result<Request> GenerateContentReader::read(const Route& route, const Json& body
       route.operation == Operation::StreamGenerateContent ? route.operation : Operation::GenerateContent;
   request.model = route.modelFromPath;
   request.stream = route.streamFromPath || route.operation == Operation::StreamGenerateContent;
-  if (!body.is_object()) return Error{"request body: expected a JSON object"};
-
   if (const Field system = member(body, "", "systemInstruction", "system_instruction")) {
     if (system->is_string()) {
       request.messages.push_back(
@@ -147,9 +91,7 @@ Result<Request> GenerateContentReader::read(const Route& route, const Json& body
   }
   readTools(member(body, "", "tools"), request);
   readGenerationConfig(member(body, "", "generationConfig", "generation_config"), request);
-
-  if (error_) return *error_;
-  return request;
+  return result(std::move(request));
 }
 
 // One Content ({role, parts}). Function responses become messages of their
@@ -243,7 +185,7 @@ void GenerateContentReader::readData(const Field& data, bool isInline, Message& 
   if (isInline) {
     const auto bytes = string(member(*data, data.pointer, "data"));
     if (!bytes) return expected(pointerAppend(data.pointer, "data"), "base64 text");
-    part.bytes = base64Size(*bytes);
+    part.bytes = base64DecodedSize(*bytes);
   } else {
     const auto uri = string(member(*data, data.pointer, "fileUri", "file_uri"));
     if (!uri) return expected(pointerAppend(data.pointer, "fileUri"), "a string");
@@ -312,27 +254,17 @@ void GenerateContentReader::readTools(const Field& tools, Request& request) {
 void GenerateContentReader::readGenerationConfig(const Field& config, Request& request) {
   if (!config) return;
   if (!config->is_object()) return expected(config.pointer, "an object");
-  if (const Field maxTokens = member(*config, config.pointer, "maxOutputTokens", "max_output_tokens")) {
-    if (!maxTokens->is_number_unsigned()) return expected(maxTokens.pointer, "a non-negative integer");
-    request.maxOutputTokens = maxTokens->get<uint64_t>();
-  }
-  if (const Field temperature = member(*config, config.pointer, "temperature")) {
-    if (!temperature->is_number()) return expected(temperature.pointer, "a number");
-    request.temperature = temperature->get<double>();
-  }
+  const Field maxTokens = member(*config, config.pointer, "maxOutputTokens", "max_output_tokens");
+  request.maxOutputTokens = count(maxTokens.value, maxTokens.pointer);
+  const Field temperature = member(*config, config.pointer, "temperature");
+  request.temperature = number(temperature.value, temperature.pointer);
 }
 
 }  // namespace
 
 Result<Request> parseGeminiRequest(const Route& route, std::string_view body, const ParseLimits& limits) {
-  auto json = parseJsonBody(body, limits.maxDepth);
-  if (!json) return json.error().wrap("request body");
-  try {
-    return GenerateContentReader().read(route, *json);
-  } catch (const std::exception& e) {
-    // Every access above is type-checked; this is the last guard.
-    return Error{std::string("request body: ") + e.what()};
-  }
+  return readRequestObject(body, limits,
+                           [&route](const Json& json) { return GenerateContentReader().read(route, json); });
 }
 
 }  // namespace warden::providers

@@ -8,6 +8,6 @@
 
 namespace warden::providers {
 
-std::unique_ptr<ResponseReader> makeGeminiResponseReader(Framing framing, unsigned status);
+std::unique_ptr<ResponseReader> makeGeminiResponseReader(const Route& route, Framing framing, unsigned status);
 
 }  // namespace warden::providers

@@ -1,53 +1,13 @@
 #include "providers/ollama_request.h"
 
-#include <cctype>
 #include <optional>
 #include <string>
 
-#include "providers/json_body.h"
+#include "providers/base64_size.h"
+#include "providers/field_reader.h"
 
 namespace warden::providers {
 namespace {
-
-// "/messages/1/content" -> "messages[1].content": the name a client developer
-// knows the field by, for error messages.
-std::string fieldName(std::string_view pointer) {
-  std::string out;
-  size_t start = 1;
-  while (start <= pointer.size()) {
-    size_t end = pointer.find('/', start);
-    if (end == std::string_view::npos) end = pointer.size();
-    const std::string_view segment = pointer.substr(start, end - start);
-    const bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
-    if (index) {
-      out += '[';
-      out += segment;
-      out += ']';
-    } else {
-      if (!out.empty()) out += '.';
-      for (size_t i = 0; i < segment.size(); ++i) {
-        if (segment[i] == '~' && i + 1 < segment.size()) {
-          out += segment[i + 1] == '1' ? '/' : '~';
-          ++i;
-        } else {
-          out += segment[i];
-        }
-      }
-    }
-    start = end + 1;
-  }
-  return out.empty() ? "request body" : out;
-}
-
-// Base64 text -> decoded size, without decoding: the layers want the size of
-// an attachment, not its bytes.
-uint64_t base64Size(std::string_view data) {
-  uint64_t symbols = 0;
-  for (const char c : data) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_') ++symbols;
-  }
-  return symbols * 3 / 4;
-}
 
 Role roleFrom(std::string_view role) {
   if (role == "system") return Role::System;
@@ -57,33 +17,12 @@ Role roleFrom(std::string_view role) {
   return Role::Unknown;
 }
 
-// Walks the body keeping the first problem found: a type error anywhere makes
-// the request unreadable, and the first one is the one to report.
-class OllamaReader {
+// /api/chat and /api/generate, and their options.
+class OllamaReader : FieldReader {
  public:
   Result<Request> read(const Route& route, const Json& body);
 
  private:
-  void expected(const std::string& pointer, std::string_view what) {
-    if (!error_) error_ = Error{fieldName(pointer) + ": expected " + std::string(what)};
-  }
-
-  // Absent and JSON null both mean "not given" to the API.
-  static const Json* member(const Json& object, std::string_view key) {
-    const auto it = object.find(key);
-    return it == object.end() || it->is_null() ? nullptr : &*it;
-  }
-
-  std::optional<std::string> string(const Json& object, std::string_view key, const std::string& at) {
-    const Json* value = member(object, key);
-    if (value == nullptr) return std::nullopt;
-    if (!value->is_string()) {
-      expected(pointerAppend(at, key), "a string");
-      return std::nullopt;
-    }
-    return value->get<std::string>();
-  }
-
   // A string the layers may inspect or rewrite, as a part that keeps its pointer.
   void textPart(const Json& object, std::string_view key, const std::string& at, Message& message,
                 Part::Kind kind = Part::Kind::Text) {
@@ -98,33 +37,21 @@ class OllamaReader {
   void readToolCalls(const Json& calls, const std::string& at, Message& message);
   void readTools(const Json& tools, Request& request);
   void readOptions(const Json& options, Request& request);
-
-  std::optional<Error> error_;
 };
 
 Result<Request> OllamaReader::read(const Route& route, const Json& body) {
   Request request;
   request.provider = Provider::Ollama;
   request.operation = route.operation == Operation::OllamaGenerate ? route.operation : Operation::OllamaChat;
-  if (!body.is_object()) return Error{"request body: expected a JSON object"};
-
   request.model = string(body, "model", "").value_or("");
-  request.stream = true;  // Ollama streams unless told not to
-  if (const Json* stream = member(body, "stream")) {
-    if (stream->is_boolean()) {
-      request.stream = stream->get<bool>();
-    } else {
-      expected("/stream", "true or false");
-    }
-  }
+  request.stream = boolean(body, "stream", "").value_or(true);  // Ollama streams unless told not to
   if (const Json* options = member(body, "options")) readOptions(*options, request);
   if (request.operation == Operation::OllamaGenerate) {
     readGenerate(body, request);
   } else {
     readChat(body, request);
   }
-  if (error_) return *error_;
-  return request;
+  return result(std::move(request));
 }
 
 // /api/chat: {messages: [{role, content, images, tool_calls, thinking}], tools}.
@@ -176,7 +103,8 @@ void OllamaReader::readImages(const Json& object, const std::string& at, Message
   for (size_t i = 0; i < images->size(); ++i) {
     const Json& image = (*images)[i];
     if (!image.is_string()) return expected(pointerAppend(imagesAt, i), "a base64 string");
-    message.parts.push_back(Part{.kind = Part::Kind::Image, .bytes = base64Size(image.get_ref<const std::string&>())});
+    message.parts.push_back(
+        Part{.kind = Part::Kind::Image, .bytes = base64DecodedSize(image.get_ref<const std::string&>())});
   }
 }
 
@@ -230,10 +158,7 @@ void OllamaReader::readTools(const Json& tools, Request& request) {
 // (fill the context) set no cap.
 void OllamaReader::readOptions(const Json& options, Request& request) {
   if (!options.is_object()) return expected("/options", "an object");
-  if (const Json* temperature = member(options, "temperature")) {
-    if (!temperature->is_number()) return expected("/options/temperature", "a number");
-    request.temperature = temperature->get<double>();
-  }
+  request.temperature = number(options, "temperature", "/options");
   if (const Json* predict = member(options, "num_predict")) {
     if (!predict->is_number_integer()) return expected("/options/num_predict", "an integer");
     if (predict->is_number_unsigned()) request.maxOutputTokens = predict->get<uint64_t>();
@@ -243,14 +168,7 @@ void OllamaReader::readOptions(const Json& options, Request& request) {
 }  // namespace
 
 Result<Request> parseOllamaRequest(const Route& route, std::string_view body, const ParseLimits& limits) {
-  auto json = parseJsonBody(body, limits.maxDepth);
-  if (!json) return json.error().wrap("request body");
-  try {
-    return OllamaReader().read(route, *json);
-  } catch (const std::exception& e) {
-    // Every access above is type-checked; this is the last guard.
-    return Error{std::string("request body: ") + e.what()};
-  }
+  return readRequestObject(body, limits, [&route](const Json& json) { return OllamaReader().read(route, json); });
 }
 
 }  // namespace warden::providers

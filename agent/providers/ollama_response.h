@@ -8,6 +8,6 @@
 
 namespace warden::providers {
 
-std::unique_ptr<ResponseReader> makeOllamaResponseReader(Framing framing, unsigned status);
+std::unique_ptr<ResponseReader> makeOllamaResponseReader(const Route& route, Framing framing, unsigned status);
 
 }  // namespace warden::providers

@@ -1,11 +1,11 @@
 // The OpenAI API family: OpenAI itself, Azure OpenAI, and the many servers
 // that speak its shape (vLLM, llama.cpp, Ollama's /v1, gateways).
-#include <algorithm>
-
 #include "providers/adapter.h"
+#include "providers/field_reader.h"
 #include "providers/openai_cursor.h"
 #include "providers/openai_request.h"
 #include "providers/openai_response.h"
+#include "providers/provider_adapter.h"
 
 namespace warden::providers {
 namespace {
@@ -60,44 +60,28 @@ Status readOperation(const Json& body, Operation operation, Request& out) {
   }
 }
 
-bool isEventStream(std::string_view contentType) {
-  std::string type(contentType.substr(0, contentType.find(';')));
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-  type.erase(0, type.find_first_not_of(" \t"));
-  type.erase(type.find_last_not_of(" \t") + 1);
-  return type == "text/event-stream";
-}
-
-class OpenAiAdapter final : public Adapter {
- public:
-  Result<Request> parseRequest(const Route& route, std::string_view body, const ParseLimits& limits) const override {
-    auto parsed = parseJsonBody(body, limits.maxDepth);
-    if (!parsed) return parsed.error().wrap("request body");
-    if (!parsed->is_object()) return Error{"request body: expected a JSON object"};
+Result<Request> parseOpenAiRequest(const Route& route, std::string_view body, const ParseLimits& limits) {
+  return readRequestObject(body, limits, [&route](const Json& json) -> Result<Request> {
     Request request;
     request.provider = route.provider;
     request.operation = route.operation;
-    if (auto status = readCommon(*parsed, route, request); !status) return status.error();
-    if (auto status = readOperation(*parsed, route.operation, request); !status) return status.error();
+    if (auto status = readCommon(json, route, request); !status) return status.error();
+    if (auto status = readOperation(json, route.operation, request); !status) return status.error();
     return request;
-  }
+  });
+}
 
-  std::unique_ptr<ResponseReader> readResponse(const Route& route, unsigned status,
-                                               std::string_view contentType) const override {
-    // Errors come back as JSON even when a stream was asked for.
-    if (status < 400 && isEventStream(contentType)) {
-      if (route.operation == Operation::Responses) return openai::makeResponsesStreamReader();
-      return openai::makeChatStreamReader();
-    }
-    return openai::makeJsonReader(route.operation, status);
-  }
-};
+std::unique_ptr<ResponseReader> makeOpenAiReader(const Route& route, Framing framing, unsigned status) {
+  if (framing != Framing::ServerSentEvents) return openai::makeJsonReader(route.operation, status);
+  if (route.operation == Operation::Responses) return openai::makeResponsesStreamReader();
+  return openai::makeChatStreamReader();
+}
 
 }  // namespace
 
 const Adapter& openAiAdapter() {
-  static const OpenAiAdapter adapter;
+  static const ProviderAdapter adapter(
+      parseOpenAiRequest, [](const Route&) { return FramingRule{.events = true}; }, makeOpenAiReader);
   return adapter;
 }
 

@@ -2,18 +2,15 @@
 // assistant tool calls, tool results, and the tools offered to the model.
 #include "providers/openai_cursor.h"
 #include "providers/openai_media.h"
+#include "providers/openai_parts.h"
 #include "providers/openai_request.h"
 
 namespace warden::providers::openai {
 namespace {
 
 Role chatRole(const std::string& role) {
-  if (role == "system") return Role::System;
-  if (role == "developer") return Role::Developer;
-  if (role == "user") return Role::User;
-  if (role == "assistant") return Role::Assistant;
   if (role == "tool" || role == "function") return Role::Tool;  // "function": the legacy tool result
-  return Role::Unknown;
+  return messageRole(role);
 }
 
 Result<Part> readImagePart(const Json& part, const Cursor& at) {
@@ -33,60 +30,24 @@ Result<Part> readImagePart(const Json& part, const Cursor& at) {
   return out;
 }
 
-Result<Part> readAudioPart(const Json& part, const Cursor& at) {
-  Part out;
-  out.kind = Part::Kind::Audio;
-  auto audio = requiredObject(part, at, "input_audio");
-  if (!audio) return audio.error();
-  const Cursor audioAt = at.child("input_audio");
-  auto data = requiredString(**audio, audioAt, "data");
-  if (!data) return data.error();
-  auto format = optionalString(**audio, audioAt, "format");
-  if (!format) return format.error();
-  out.bytes = base64DecodedSize(**data);
-  if (*format != nullptr) out.mediaType = audioMediaType(**format);
-  return out;
-}
-
 Result<Part> readFilePart(const Json& part, const Cursor& at) {
-  Part out;
-  out.kind = Part::Kind::File;
   auto file = requiredObject(part, at, "file");
   if (!file) return file.error();
-  const Cursor fileAt = at.child("file");
-  auto data = optionalString(**file, fileAt, "file_data");
-  if (!data) return data.error();
-  auto id = optionalString(**file, fileAt, "file_id");
-  if (!id) return id.error();
-  if (*data != nullptr) setMediaFromFileData(out, **data);
-  if (*id != nullptr) out.reference = **id;
-  return out;
-}
-
-Result<Part> readTextField(const Json& part, const Cursor& at, std::string_view key) {
-  auto text = requiredString(part, at, key);
-  if (!text) return text.error();
-  Part out;
-  out.kind = Part::Kind::Text;
-  out.text = at.child(key).text(**text);
-  return out;
+  return readFileFields(**file, at.child("file"));
 }
 
 Result<Part> readPart(const Json& part, const Cursor& at) {
-  if (!part.is_object()) return at.expected("a content part object");
-  auto type = requiredString(part, at, "type");
+  auto type = readPartType(part, at);
   if (!type) return type.error();
   const std::string& kind = **type;
-  if (kind == "text") return readTextField(part, at, "text");
-  if (kind == "refusal") return readTextField(part, at, "refusal");  // an earlier assistant turn's refusal
+  if (kind == "text") return readTextPart(part, at, "text");
+  if (kind == "refusal") return readTextPart(part, at, "refusal");  // an earlier assistant turn's refusal
   if (kind == "image_url") return readImagePart(part, at);
   if (kind == "input_audio") return readAudioPart(part, at);
   if (kind == "file") return readFilePart(part, at);
   // A part type this version does not know: layers see that something
   // uninspected was sent and decide by policy.
-  Part other;
-  other.kind = Part::Kind::Other;
-  return other;
+  return Part{.kind = Part::Kind::Other};
 }
 
 Status readContent(const Json& message, const Cursor& at, Message& out) {
@@ -94,9 +55,7 @@ Status readContent(const Json& message, const Cursor& at, Message& out) {
   if (content == nullptr) return {};  // an assistant turn with only tool calls
   const Cursor contentAt = at.child("content");
   if (content->is_string()) {
-    Part text;
-    text.text = contentAt.text(content->get_ref<const std::string&>());
-    out.parts.push_back(std::move(text));
+    out.parts.push_back(textPart(contentAt, content->get_ref<const std::string&>()));
     return {};
   }
   if (!content->is_array()) return contentAt.expected("a string or an array of parts");
@@ -133,15 +92,7 @@ Result<ToolCall> readToolCall(const Json& call, const Cursor& at) {
 }
 
 Status readToolCalls(const Json& message, const Cursor& at, Message& out) {
-  auto calls = optionalArray(message, at, "tool_calls");
-  if (!calls) return calls.error();
-  if (*calls != nullptr) {
-    for (size_t i = 0; i < (*calls)->size(); ++i) {
-      auto call = readToolCall((**calls)[i], at.child("tool_calls").child(i));
-      if (!call) return call.error();
-      out.toolCalls.push_back(std::move(*call));
-    }
-  }
+  if (auto status = readList(message, at, "tool_calls", readToolCall, out.toolCalls); !status) return status;
   // The deprecated single function call of older clients.
   auto legacy = optionalObject(message, at, "function_call");
   if (!legacy) return legacy.error();
@@ -175,11 +126,7 @@ Result<Message> readMessage(const Json& message, const Cursor& at) {
   if (auto status = readContent(message, at, out); !status) return status.error();
   auto refusal = optionalString(message, at, "refusal");
   if (!refusal) return refusal.error();
-  if (*refusal != nullptr) {
-    Part text;
-    text.text = at.child("refusal").text(**refusal);
-    out.parts.push_back(std::move(text));
-  }
+  if (*refusal != nullptr) out.parts.push_back(textPart(at.child("refusal"), **refusal));
   if (auto status = readToolCalls(message, at, out); !status) return status.error();
   return out;
 }
@@ -225,28 +172,13 @@ Status readChatRequest(const Json& body, Request& out) {
     out.messages.push_back(std::move(*message));
   }
 
-  auto tools = optionalArray(body, root, "tools");
-  if (!tools) return tools.error();
-  if (*tools != nullptr) {
-    for (size_t i = 0; i < (*tools)->size(); ++i) {
-      auto tool = readTool((**tools)[i], root.child("tools").child(i));
-      if (!tool) return tool.error();
-      out.tools.push_back(std::move(*tool));
-    }
-  }
-  auto functions = optionalArray(body, root, "functions");
-  if (!functions) return functions.error();
-  if (*functions != nullptr) {
-    for (size_t i = 0; i < (*functions)->size(); ++i) {
-      const Cursor at = root.child("functions").child(i);
-      const Json& function = (**functions)[i];
-      if (!function.is_object()) return at.expected("a function object");
-      auto tool = readFunction(function, at, "function");
-      if (!tool) return tool.error();
-      out.tools.push_back(std::move(*tool));
-    }
-  }
-  return {};
+  if (auto status = readList(body, root, "tools", readTool, out.tools); !status) return status;
+  // The deprecated functions list of older clients.
+  const auto readLegacyFunction = [](const Json& function, const Cursor& at) -> Result<ToolDefinition> {
+    if (!function.is_object()) return at.expected("a function object");
+    return readFunction(function, at, "function");
+  };
+  return readList(body, root, "functions", readLegacyFunction, out.tools);
 }
 
 }  // namespace warden::providers::openai

@@ -12,7 +12,7 @@ constexpr uint64_t kLegacyFunctionCall = UINT64_MAX;
 
 class ChatStreamReader final : public SseResponseReader {
  protected:
-  void onEvent(const http::SseEvent& /*event*/, const Json& chunk) override {
+  void onChunk(const http::SseEvent& /*event*/, const Json& chunk) override {
     if (auto error = errorMessageOf(chunk, false)) {
       response_.errorMessage = std::move(error);
       return;
@@ -22,22 +22,17 @@ class ChatStreamReader final : public SseResponseReader {
     readResponseHeader(chunk, response_);
     const Json* choices = member(chunk, "choices");
     if (choices == nullptr) return;
-    if (!choices->is_array()) {
-      fail(where("choices") + ": expected an array");
-      return;
-    }
-    for (size_t i = 0; i < choices->size() && !failed(); ++i) readChoice((*choices)[i], i);
+    if (!choices->is_array()) return failHere("choices: expected an array");
+    for (size_t i = 0; i < choices->size() && !faulted(); ++i) readChoice((*choices)[i], i);
   }
 
  private:
-  std::string where(const std::string& path) const { return "event " + std::to_string(eventNumber()) + ": " + path; }
-
   // A text field of a delta: absent or null is nothing, another type a fault.
   const std::string* text(const Json& object, std::string_view key, const std::string& path) {
     const Json* value = member(object, key);
     if (value == nullptr) return nullptr;
     if (!value->is_string()) {
-      fail(where(path + "." + std::string(key)) + ": expected a string");
+      failHere(path + "." + std::string(key) + ": expected a string");
       return nullptr;
     }
     return &value->get_ref<const std::string&>();
@@ -45,10 +40,7 @@ class ChatStreamReader final : public SseResponseReader {
 
   void readChoice(const Json& choice, size_t position) {
     const std::string path = "choices[" + std::to_string(position) + "]";
-    if (!choice.is_object()) {
-      fail(where(path) + ": expected an object");
-      return;
-    }
+    if (!choice.is_object()) return failHere(path + ": expected an object");
     const uint64_t index = countOf(member(choice, "index")).value_or(position);
     // text_completion chunks carry the text on the choice itself.
     if (const std::string* piece = text(choice, "text", path)) text_.append({index, 0}, *piece);
@@ -58,13 +50,13 @@ class ChatStreamReader final : public SseResponseReader {
       if (const std::string* piece = text(*delta, "refusal", deltaPath)) text_.append({index, 0}, *piece);
       readToolCallDeltas(*delta, index, deltaPath);
     }
-    if (failed()) return;
+    if (faulted()) return;
     if (response_.finishReason.empty()) response_.finishReason = stringOr(choice, "finish_reason");
   }
 
   void readToolCallDeltas(const Json& delta, uint64_t choice, const std::string& path) {
     if (const Json* calls = member(delta, "tool_calls"); calls != nullptr && calls->is_array()) {
-      for (size_t j = 0; j < calls->size() && !failed(); ++j) {
+      for (size_t j = 0; j < calls->size() && !faulted(); ++j) {
         const Json& call = (*calls)[j];
         const uint64_t index = countOf(member(call, "index")).value_or(j);
         const bool custom = stringOr(call, "type") == "custom" || member(call, "custom") != nullptr;
@@ -86,7 +78,7 @@ class ChatStreamReader final : public SseResponseReader {
     if (std::string id = stringOr(call, "id"); !id.empty() && into.id.empty()) into.id = std::move(id);
     if (body == nullptr || !body->is_object()) return;
     if (std::string name = stringOr(*body, "name"); !name.empty() && into.name.empty()) into.name = std::move(name);
-    if (const std::string* piece = text(*body, argumentsKey, path)) into.arguments.text += *piece;
+    if (const std::string* piece = text(*body, argumentsKey, path)) budget_.append(into.arguments.text, *piece);
   }
 };
 

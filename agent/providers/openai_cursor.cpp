@@ -7,27 +7,16 @@ namespace warden::providers::openai {
 Cursor Cursor::child(std::string_view key) const {
   Cursor next;
   next.pointer_ = pointerAppend(pointer_, key);
-  next.path_ = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
   return next;
 }
 
 Cursor Cursor::child(size_t index) const {
   Cursor next;
   next.pointer_ = pointerAppend(pointer_, index);
-  next.path_ = path_ + "[" + std::to_string(index) + "]";
   return next;
 }
 
-std::string Cursor::path() const { return path_.empty() ? "request body" : path_; }
-
 Error Cursor::expected(std::string_view what) const { return Error{path() + ": expected " + std::string(what)}; }
-
-const Json* member(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
 
 Result<const std::string*> optionalString(const Json& object, const Cursor& at, std::string_view key) {
   const Json* value = member(object, key);

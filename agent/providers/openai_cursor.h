@@ -1,17 +1,20 @@
-// A place in a JSON body, named twice: the JSON pointer that layers edit
-// through (TextRef::pointer) and the path a client developer reads in an
+// A place in a JSON body: the JSON pointer that layers edit through
+// (TextRef::pointer), also named the way a client developer reads it in an
 // error ("messages[1].content"). Typed member readers report a wrong type at
-// that path.
+// that place.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "providers/conversation.h"
 #include "providers/json_body.h"
+#include "providers/json_fields.h"
 
 namespace warden::providers::openai {
 
@@ -22,19 +25,14 @@ class Cursor {
 
   const std::string& pointer() const { return pointer_; }
   // "messages[1].content"; "request body" at the root.
-  std::string path() const;
+  std::string path() const { return fieldName(pointer_); }
   // "<path>: expected <what>"
   Error expected(std::string_view what) const;
   TextRef text(const std::string& value) const { return TextRef{value, pointer_}; }
 
  private:
   std::string pointer_;
-  std::string path_;
 };
-
-// The member `key` of `object`; an absent or null member reads as nullptr,
-// as the APIs treat them alike.
-const Json* member(const Json& object, std::string_view key);
 
 // Typed optional members: absent or null is "not given", any other type
 // than the expected one is an error at `at.child(key)`.
@@ -48,6 +46,22 @@ Result<std::optional<uint64_t>> optionalCount(const Json& object, const Cursor& 
 // The same members required: absent or null is an error too.
 Result<const std::string*> requiredString(const Json& object, const Cursor& at, std::string_view key);
 Result<const Json*> requiredObject(const Json& object, const Cursor& at, std::string_view key);
+
+// The optional array member `key`, each element read by `read` (which
+// returns a Result<T>) into `out`; the first error is returned.
+template <typename T, typename Read>
+Status readList(const Json& object, const Cursor& at, std::string_view key, const Read& read, std::vector<T>& out) {
+  auto list = optionalArray(object, at, key);
+  if (!list) return list.error();
+  if (*list == nullptr) return {};
+  const Cursor listAt = at.child(key);
+  for (size_t i = 0; i < (*list)->size(); ++i) {
+    auto item = read((**list)[i], listAt.child(i));
+    if (!item) return item.error();
+    out.push_back(std::move(*item));
+  }
+  return {};
+}
 
 // A non-negative integer, or nullopt (responses are read leniently).
 std::optional<uint64_t> countOf(const Json* value);

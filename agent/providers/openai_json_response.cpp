@@ -1,61 +1,36 @@
 // A whole (non-streamed) OpenAI response body: buffered, then read at
 // finish().
+#include "providers/framed_response_reader.h"
 #include "providers/openai_response.h"
 
 namespace warden::providers::openai {
 namespace {
 
-// Embedding replies for large batches run to tens of megabytes; beyond this
-// the body is relayed but not read.
-constexpr size_t kMaxBodyBytes = size_t{64} * 1024 * 1024;
-
-class JsonResponseReader final : public ResponseReader {
+class JsonResponseReader final : public FramedResponseReader {
  public:
-  JsonResponseReader(Operation operation, unsigned status) : operation_(operation), status_(status) {}
+  // Embedding replies for large batches run to tens of megabytes; beyond
+  // 64 MiB the body is relayed but not read.
+  JsonResponseReader(Operation operation, unsigned status)
+      : FramedResponseReader(Framing::Json, status, {.maxBodyBytes = size_t{64} << 20}), operation_(operation) {}
 
-  void feed(std::string_view bytes) override {
-    if (failed_ || finished_) return;
-    if (body_.size() + bytes.size() > kMaxBodyBytes) {
-      fail("response body is larger than " + std::to_string(kMaxBodyBytes) + " bytes; it was not read");
-      return;
-    }
-    body_.append(bytes);
-  }
-
-  void finish() override {
-    if (finished_) return;
-    finished_ = true;
-    if (failed_) return;
-    const bool errorStatus = status_ >= 400;
-    auto parsed = parseJsonBody(body_, kResponseMaxDepth);
-    std::string().swap(body_);
-    if (!parsed) {
-      // Gateways answer errors with HTML; that is the error, not a fault.
-      if (errorStatus) {
-        response_.errorMessage = "HTTP " + std::to_string(status_) + " with a body that is not JSON";
-      } else {
-        fail("response body: " + parsed.error().message);
-      }
-      return;
-    }
+ private:
+  void onBody(std::string_view text) override {
+    const auto parsed = parseDocument(text, "response body");
+    if (!parsed) return;
     const Json& body = *parsed;
-    if (auto error = errorMessageOf(body, errorStatus)) {
+    if (auto error = errorMessageOf(body, errorStatus())) {
       response_.errorMessage = std::move(error);
-    } else if (errorStatus) {
-      response_.errorMessage = "HTTP " + std::to_string(status_);
+    } else if (errorStatus()) {
+      statusError();
     }
     if (!body.is_object()) {
-      if (!errorStatus) fail("response body: expected a JSON object");
+      if (!errorStatus()) fail("response body: expected a JSON object");
       return;
     }
     read(body);
+    chargeWhole();
   }
 
-  const Response& response() const override { return response_; }
-  bool failed() const override { return failed_; }
-  const std::string& failure() const override { return failure_; }
-
- private:
   void read(const Json& body) {
     switch (operation_) {
       case Operation::ChatCompletions:
@@ -75,19 +50,7 @@ class JsonResponseReader final : public ResponseReader {
     }
   }
 
-  void fail(std::string why) {
-    failed_ = true;
-    failure_ = std::move(why);
-    std::string().swap(body_);
-  }
-
   Operation operation_;
-  unsigned status_;
-  std::string body_;
-  Response response_;
-  bool finished_ = false;
-  bool failed_ = false;
-  std::string failure_;
 };
 
 }  // namespace

@@ -2,13 +2,10 @@
 
 #include <algorithm>
 
+#include "providers/base64_size.h"
+
 namespace warden::providers::openai {
 namespace {
-
-bool isBase64Char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-         c == '-' || c == '_';
-}
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -27,12 +24,14 @@ uint64_t percentDecodedSize(std::string_view text) {
   return size;
 }
 
-}  // namespace
-
-uint64_t base64DecodedSize(std::string_view text) {
-  const auto symbols = static_cast<uint64_t>(std::count_if(text.begin(), text.end(), isBase64Char));
-  return symbols / 4 * 3 + (symbols % 4 == 0 ? 0 : symbols % 4 - 1);
+// "wav" -> "audio/wav", "mp3" -> "audio/mpeg".
+std::string audioMediaType(std::string_view format) {
+  if (format.empty()) return {};
+  if (format == "mp3") return "audio/mpeg";
+  return "audio/" + std::string(format);
 }
+
+}  // namespace
 
 void setMediaFromUrl(Part& part, std::string_view url) {
   // data:[<media type>][;param=value]*[;base64],<data>
@@ -62,10 +61,31 @@ void setMediaFromFileData(Part& part, std::string_view data) {
   }
 }
 
-std::string audioMediaType(std::string_view format) {
-  if (format.empty()) return {};
-  if (format == "mp3") return "audio/mpeg";
-  return "audio/" + std::string(format);
+Result<Part> readFileFields(const Json& object, const Cursor& at) {
+  Part out;
+  out.kind = Part::Kind::File;
+  auto data = optionalString(object, at, "file_data");
+  if (!data) return data.error();
+  auto id = optionalString(object, at, "file_id");
+  if (!id) return id.error();
+  if (*data != nullptr) setMediaFromFileData(out, **data);
+  if (*id != nullptr) out.reference = **id;
+  return out;
+}
+
+Result<Part> readAudioPart(const Json& part, const Cursor& at) {
+  Part out;
+  out.kind = Part::Kind::Audio;
+  auto audio = requiredObject(part, at, "input_audio");
+  if (!audio) return audio.error();
+  const Cursor audioAt = at.child("input_audio");
+  auto data = requiredString(**audio, audioAt, "data");
+  if (!data) return data.error();
+  auto format = optionalString(**audio, audioAt, "format");
+  if (!format) return format.error();
+  out.bytes = base64DecodedSize(**data);
+  if (*format != nullptr) out.mediaType = audioMediaType(**format);
+  return out;
 }
 
 }  // namespace warden::providers::openai

@@ -3,17 +3,14 @@
 // size, so only those are read: the data itself is never decoded.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
 #include "providers/conversation.h"
+#include "providers/openai_cursor.h"
 
 namespace warden::providers::openai {
-
-// The size of base64 `text` once decoded; whitespace and padding are not
-// counted, both alphabets (+/ and -_) are.
-uint64_t base64DecodedSize(std::string_view text);
 
 // A data: URL sets the part's media type and size; anything else is a
 // reference (https://..., an uploaded file's URL).
@@ -22,7 +19,13 @@ void setMediaFromUrl(Part& part, std::string_view url);
 // file_data: a data: URL in practice, bare base64 in older clients.
 void setMediaFromFileData(Part& part, std::string_view data);
 
-// "wav" -> "audio/wav", "mp3" -> "audio/mpeg".
-std::string audioMediaType(std::string_view format);
+// A file part from `object`'s file_data (inline: media type and size) and
+// file_id (a reference): chat's "file" object and a Responses API
+// input_file part alike.
+Result<Part> readFileFields(const Json& object, const Cursor& at);
+
+// An input_audio part ({"input_audio": {"data", "format"}}), the same in
+// chat messages and Responses API input.
+Result<Part> readAudioPart(const Json& part, const Cursor& at);
 
 }  // namespace warden::providers::openai

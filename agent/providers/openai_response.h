@@ -14,9 +14,6 @@
 
 namespace warden::providers::openai {
 
-// Response bodies are parsed with the default request limits.
-inline constexpr size_t kResponseMaxDepth = ParseLimits{}.maxDepth;
-
 // prompt_tokens/completion_tokens (chat, completions, embeddings) or
 // input_tokens/output_tokens (responses).
 void readUsage(const Json& usage, Usage& out);

@@ -3,25 +3,11 @@
 // and tools, built-in ones included.
 #include "providers/openai_cursor.h"
 #include "providers/openai_media.h"
+#include "providers/openai_parts.h"
 #include "providers/openai_request.h"
 
 namespace warden::providers::openai {
 namespace {
-
-Role itemRole(const std::string& role) {
-  if (role == "system") return Role::System;
-  if (role == "developer") return Role::Developer;
-  if (role == "user") return Role::User;
-  if (role == "assistant") return Role::Assistant;
-  return Role::Unknown;
-}
-
-Part textPart(const Cursor& at, const std::string& text) {
-  Part out;
-  out.kind = Part::Kind::Text;
-  out.text = at.text(text);
-  return out;
-}
 
 // input_image and computer_screenshot: a URL (or data: URL) or a file id.
 Result<Part> readImagePart(const Json& part, const Cursor& at) {
@@ -37,55 +23,25 @@ Result<Part> readImagePart(const Json& part, const Cursor& at) {
 }
 
 Result<Part> readFilePart(const Json& part, const Cursor& at) {
-  Part out;
-  out.kind = Part::Kind::File;
-  auto data = optionalString(part, at, "file_data");
-  if (!data) return data.error();
-  auto id = optionalString(part, at, "file_id");
-  if (!id) return id.error();
+  auto out = readFileFields(part, at);
+  if (!out) return out;
   auto url = optionalString(part, at, "file_url");
   if (!url) return url.error();
-  if (*data != nullptr) setMediaFromFileData(out, **data);
-  if (*url != nullptr) out.reference = **url;
-  if (*id != nullptr) out.reference = **id;
-  return out;
-}
-
-Result<Part> readAudioPart(const Json& part, const Cursor& at) {
-  Part out;
-  out.kind = Part::Kind::Audio;
-  auto audio = requiredObject(part, at, "input_audio");
-  if (!audio) return audio.error();
-  auto data = requiredString(**audio, at.child("input_audio"), "data");
-  if (!data) return data.error();
-  auto format = optionalString(**audio, at.child("input_audio"), "format");
-  if (!format) return format.error();
-  out.bytes = base64DecodedSize(**data);
-  if (*format != nullptr) out.mediaType = audioMediaType(**format);
+  // A file id names the file more surely than a URL.
+  if (*url != nullptr && member(part, "file_id") == nullptr) out->reference = **url;
   return out;
 }
 
 Result<Part> readPart(const Json& part, const Cursor& at) {
-  if (!part.is_object()) return at.expected("a content part object");
-  auto type = requiredString(part, at, "type");
+  auto type = readPartType(part, at);
   if (!type) return type.error();
   const std::string& kind = **type;
-  if (kind == "input_text" || kind == "output_text") {
-    auto text = requiredString(part, at, "text");
-    if (!text) return text.error();
-    return textPart(at.child("text"), **text);
-  }
-  if (kind == "refusal") {
-    auto text = requiredString(part, at, "refusal");
-    if (!text) return text.error();
-    return textPart(at.child("refusal"), **text);
-  }
+  if (kind == "input_text" || kind == "output_text") return readTextPart(part, at, "text");
+  if (kind == "refusal") return readTextPart(part, at, "refusal");
   if (kind == "input_image" || kind == "computer_screenshot") return readImagePart(part, at);
   if (kind == "input_file") return readFilePart(part, at);
   if (kind == "input_audio") return readAudioPart(part, at);
-  Part other;
-  other.kind = Part::Kind::Other;
-  return other;
+  return Part{.kind = Part::Kind::Other};
 }
 
 // Message content and tool output: a string, a list of parts, or (computer
@@ -114,7 +70,7 @@ Result<Message> readMessageItem(const Json& item, const Cursor& at) {
   Message out;
   auto role = requiredString(item, at, "role");
   if (!role) return role.error();
-  out.role = itemRole(**role);
+  out.role = messageRole(**role);
   if (const Json* content = member(item, "content")) {
     if (auto status = readContent(*content, at.child("content"), out, false); !status) return status.error();
   }
@@ -266,16 +222,7 @@ Status readResponsesRequest(const Json& body, Request& out) {
   if (auto status = readPromptVariables(body, root, out); !status) return status;
   if (auto status = readInput(body, root, out); !status) return status;
 
-  auto tools = optionalArray(body, root, "tools");
-  if (!tools) return tools.error();
-  if (*tools != nullptr) {
-    for (size_t i = 0; i < (*tools)->size(); ++i) {
-      auto tool = readTool((**tools)[i], root.child("tools").child(i));
-      if (!tool) return tool.error();
-      out.tools.push_back(std::move(*tool));
-    }
-  }
-  return {};
+  return readList(body, root, "tools", readTool, out.tools);
 }
 
 }  // namespace warden::providers::openai

@@ -11,7 +11,7 @@ namespace {
 
 class ResponsesStreamReader final : public SseResponseReader {
  protected:
-  void onEvent(const http::SseEvent& event, const Json& data) override {
+  void onChunk(const http::SseEvent& event, const Json& data) override {
     // The type is in the data; the SSE event name repeats it.
     std::string type = stringOr(data, "type");
     if (type.empty()) type = event.type;
@@ -25,11 +25,11 @@ class ResponsesStreamReader final : public SseResponseReader {
     } else if (type == "response.refusal.done") {
       if (const std::string* full = text(data, "refusal")) text_.replace({item, part}, *full);
     } else if (type == "response.function_call_arguments.delta" || type == "response.custom_tool_call_input.delta") {
-      if (const std::string* piece = text(data, "delta")) toolCalls_.at({item, 0}).arguments.text += *piece;
+      if (const std::string* piece = text(data, "delta")) budget_.append(argumentsOf(item), *piece);
     } else if (type == "response.function_call_arguments.done") {
-      if (const std::string* full = text(data, "arguments")) toolCalls_.at({item, 0}).arguments.text = *full;
+      if (const std::string* full = text(data, "arguments")) budget_.assign(argumentsOf(item), *full);
     } else if (type == "response.custom_tool_call_input.done") {
-      if (const std::string* full = text(data, "input")) toolCalls_.at({item, 0}).arguments.text = *full;
+      if (const std::string* full = text(data, "input")) budget_.assign(argumentsOf(item), *full);
     } else if (type == "response.output_item.added" || type == "response.output_item.done") {
       if (const Json* value = member(data, "item"); value != nullptr && value->is_object()) {
         readItem(*value, item, type == "response.output_item.done");
@@ -52,11 +52,14 @@ class ResponsesStreamReader final : public SseResponseReader {
   }
 
  private:
+  // The arguments of the tool call that output item `item` is.
+  std::string& argumentsOf(uint64_t item) { return toolCalls_.at({item, 0}).arguments.text; }
+
   const std::string* text(const Json& data, std::string_view key) {
     const Json* value = member(data, key);
     if (value == nullptr) return nullptr;
     if (!value->is_string()) {
-      fail("event " + std::to_string(eventNumber()) + ": " + std::string(key) + ": expected a string");
+      failHere(std::string(key) + ": expected a string");
       return nullptr;
     }
     return &value->get_ref<const std::string&>();
@@ -72,7 +75,7 @@ class ResponsesStreamReader final : public SseResponseReader {
       // Added items have empty arguments to come; done items the full text.
       if (arguments != nullptr && arguments->is_string() &&
           (done || !arguments->get_ref<const std::string&>().empty())) {
-        call.arguments.text = arguments->get<std::string>();
+        budget_.assign(call.arguments.text, arguments->get_ref<const std::string&>());
       }
     } else if (type == "message" && done) {
       const Json* content = member(value, "content");
@@ -92,6 +95,7 @@ class ResponsesStreamReader final : public SseResponseReader {
     // is read from the final object.
     if (response_.text.empty() && response_.toolCalls.empty()) {
       readResponseObject(response, nullptr, response_);
+      chargeWhole();
       return;
     }
     Response final;

@@ -1,51 +1,39 @@
-// The part every OpenAI event-stream reader shares: SSE framing, one JSON
-// document per event, "[DONE]", and the first fault ending the reading (the
-// relay carries on regardless).
+// The part every OpenAI event-stream reader shares: one JSON document per
+// event, "[DONE]" ending the stream, and the event's number in faults. A
+// stream cut short keeps what arrived and is not a fault: OpenAI streams
+// carry no end marker every server sends.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "http/sse_parser.h"
-#include "providers/adapter.h"
-#include "providers/json_body.h"
+#include "providers/framed_response_reader.h"
 #include "providers/openai_stream_assembly.h"
 
 namespace warden::providers::openai {
 
-class SseResponseReader : public ResponseReader {
+class SseResponseReader : public FramedResponseReader {
  public:
-  SseResponseReader() : text_(response_.text), toolCalls_(response_.toolCalls) {}
-  SseResponseReader(const SseResponseReader&) = delete;
-  SseResponseReader& operator=(const SseResponseReader&) = delete;
+  SseResponseReader()
+      : FramedResponseReader(Framing::ServerSentEvents, 200, {.checkStreamEnd = false}),
+        text_(response_.text, budget_) {}
 
-  void feed(std::string_view bytes) final;
-  void finish() final;
   const Response& response() const final;
-  bool failed() const final { return failed_; }
-  const std::string& failure() const final { return failure_; }
 
  protected:
   // One event's data, parsed; not called after [DONE] or a fault.
-  virtual void onEvent(const http::SseEvent& event, const Json& data) = 0;
-  void fail(const std::string& why);
-  // No further events are read (the stream said it is over).
-  void stop() { stopped_ = true; }
-  size_t eventNumber() const { return events_; }
+  virtual void onChunk(const http::SseEvent& event, const Json& data) = 0;
+  // "event 3: <what>": a fault in the current event.
+  void failHere(const std::string& what) { fail("event " + std::to_string(event_) + ": " + what); }
 
-  Response response_;  // text_ keeps its text, brought up to date by response()
-  OrderedText text_;
-  ToolCallAssembly toolCalls_;
+  OrderedText text_;  // response_.text, brought up to date by response()
+  ToolCallAssembly toolCalls_{response_.toolCalls};
 
  private:
-  void dispatch(const http::SseEvent& event);
+  void onBody(std::string_view /*body*/) final {}  // the framing is always events
+  void onEvent(const http::SseEvent& event, size_t number) final;
 
-  http::SseParser parser_;
-  size_t events_ = 0;
-  bool stopped_ = false;
-  bool finished_ = false;
-  bool failed_ = false;
-  std::string failure_;
+  size_t event_ = 0;
 };
 
 }  // namespace warden::providers::openai

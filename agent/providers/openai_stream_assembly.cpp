@@ -5,6 +5,7 @@
 namespace warden::providers::openai {
 
 void OrderedText::append(StreamKey key, std::string_view piece) {
+  piece = budget_->admit(piece);
   if (!any_) {
     any_ = true;
     only_ = key;
@@ -28,6 +29,9 @@ void OrderedText::append(StreamKey key, std::string_view piece) {
 }
 
 void OrderedText::replace(StreamKey key, std::string_view text) {
+  const auto admitted = budget_->readmit(sizeOf(key), text);
+  if (!admitted) return;
+  text = *admitted;
   if (!any_) {
     any_ = true;
     only_ = key;
@@ -42,6 +46,12 @@ void OrderedText::replace(StreamKey key, std::string_view text) {
   }
   pieces_[key].assign(text);
   stale_ = true;
+}
+
+size_t OrderedText::sizeOf(StreamKey key) const {
+  if (!split_) return any_ && key == only_ ? out_->size() : 0;
+  const auto it = pieces_.find(key);
+  return it == pieces_.end() ? 0 : it->second.size();
 }
 
 void OrderedText::sync() const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "providers/conversation.h"
+#include "providers/text_budget.h"
 
 namespace warden::providers::openai {
 
@@ -19,8 +20,9 @@ using StreamKey = std::pair<uint64_t, uint64_t>;
 
 class OrderedText {
  public:
-  // `out` receives the joined text (Response::text); it must outlive this.
-  explicit OrderedText(std::string& out) : out_(&out) {}
+  // `out` receives the joined text (Response::text), which `budget` bounds;
+  // both must outlive this.
+  OrderedText(std::string& out, TextBudget& budget) : out_(&out), budget_(&budget) {}
 
   void append(StreamKey key, std::string_view piece);
   // A "done" event's full text replaces the deltas seen for that key.
@@ -29,7 +31,10 @@ class OrderedText {
   void sync() const;
 
  private:
+  size_t sizeOf(StreamKey key) const;
+
   std::string* out_;
+  TextBudget* budget_;
   // A single key (the usual stream) is appended to `out` directly; only
   // once a second key shows up are the pieces kept apart.
   bool split_ = false;

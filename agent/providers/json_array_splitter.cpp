@@ -1,4 +1,4 @@
-#include "providers/gemini_json_array.h"
+#include "providers/json_array_splitter.h"
 
 namespace warden::providers {
 namespace {

@@ -1,0 +1,27 @@
+// What chat messages and Responses API input items share: the roles both
+// name alike, and text parts that keep their pointer.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "providers/conversation.h"
+#include "providers/openai_cursor.h"
+
+namespace warden::providers::openai {
+
+// system, developer, user and assistant; anything else is Role::Unknown.
+Role messageRole(std::string_view role);
+
+// The "type" of a content part, which must be an object that names one.
+Result<const std::string*> readPartType(const Json& part, const Cursor& at);
+
+// A text part whose text is the string at `at`.
+Part textPart(const Cursor& at, const std::string& text);
+
+// A text part from the required string member `key` of `part`
+// ({"type": "text", "text": ...}, {"type": "refusal", "refusal": ...}).
+Result<Part> readTextPart(const Json& part, const Cursor& at, std::string_view key);
+
+}  // namespace warden::providers::openai
