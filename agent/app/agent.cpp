@@ -127,6 +127,10 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.clientHelloTimeout = r.config.clientHelloTimeout;
   proxyOptions.idleTimeout = r.config.idleTimeout;
   proxyOptions.upstreamIdlePerHost = r.config.upstreamIdlePerHost;
+  proxyOptions.maxRequestBodyBytes = r.config.maxRequestBodyBytes;
+  proxyOptions.maxHeaderBytes = r.config.maxHeaderBytes;
+  proxyOptions.maxHeaderCount = r.config.maxHeaderCount;
+  proxyOptions.maxJsonDepth = r.config.maxJsonDepth;
   // The lookup reaches the redirector through `r`, which outlives the proxy.
   auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {
     return r.redirector ? r.redirector->lookupConnection(client) : std::nullopt;

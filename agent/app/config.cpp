@@ -290,6 +290,18 @@ void readTimeouts(Reader& r, const Entry* e, Config& c) {
   r.duration(t, "idle_ms", 1, kMaxTimeoutMs, c.idleTimeout);
 }
 
+void readLimits(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  MapView l = r.map(e->value, e->keyNode.Mark(), "limits",
+                    {"max_request_body_bytes", "max_header_bytes", "max_header_count", "max_json_depth"});
+  // Below these floors no real API request fits; above the ceilings one
+  // client could make the agent hold gigabytes or recurse without bound.
+  r.integer(l, "max_request_body_bytes", 1024, int64_t{1} << 30, c.maxRequestBodyBytes, "a body size in bytes");
+  r.integer(l, "max_header_bytes", 1024, 1 << 20, c.maxHeaderBytes, "a header size in bytes");
+  r.integer(l, "max_header_count", 8, 10000, c.maxHeaderCount, "a header field count");
+  r.integer(l, "max_json_depth", 4, 1024, c.maxJsonDepth, "a JSON nesting depth");
+}
+
 void readResolve(Reader& r, const Entry* e, Config& c) {
   if (!e) return;
   MapView res = r.map(e->value, e->keyNode.Mark(), "resolve", {"min_ttl_s", "max_ttl_s", "default_ttl_s"});
@@ -381,7 +393,7 @@ void readTargets(Reader& r, const Entry* e, Config& c) {
 void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   MapView top = r.map(root, YAML::Mark::null_mark(), "",
                       {"cgroup", "fail_mode", "heartbeat", "listen", "workers", "paths", "upstream", "timeouts",
-                       "targets", "resolve"});
+                       "targets", "resolve", "limits"});
   if (const Entry* e = r.string(top, "cgroup", c.cgroup); e && c.cgroup != "auto" && (c.cgroup.empty() || c.cgroup.front() != '/')) {
     r.fail(*e, "cgroup", "'" + c.cgroup + "' is neither auto nor an absolute cgroup v2 directory");
   }
@@ -406,6 +418,7 @@ void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   readTimeouts(r, top.find("timeouts"), c);
   readTargets(r, top.find("targets"), c);
   readResolve(r, top.find("resolve"), c);
+  readLimits(r, top.find("limits"), c);
 }
 
 std::string prefixError(const std::string& text, const std::string& why) {

@@ -56,6 +56,12 @@ struct Config {
   std::vector<HostTarget> hosts;  // defaults: OpenAI, Anthropic, Gemini
   std::vector<CidrTarget> cidrs;
 
+  // Bounds on what one request may make the agent hold or parse.
+  uint64_t maxRequestBodyBytes = 32ull << 20;  // inspected bodies are read whole; over it: 413
+  uint32_t maxHeaderBytes = 64 << 10;          // request line through the blank line
+  uint32_t maxHeaderCount = 100;               // header field lines
+  uint32_t maxJsonDepth = 64;                  // nesting of a request body's JSON
+
   std::chrono::seconds minTtl{5};
   std::chrono::seconds maxTtl{300};
   std::chrono::seconds defaultTtl{60};  // answers without a TTL (hosts file)

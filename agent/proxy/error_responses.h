@@ -1,20 +1,21 @@
-// Responses warden writes itself, shaped like the LLM APIs' own errors so SDK
-// clients surface the message instead of failing to parse the body.
+// Responses warden writes itself, in the error format of the API the client
+// called (providers/native_error.h), so SDK clients raise their usual API
+// error with warden's message instead of failing to parse the body.
 #pragma once
 
 #include <string>
 
+#include "providers/conversation.h"
+#include "providers/native_error.h"
 #include "proxy/http_types.h"
 
 namespace warden::proxy {
 
 using ErrorResponse = http::response<http::string_body>;
 
-// 502: the upstream could not be reached or failed before answering.
-ErrorResponse upstreamUnavailable(const std::string& detail);
-// 400: the request could not be parsed; nothing was forwarded.
-ErrorResponse badRequest(const std::string& detail);
-// 403: a policy refused the request.
-ErrorResponse forbidden(const std::string& detail);
+// Every such response ends the connection: the rest of the request (if any)
+// has not been read, so the stream is no longer at a message boundary.
+ErrorResponse refusalResponse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
+                              const std::string& eventId);
 
 }  // namespace warden::proxy

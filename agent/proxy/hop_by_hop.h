@@ -10,5 +10,6 @@ namespace warden::proxy {
 // Trailer and Upgrade. Transfer-Encoding and Content-Length are kept: the
 // relay re-frames the body exactly as it arrived (chunked stays chunked).
 void removeHopByHopFields(http::fields& fields);
+void removeHopByHopFields(Fields& fields);
 
 }  // namespace warden::proxy

@@ -1,5 +1,6 @@
 #include "proxy/http_exchange.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -11,7 +12,7 @@
 namespace warden::proxy {
 namespace {
 
-using ResponseParser = http::response_parser<http::buffer_body>;
+using ResponseParser = http::response_parser<http::buffer_body, FieldAllocator>;
 using ErrorCode = boost::system::error_code;
 
 bool responseHasNoBody(unsigned status, bool isHead) {
@@ -31,6 +32,7 @@ class Exchange {
 
  private:
   asio::awaitable<Status> attachUpstream(bool fresh);
+  asio::awaitable<ErrorCode> writeWholeBody();
   asio::awaitable<ErrorCode> readResponseHead(bool stopAtContinue);
   asio::awaitable<ErrorCode> relayInterim();
   asio::awaitable<void> relayResponse();
@@ -44,7 +46,7 @@ class Exchange {
   UpstreamKey key_;
   std::unique_ptr<UpstreamConnection> upstream_;
   bool reused_ = false;
-  std::optional<http::request_serializer<http::buffer_body>> requestWriter_;
+  std::optional<http::request_serializer<http::buffer_body, Fields>> requestWriter_;
   std::optional<ResponseParser> response_;
   bool requestComplete_ = false;
   bool clientKeepAlive_ = false;
@@ -66,16 +68,24 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
   clientKeepAlive_ = request_.keep_alive();
   isHead_ = req.method() == http::verb::head;
   clientVersion_ = req.version();
-  const bool expectContinue = beast::iequals(req[http::field::expect], "100-continue");
+  // A body the session has read is at hand whole: it goes out with a length
+  // (re-framing a chunked one), and any Expect was answered by the session.
+  const bool buffered = client_.body != nullptr;
+  const bool expectContinue = !buffered && beast::iequals(req[http::field::expect], "100-continue");
   removeHopByHopFields(req);
-  const bool bodyless = request_.is_done();
+  if (buffered) {
+    req.erase(http::field::expect);
+    req.erase(http::field::transfer_encoding);
+    req.content_length(client_.body->size());
+  }
+  const bool bodyless = !buffered && request_.is_done();
   const bool waitForContinue = expectContinue && !bodyless;
 
   // The start of the body, when it came with the header, leaves with it in
   // one write; a body still on its way is not waited for. The piece stays in
   // client_.piece until an upstream took it, so a retry can send it again.
   PieceRead first;
-  if (!bodyless && !waitForContinue) {
+  if (!buffered && !bodyless && !waitForContinue) {
     first = co_await readPiece(client_.stream, client_.buffer, request_, client_.piece, false);
     out_.bytesFromClient += first.consumed;
     if (first.error) {
@@ -92,7 +102,9 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
     if (!attached) co_return failBeforeResponse(attached.error().message);
     requestWriter_.emplace(req);
     ErrorCode ec;
-    if (bodyless || waitForContinue) {
+    if (buffered) {
+      ec = co_await writeWholeBody();
+    } else if (bodyless || waitForContinue) {
       auto [headerError, n] = co_await writeHeader(upstream_->stream, *requestWriter_, client_.output);
       ec = headerError;
     } else {
@@ -100,7 +112,9 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
                                                  first.size, request_.is_done(), client_.output);
       ec = pieceError;
     }
-    if (!ec && (bodyless || waitForContinue)) {
+    // A whole body is still at hand: even a pooled connection that fails
+    // only at the read can be retried.
+    if (!ec && (bodyless || waitForContinue || buffered)) {
       ec = co_await readResponseHead(waitForContinue);
     }
     if (clientFailed_) {
@@ -116,9 +130,9 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
     }
     co_return failBeforeResponse("upstream " + upstreamName() + " failed before responding: " + ec.message());
   }
-  requestComplete_ = bodyless;
+  requestComplete_ = bodyless || buffered;
 
-  if (!bodyless) {
+  if (!bodyless && !buffered) {
     if (waitForContinue && response_->get().result() != http::status::continue_) {
       bodySkipped_ = true;
     } else {
@@ -157,6 +171,21 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
   co_return out_;
 }
 
+// Header and body in pieces of kBodyPieceBytes, the header with the first.
+asio::awaitable<ErrorCode> Exchange::writeWholeBody() {
+  std::string& body = *client_.body;
+  size_t offset = 0;
+  do {
+    const size_t size = std::min(kBodyPieceBytes, body.size() - offset);
+    const bool last = offset + size == body.size();
+    auto [ec, n] = co_await writePiece(upstream_->stream, *requestWriter_, request_.get().body(), body.data() + offset,
+                                       size, last, client_.output);
+    if (ec) co_return ec;
+    offset += size;
+  } while (offset < body.size());
+  co_return ErrorCode{};
+}
+
 asio::awaitable<Status> Exchange::attachUpstream(bool fresh) {
   upstream_.reset();
   reused_ = false;
@@ -180,7 +209,7 @@ asio::awaitable<Status> Exchange::attachUpstream(bool fresh) {
 // until the final one, or the 100 Continue the caller waits for.
 asio::awaitable<ErrorCode> Exchange::readResponseHead(bool stopAtContinue) {
   for (;;) {
-    response_.emplace();
+    response_.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(client_.fields));
     response_->header_limit(kHeaderLimitBytes);
     response_->body_limit(boost::none);
     if (isHead_) response_->skip(true);
@@ -196,7 +225,7 @@ asio::awaitable<ErrorCode> Exchange::readResponseHead(bool stopAtContinue) {
 }
 
 asio::awaitable<ErrorCode> Exchange::relayInterim() {
-  http::response<http::empty_body> interim{response_->get().base()};
+  http::response<http::empty_body, Fields> interim{response_->get().base()};
   removeHopByHopFields(interim);
   auto [ec, n] = co_await writeMessage(client_.stream, interim);
   out_.bytesToClient += n;
@@ -222,13 +251,16 @@ asio::awaitable<void> Exchange::relayResponse() {
   }
   res.keep_alive(keepClient);
   out_.status = static_cast<int>(status);
+  ResponseTap* tap = client_.tap;
+  if (tap != nullptr) tap->head(status, res);
 
-  http::response_serializer<http::buffer_body> writer{res};
+  http::response_serializer<http::buffer_body, Fields> writer{res};
   bool complete = true;
   if (responseHasNoBody(status, isHead_)) {
     auto [ec, n] = co_await writeHeader(client_.stream, writer, client_.output);
     out_.bytesToClient += n;
     out_.responseStarted = true;
+    if (tap != nullptr) tap->end(!ec);
     if (ec) {
       out_.error = "write the response header to the client: " + ec.message();
       releaseUpstream(false);
@@ -237,7 +269,10 @@ asio::awaitable<void> Exchange::relayResponse() {
   } else {
     // The header goes out with the start of the body when that came with it.
     auto pumped = co_await pumpBody(upstream_->stream, upstream_->buffer, *response_, client_.stream, writer,
-                                    client_.idle, client_.piece, client_.output);
+                                    client_.idle, client_.piece, client_.output, [tap](std::string_view bytes) {
+                                      if (tap != nullptr) tap->piece(bytes);
+                                    });
+    if (tap != nullptr) tap->end(pumped.ok());
     out_.bytesToClient += pumped.bytesWritten;
     const bool headerSent = writer.is_header_done();
     out_.responseStarted = headerSent || pumped.writeError;

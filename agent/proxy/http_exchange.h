@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "proxy/connection_info.h"
 #include "proxy/http_types.h"
@@ -14,7 +15,17 @@
 
 namespace warden::proxy {
 
-using RequestParser = http::request_parser<http::buffer_body>;
+using RequestParser = http::request_parser<http::buffer_body, FieldAllocator>;
+
+// Sees the final response as it is relayed (for inspection). piece() gets
+// each part of the body, dechunked, right after it was written to the client.
+class ResponseTap {
+ public:
+  virtual ~ResponseTap() = default;
+  virtual void head(unsigned status, const http::response_header<Fields>& header) = 0;
+  virtual void piece(std::string_view bytes) = 0;
+  virtual void end(bool complete) = 0;  // complete: the whole body was relayed
+};
 
 // The client side of an exchange, owned by the HTTP session.
 struct ClientSide {
@@ -28,6 +39,13 @@ struct ClientSide {
   std::span<char> piece;
   // Where each write, either way, is assembled into one buffer.
   beast::flat_buffer& output;
+  // The session's arena for the header fields of this exchange's messages.
+  FieldAllocator fields;
+  // The whole request body, when the session has read it already: it is
+  // forwarded with a Content-Length (a chunked request is re-framed).
+  // Null: the body (if any) is streamed as it arrives, framed as it came.
+  std::string* body = nullptr;
+  ResponseTap* tap = nullptr;  // may be null
 };
 
 struct ExchangeOutcome {
@@ -40,7 +58,8 @@ struct ExchangeOutcome {
   bool upstreamUnavailable = false;  // failed before any response: the caller answers 502
 };
 
-// `request` has its header parsed; hop-by-hop fields are removed here.
+// `request` has its header parsed (and its body read, with client.body);
+// hop-by-hop fields are removed here.
 asio::awaitable<ExchangeOutcome> forwardRequest(WorkerContext& worker, ClientSide& client, RequestParser& request);
 
 }  // namespace warden::proxy

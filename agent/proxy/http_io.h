@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <tuple>
 
 #include "proxy/http_types.h"
@@ -102,9 +103,16 @@ asio::awaitable<IoResult> writeHeader(Stream& out, Serializer& serializer, beast
 
 // Whole messages warden writes itself (errors, interim responses): rare, so
 // Beast's own write is good enough.
-template <bool isRequest, class Body>
-asio::awaitable<IoResult> writeMessage(Stream& out, http::message<isRequest, Body>& message) {
+template <bool isRequest, class Body, class FieldsType>
+asio::awaitable<IoResult> writeMessage(Stream& out, http::message<isRequest, Body, FieldsType>& message) {
   return out.visit([&](auto& s) { return http::async_write(s, message, kUseTuple); });
+}
+
+// The interim response a client sending Expect: 100-continue waits for.
+inline asio::awaitable<IoResult> writeContinue(Stream& out) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  return out.visit(
+      [](auto& s) { return asio::async_write(s, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple); });
 }
 
 inline constexpr size_t kBodyPieceBytes = 16 * 1024;
@@ -175,6 +183,11 @@ asio::awaitable<IoResult> writePiece(Stream& out, Serializer& serializer, BodyVa
   co_return co_await writeReady(out, serializer, scratch, headerOnly);
 }
 
+// pumpBody's hook for each piece written; the default ignores them.
+struct IgnorePieces {
+  void operator()(std::string_view) const {}
+};
+
 struct BodyPumpResult {
   uint64_t bytesRead = 0;     // as consumed from the input, framing included
   uint64_t bytesWritten = 0;  // as written to the output, framing included
@@ -188,11 +201,12 @@ struct BodyPumpResult {
 // event by event, and nothing is buffered beyond one piece. If the header
 // has not been written through `serializer` yet (it serializes the message
 // `parser` fills), it goes out with the first piece when that is already
-// here, and alone otherwise.
-template <class Parser, class Serializer>
+// here, and alone otherwise. `onWritten` sees each piece of the body (as
+// parsed: dechunked) once it was written.
+template <class Parser, class Serializer, class OnWritten = IgnorePieces>
 asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffer, Parser& parser, Stream& out,
                                          Serializer& serializer, Watchdog& idle, std::span<char> piece,
-                                         beast::flat_buffer& scratch) {
+                                         beast::flat_buffer& scratch, OnWritten onWritten = {}) {
   BodyPumpResult result;
   if (parser.is_done() && serializer.is_done()) co_return result;
   for (;;) {
@@ -214,6 +228,7 @@ asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffe
       co_return result;
     }
     idle.touch();
+    if (read.size > 0) onWritten(std::string_view(piece.data(), read.size));
     if (last) co_return result;
   }
 }

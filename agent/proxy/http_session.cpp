@@ -2,12 +2,22 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
+#include <memory_resource>
+#include <optional>
+#include <string>
 
 #include "core/log.h"
+#include "providers/adapter.h"
+#include "providers/route.h"
 #include "proxy/error_responses.h"
 #include "proxy/http_exchange.h"
 #include "proxy/http_io.h"
+#include "proxy/request_body.h"
 #include "proxy/request_decision.h"
+#include "proxy/request_head.h"
+#include "proxy/request_inspection.h"
+#include "proxy/response_inspection.h"
 
 namespace warden::proxy {
 namespace {
@@ -21,8 +31,14 @@ constexpr auto kCloseGrace = std::chrono::seconds(1);
 // Unread request bytes at close() make the kernel send RST, which can destroy
 // the response we just wrote; read and discard up to this much first.
 constexpr size_t kLingerDrainBytes = 64 * 1024;
+// Room for the header fields of a typical request and its response; a
+// larger exchange spills over to the heap.
+constexpr size_t kFieldArenaBytes = 8 * 1024;
+// A body buffer grown past this for one large request is not kept.
+constexpr size_t kKeptBodyBytes = 1024 * 1024;
 
 bool isMalformedRequest(const ErrorCode& ec) {
+  if (!ec) return false;
   if (ec.category() != http::make_error_code(http::error::end_of_stream).category()) return false;
   return ec != http::error::end_of_stream && ec != http::error::partial_message && ec != http::error::need_more &&
          ec != http::error::need_buffer;
@@ -32,11 +48,14 @@ class HttpSession {
  public:
   HttpSession(WorkerContext& worker, Stream client, ConnectionInfo info, const asio::any_io_executor& executor)
       : worker_(worker),
+        options_(worker.shared.options),
         client_(std::move(client)),
         info_(std::move(info)),
         executor_(executor),
         idle_(executor, worker.shared.options.idleTimeout, [this] { closeAll(); }) {
     buffer_.reserve(kReadBufferBytes);
+    headerLimits_.maxHeaderBytes = options_.maxHeaderBytes;
+    headerLimits_.maxHeaderCount = options_.maxHeaderCount;
   }
 
   asio::awaitable<void> run() {
@@ -50,65 +69,101 @@ class HttpSession {
 
  private:
   asio::awaitable<bool> serveOne();
-  asio::awaitable<void> reject(ErrorResponse& response, audit::Event& event);
+  asio::awaitable<bool> readBody(RequestParser& request, providers::Provider provider, audit::Event& event,
+                                 Clock::time_point start);
+  asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
+                               audit::Event& event);
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
   asio::awaitable<void> closeClient();
   void closeAll();
 
   WorkerContext& worker_;
+  const ProxyOptions& options_;
   Stream client_;
   ConnectionInfo info_;
   asio::any_io_executor executor_;
   beast::flat_buffer buffer_;
   Stream* activeUpstream_ = nullptr;
   Watchdog idle_;
+  warden::http::HeaderLimits headerLimits_;
   // Allocated with the session, not per request.
   std::array<char, kBodyPieceBytes> piece_;
   beast::flat_buffer output_;
+  std::string body_;  // the current request's body, when it is read whole
+  alignas(std::max_align_t) std::array<std::byte, kFieldArenaBytes> fieldSpace_;
+  std::pmr::monotonic_buffer_resource fieldArena_{fieldSpace_.data(), fieldSpace_.size()};
 };
 
 asio::awaitable<bool> HttpSession::serveOne() {
-  RequestParser request;
-  request.header_limit(kHeaderLimitBytes);
+  // The previous exchange's messages are gone: their fields' space is free.
+  fieldArena_.release();
+  body_.clear();
+  if (body_.capacity() > kKeptBodyBytes) std::string().swap(body_);
+  RequestParser request(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fieldArena_)));
+  request.header_limit(options_.maxHeaderBytes);
   request.body_limit(boost::none);
   idle_.touch();
-  auto [ec, headerBytes] = co_await readHeader(client_, buffer_, request);
+  const RequestHead head = co_await readRequestHead(client_, buffer_, request, headerLimits_);
   const auto start = Clock::now();
   auto event = makeEvent(audit::EventType::Request, info_);
-  const auto& req = request.get();
+  event.bytesFromClient = head.bytes;
+  auto& req = request.get();
   event.method = std::string(req.method_string());
   event.path = std::string(req.target());
   event.httpHost = std::string(req[http::field::host]);
-  event.bytesFromClient = headerBytes;
-
-  if (ec) {
-    // Nothing but a closed or idle connection: not a request at all.
-    if (!isMalformedRequest(ec)) co_return false;
-    auto response = badRequest(ec.message());
-    co_await reject(response, event);
-    finish(event, start, "malformed request: " + ec.message());
+  const std::string_view host = event.httpHost.empty() ? std::string_view(info_.sni) : event.httpHost;
+  if (!head.violation.empty() || isMalformedRequest(head.error)) {
+    // Nothing of it is forwarded, and the stream is no longer at a message
+    // boundary we agree on with the client: answer and close.
+    const std::string why = "malformed request: " + (head.violation.empty() ? head.error.message() : head.violation);
+    co_await refuse(providers::providerForHost(host), providers::Refusal::BadRequest, why, event);
+    finish(event, start, why);
     co_return false;
   }
-  if (req.count(http::field::transfer_encoding) > 0 && !request.chunked()) {
-    // Without chunked last the body length is undefined for a request; a
-    // request smuggling vector we refuse rather than guess.
-    auto response = badRequest("Transfer-Encoding without chunked as the final coding");
-    co_await reject(response, event);
-    finish(event, start, "malformed request: unsupported Transfer-Encoding");
-    co_return false;
+  // Nothing but a closed or idle connection: not a request at all.
+  if (head.error) co_return false;
+
+  const providers::Route route = providers::route(host, event.method, event.path);
+  auto& llm = event.llm.emplace();
+  llm.provider = providers::toString(route.provider);
+  llm.operation = providers::toString(route.operation);
+
+  // An API request the adapters read: its whole body first, then the decision.
+  const providers::Adapter* adapter = providers::adapterFor(route);
+  const bool bodyRead = adapter != nullptr && !request.is_done();
+  InspectedRequest inspected;
+  if (bodyRead) {
+    const bool readWhole = co_await readBody(request, route.provider, event, start);
+    if (!readWhole) co_return false;
+  }
+  if (adapter != nullptr) {
+    const InspectionLimits limits{options_.maxRequestBodyBytes, options_.maxJsonDepth};
+    inspected = inspectRequest(*adapter, route, req[http::field::content_encoding], body_, limits);
+    llm.request = requestRecord(inspected);
   }
 
-  const RequestDecision decision = decide(info_, req.base());
+  const RequestDecision decision = decide(info_, route, inspected.request ? &*inspected.request : nullptr, req.base());
   event.decision = decision.decision;
   if (!decision.allow) {
-    auto response = forbidden(decision.reason);
-    co_await reject(response, event);
+    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event);
     finish(event, start, "");
     co_return false;
   }
 
-  ClientSide side{client_, buffer_, info_, idle_, activeUpstream_, piece_, output_};
+  std::optional<ResponseInspection> responseInspection;
+  if (adapter != nullptr) responseInspection.emplace(*adapter, route);
+  ClientSide side{client_,
+                  buffer_,
+                  info_,
+                  idle_,
+                  activeUpstream_,
+                  piece_,
+                  output_,
+                  FieldAllocator(&fieldArena_),
+                  bodyRead ? &body_ : nullptr,
+                  responseInspection ? &*responseInspection : nullptr};
   ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
+  if (responseInspection) llm.response = responseInspection->record();
   event.bytesFromClient += outcome.bytesFromClient;
   event.bytesToClient += outcome.bytesToClient;
   event.status = outcome.status;
@@ -116,15 +171,54 @@ asio::awaitable<bool> HttpSession::serveOne() {
     logger("proxy")->warn("{} {} from {}: {}", event.method, event.path,
                           info_.origin.identity.comm.empty() ? info_.client.toString() : info_.origin.identity.comm,
                           outcome.error);
-    auto response = upstreamUnavailable(outcome.error);
-    co_await reject(response, event);
+    co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event);
   }
   finish(event, start, outcome.error);
   co_return outcome.keepClient;
 }
 
+// Reads the whole body of a request an adapter reads, within the size limit.
+// false: the request was answered or the client failed; the session ends.
+asio::awaitable<bool> HttpSession::readBody(RequestParser& request, providers::Provider provider,
+                                            audit::Event& event, Clock::time_point start) {
+  const uint64_t limit = options_.maxRequestBodyBytes;
+  const std::string tooLarge = "the request body is over warden's limit of " + std::to_string(limit) + " bytes";
+  // A declared length over the limit is refused before the body is invited.
+  if (declaredTooLarge(request, limit)) {
+    co_await refuse(provider, providers::Refusal::TooLarge, tooLarge, event);
+    finish(event, start, tooLarge);
+    co_return false;
+  }
+  auto& req = request.get();
+  if (beast::iequals(req[http::field::expect], "100-continue")) {
+    // The client holds the body back until told to send it; we read it
+    // before the upstream is even chosen, so the answer is ours to give.
+    auto [ec, n] = co_await writeContinue(client_);
+    event.bytesToClient += n;
+    if (ec) {
+      finish(event, start, "write 100 Continue to the client: " + ec.message());
+      co_return false;
+    }
+    req.erase(http::field::expect);
+  }
+  const WholeBody whole = co_await readWholeBody(client_, buffer_, request, piece_, limit, idle_, body_);
+  event.bytesFromClient += whole.consumed;
+  if (whole.tooLarge) {
+    co_await refuse(provider, providers::Refusal::TooLarge, tooLarge, event);
+    finish(event, start, tooLarge);
+    co_return false;
+  }
+  if (whole.error) {
+    finish(event, start, "client stopped sending the request body: " + whole.error.message());
+    co_return false;
+  }
+  co_return true;
+}
+
 // Answers the client ourselves; the connection ends after this response.
-asio::awaitable<void> HttpSession::reject(ErrorResponse& response, audit::Event& event) {
+asio::awaitable<void> HttpSession::refuse(providers::Provider provider, providers::Refusal refusal,
+                                          const std::string& reason, audit::Event& event) {
+  auto response = refusalResponse(provider, refusal, reason, event.id);
   event.status = static_cast<int>(response.result_int());
   auto [ec, n] = co_await writeMessage(client_, response);
   event.bytesToClient += n;

@@ -4,6 +4,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <memory_resource>
+
 #include "proxy/net_types.h"
 
 namespace warden::proxy {
@@ -11,8 +13,15 @@ namespace warden::proxy {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
-// Large enough for real API requests (long cookies, many headers), small
-// enough that a client cannot make us buffer without bound.
+// Header fields of the messages in transit live in an arena of their
+// session, released between requests: Beast allocates every field on its
+// own, a dozen allocations per exchange otherwise.
+using FieldAllocator = std::pmr::polymorphic_allocator<char>;
+using Fields = http::basic_fields<FieldAllocator>;
+
+// For response headers (a request's limit is configured, limits.*): large
+// enough for real API responses, small enough that a server cannot make us
+// buffer without bound.
 inline constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
 
 // Space a connection's read buffer starts with. A read takes at most the

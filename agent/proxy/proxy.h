@@ -40,6 +40,11 @@ struct ProxyOptions {
   std::chrono::milliseconds clientHelloTimeout{10000};
   std::chrono::milliseconds idleTimeout{120000};
   unsigned upstreamIdlePerHost = 64;
+  // Bounds on one request (config `limits:`).
+  uint64_t maxRequestBodyBytes = 32ull << 20;  // inspected bodies are read whole; over it: 413
+  uint32_t maxHeaderBytes = 64 << 10;
+  uint32_t maxHeaderCount = 100;
+  uint32_t maxJsonDepth = 64;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's

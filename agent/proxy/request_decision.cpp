@@ -2,7 +2,8 @@
 
 namespace warden::proxy {
 
-RequestDecision decide(const ConnectionInfo& /*connection*/, const http::request_header<>& /*request*/) {
+RequestDecision decide(const ConnectionInfo& /*connection*/, const providers::Route& /*route*/,
+                       const providers::Request* /*request*/, const http::request_header<Fields>& /*header*/) {
   return RequestDecision{};
 }
 

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "providers/conversation.h"
+#include "providers/route.h"
 #include "proxy/connection_info.h"
 #include "proxy/http_types.h"
 
@@ -16,6 +18,9 @@ struct RequestDecision {
   std::string reason;              // shown to the client when refused
 };
 
-RequestDecision decide(const ConnectionInfo& connection, const http::request_header<>& request);
+// `request` is the body as the route's adapter read it; null when the route
+// is not inspected or the body could not be read (the event says why).
+RequestDecision decide(const ConnectionInfo& connection, const providers::Route& route,
+                       const providers::Request* request, const http::request_header<Fields>& header);
 
 }  // namespace warden::proxy

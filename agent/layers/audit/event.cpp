@@ -6,7 +6,7 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
+#include <charconv>
 #include <ctime>
 #include <random>
 
@@ -25,19 +25,155 @@ const char* typeName(EventType type) {
   return "unknown";
 }
 
+void appendDigits(std::string& out, long long value, int width) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  for (auto n = static_cast<int>(end - buf); n < width; ++n) out += '0';
+  out.append(buf, end);
+}
+
 // RFC 3339 in UTC with nanoseconds: 2025-01-31T12:00:00.123456789Z.
-std::string rfc3339(std::chrono::system_clock::time_point time) {
+void appendRfc3339(std::string& out, std::chrono::system_clock::time_point time) {
   auto sinceEpoch = std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch());
   auto secs = std::chrono::floor<std::chrono::seconds>(sinceEpoch);
   auto nanos = (sinceEpoch - secs).count();
-  std::time_t t = static_cast<std::time_t>(secs.count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(nanos));
-  return buf;
+  // Events come in bursts within one second: break the date down once.
+  thread_local long long cachedSecond = -1;
+  thread_local std::tm tm{};
+  if (secs.count() != cachedSecond) {
+    std::time_t t = static_cast<std::time_t>(secs.count());
+    gmtime_r(&t, &tm);
+    cachedSecond = secs.count();
+  }
+  appendDigits(out, tm.tm_year + 1900, 4);
+  out += '-';
+  appendDigits(out, tm.tm_mon + 1, 2);
+  out += '-';
+  appendDigits(out, tm.tm_mday, 2);
+  out += 'T';
+  appendDigits(out, tm.tm_hour, 2);
+  out += ':';
+  appendDigits(out, tm.tm_min, 2);
+  out += ':';
+  appendDigits(out, tm.tm_sec, 2);
+  out += '.';
+  appendDigits(out, nanos, 9);
+  out += 'Z';
 }
+
+// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF), 0 if it is not one.
+size_t utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
+  const uint8_t lead = byte(i);
+  size_t length = 0;
+  uint8_t low = 0x80, high = 0xBF;  // range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size()) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// A JSON string. Client-supplied text may be invalid UTF-8: each bad byte
+// becomes U+FFFD rather than an unparseable line.
+void appendString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // start of bytes copied as they are
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (const size_t n = utf8SequenceLength(s, i); n > 0) {
+        i += n;
+        continue;
+      }
+    }
+    out.append(s.data() + run, i - run);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += "\xEF\xBF\xBD";
+        }
+    }
+    run = ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+// Writes one JSON object; keys must be given in sorted order (the order the
+// log has always had).
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectWriter() { out_ += '}'; }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  std::string& key(std::string_view name) {
+    if (!empty_) out_ += ',';
+    empty_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+    return out_;
+  }
+  void string(std::string_view name, std::string_view value) { appendString(key(name), value); }
+  void boolean(std::string_view name, bool value) { key(name) += value ? "true" : "false"; }
+  void strings(std::string_view name, const std::vector<std::string>& values) {
+    std::string& out = key(name);
+    out += '[';
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out += ',';
+      appendString(out, values[i]);
+    }
+    out += ']';
+  }
+  void number(std::string_view name, long long value) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+    key(name).append(buf, end);
+  }
+  void number(std::string_view name, unsigned long long value) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+    key(name).append(buf, end);
+  }
+
+ private:
+  std::string& out_;
+  bool empty_ = true;
+};
 
 bool fillRandom(uint8_t* out, size_t len) {
   size_t done = 0;
@@ -61,62 +197,136 @@ bool fillRandom(uint8_t* out, size_t len) {
   return true;
 }
 
+// xoshiro256**, seeded once per thread from the kernel's CSPRNG. Ids only
+// need to be unique, not secret; a getrandom() per event showed up in
+// profiles of the data path.
+class IdGenerator {
+ public:
+  IdGenerator() {
+    if (!fillRandom(reinterpret_cast<uint8_t*>(s_.data()), sizeof(s_))) {
+      std::random_device device;
+      for (auto& word : s_) word = (uint64_t{device()} << 32) ^ device();
+    }
+    if (s_[0] == 0 && s_[1] == 0 && s_[2] == 0 && s_[3] == 0) s_[0] = 1;  // the one state that never leaves
+  }
+
+  uint64_t next() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::array<uint64_t, 4> s_{};
+};
+
+void writeLlmRequest(ObjectWriter& llm, const LlmRequestRecord& request) {
+  ObjectWriter out(llm.key("request"));
+  if (request.parsed) out.number("messages", static_cast<unsigned long long>(request.messages));
+  if (!request.model.empty()) out.string("model", request.model);
+  if (!request.parseError.empty()) out.string("parse_error", request.parseError);
+  if (request.parsed) out.boolean("stream", request.stream);
+  if (request.parsed) out.number("tools", static_cast<unsigned long long>(request.toolNames.size()));
+  if (!request.toolNames.empty()) out.strings("tools_declared", request.toolNames);
+}
+
+void writeLlmResponse(ObjectWriter& llm, const LlmResponseRecord& response) {
+  ObjectWriter out(llm.key("response"));
+  if (!response.providerError.empty()) out.string("error", response.providerError);
+  if (!response.finishReason.empty()) out.string("finish_reason", response.finishReason);
+  if (!response.model.empty()) out.string("model", response.model);
+  if (!response.parseError.empty()) out.string("parse_error", response.parseError);
+  out.number("tool_calls", static_cast<unsigned long long>(response.toolCallNames.size()));
+  if (!response.toolCallNames.empty()) out.strings("tools_called", response.toolCallNames);
+  if (response.inputTokens || response.outputTokens) {
+    ObjectWriter usage(out.key("usage"));
+    if (response.inputTokens) usage.number("input_tokens", static_cast<unsigned long long>(*response.inputTokens));
+    if (response.outputTokens) usage.number("output_tokens", static_cast<unsigned long long>(*response.outputTokens));
+  }
+}
+
+void writeLlm(ObjectWriter& top, const LlmRecord& record) {
+  ObjectWriter llm(top.key("llm"));
+  if (!record.operation.empty()) llm.string("operation", record.operation);
+  if (!record.provider.empty()) llm.string("provider", record.provider);
+  if (record.request) writeLlmRequest(llm, *record.request);
+  if (record.response) writeLlmResponse(llm, *record.response);
+}
+
+void writeEvent(std::string& out, const Event& event, std::string_view hostName) {
+  ObjectWriter top(out);
+  if (event.originalDst || !event.mode.empty() || !event.sni.empty()) {
+    ObjectWriter connection(top.key("connection"));
+    if (!event.mode.empty()) connection.string("mode", event.mode);
+    if (event.originalDst) connection.string("original_dst", event.originalDst->toString());
+    if (!event.sni.empty()) connection.string("sni", event.sni);
+  }
+  if (!event.decision.empty()) top.string("decision", event.decision);
+  if (event.duration.count() > 0) top.number("duration_us", static_cast<long long>(event.duration.count()));
+  if (!event.error.empty()) top.string("error", event.error);
+  top.string("host", hostName);
+  top.string("id", event.id);
+  if (event.identity) {
+    const auto& id = *event.identity;
+    ObjectWriter identity(top.key("identity"));
+    identity.number("cgroup_id", static_cast<unsigned long long>(id.cgroupId));
+    identity.string("comm", id.comm);
+    identity.number("gid", static_cast<unsigned long long>(id.gid));
+    identity.number("netns_cookie", static_cast<unsigned long long>(id.netnsCookie));
+    identity.number("pid", static_cast<unsigned long long>(id.tgid));
+    identity.number("tid", static_cast<unsigned long long>(id.pid));
+    identity.number("uid", static_cast<unsigned long long>(id.uid));
+  }
+  if (event.llm) writeLlm(top, *event.llm);
+  if (!event.method.empty() || !event.path.empty() || !event.httpHost.empty() || event.bytesFromClient > 0) {
+    ObjectWriter request(top.key("request"));
+    request.number("bytes", static_cast<unsigned long long>(event.bytesFromClient));
+    if (!event.httpHost.empty()) request.string("host", event.httpHost);
+    if (!event.method.empty()) request.string("method", event.method);
+    if (!event.path.empty()) request.string("path", event.path);
+  }
+  if (event.status != 0 || event.bytesToClient > 0) {
+    ObjectWriter response(top.key("response"));
+    response.number("bytes", static_cast<unsigned long long>(event.bytesToClient));
+    if (event.status != 0) response.number("status", static_cast<long long>(event.status));
+  }
+  top.string("schema", "warden.event/v1");
+  std::string& time = top.key("time");
+  time += '"';
+  appendRfc3339(time, event.time);
+  time += '"';
+  top.string("type", typeName(event.type));
+}
+
 }  // namespace
 
 std::string newEventId() {
-  std::array<uint8_t, 16> bytes{};
-  if (!fillRandom(bytes.data(), bytes.size())) {
-    // Ids only need to be unique, not secret: a seeded engine beats no id.
-    thread_local std::mt19937_64 engine{std::random_device{}()};
-    for (auto& b : bytes) b = static_cast<uint8_t>(engine());
-  }
+  thread_local IdGenerator generator;
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  id.reserve(32);
-  for (uint8_t b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 0xf]);
+  std::string id(32, '0');
+  for (size_t half = 0; half < 2; ++half) {
+    uint64_t word = generator.next();
+    for (size_t i = 0; i < 16; ++i, word >>= 4) id[half * 16 + 15 - i] = kHex[word & 0xf];
   }
   return id;
 }
 
+void appendJsonLine(std::string& out, const Event& event, std::string_view hostName) {
+  writeEvent(out, event, hostName);
+  out += '\n';
+}
+
 nlohmann::json toJson(const Event& event, const std::string& hostName) {
-  nlohmann::json j;
-  j["schema"] = "warden.event/v1";
-  j["id"] = event.id;
-  j["time"] = rfc3339(event.time);
-  j["host"] = hostName;
-  j["type"] = typeName(event.type);
-
-  if (event.identity) {
-    const auto& id = *event.identity;
-    j["identity"] = {{"pid", id.tgid},          {"tid", id.pid},           {"uid", id.uid},
-                     {"gid", id.gid},           {"cgroup_id", id.cgroupId}, {"comm", id.comm},
-                     {"netns_cookie", id.netnsCookie}};
-  }
-
-  nlohmann::json connection = nlohmann::json::object();
-  if (event.originalDst) connection["original_dst"] = event.originalDst->toString();
-  if (!event.sni.empty()) connection["sni"] = event.sni;
-  if (!event.mode.empty()) connection["mode"] = event.mode;
-  if (!connection.empty()) j["connection"] = std::move(connection);
-
-  nlohmann::json request = nlohmann::json::object();
-  if (!event.method.empty()) request["method"] = event.method;
-  if (!event.path.empty()) request["path"] = event.path;
-  if (!event.httpHost.empty()) request["host"] = event.httpHost;
-  if (!request.empty() || event.bytesFromClient > 0) request["bytes"] = event.bytesFromClient;
-  if (!request.empty()) j["request"] = std::move(request);
-
-  nlohmann::json response = nlohmann::json::object();
-  if (event.status != 0) response["status"] = event.status;
-  if (!response.empty() || event.bytesToClient > 0) response["bytes"] = event.bytesToClient;
-  if (!response.empty()) j["response"] = std::move(response);
-
-  if (event.duration.count() > 0) j["duration_us"] = event.duration.count();
-  if (!event.decision.empty()) j["decision"] = event.decision;
-  if (!event.error.empty()) j["error"] = event.error;
-  return j;
+  std::string line;
+  writeEvent(line, event, hostName);
+  return nlohmann::json::parse(line);
 }
 
 }  // namespace warden::audit

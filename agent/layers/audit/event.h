@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +17,34 @@
 namespace warden::audit {
 
 enum class EventType { Request, Tunnel, AgentStart, AgentStop };
+
+// What the provider adapter read from an LLM API request body.
+struct LlmRequestRecord {
+  bool parsed = false;     // the body was read into the conversation model
+  std::string parseError;  // why it was not (the request was forwarded anyway)
+  std::string model;
+  bool stream = false;
+  uint64_t messages = 0;
+  std::vector<std::string> toolNames;  // tools the request declares
+};
+
+// What the adapter assembled from the response as it streamed by.
+struct LlmResponseRecord {
+  std::string parseError;  // the body did not read as the API's format
+  std::string model;
+  std::string finishReason;
+  std::vector<std::string> toolCallNames;  // tools the model called
+  std::optional<uint64_t> inputTokens;
+  std::optional<uint64_t> outputTokens;
+  std::string providerError;  // the API answered with its own error object
+};
+
+struct LlmRecord {
+  std::string provider;   // "openai", "anthropic", ... ("unknown": routed by path alone)
+  std::string operation;  // "chat_completions", ... or "uninspected"
+  std::optional<LlmRequestRecord> request;    // absent for uninspected operations
+  std::optional<LlmResponseRecord> response;  // absent when none was read
+};
 
 struct Event {
   EventType type = EventType::Request;
@@ -32,13 +62,20 @@ struct Event {
   int status = 0;
   std::string decision;  // "allow" for now; later layers add "deny" etc.
   std::string error;     // why a request failed, if it did
+  std::optional<LlmRecord> llm;  // requests to a known LLM API host or path
 
   uint64_t bytesFromClient = 0;
   uint64_t bytesToClient = 0;
   std::chrono::microseconds duration{0};
 };
 
+// Unique per event; cheap enough for the data path (no syscall per id).
 std::string newEventId();
+// Appends the event as one line of JSON (keys sorted, no spaces, invalid
+// UTF-8 replaced by U+FFFD) followed by '\n'. Written straight to the string:
+// the event log calls this once per request.
+void appendJsonLine(std::string& out, const Event& event, std::string_view hostName);
+// The same document as a JSON value (tests, tools).
 nlohmann::json toJson(const Event& event, const std::string& hostName);
 
 }  // namespace warden::audit

@@ -71,34 +71,48 @@ bool EventLog::submit(Event event) {
   return true;
 }
 
+size_t EventLog::submitBatch(std::vector<Event>& events) {
+  size_t queued = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const size_t room = stopping_ || queue_.size() >= maxQueued_ ? 0 : maxQueued_ - queue_.size();
+    queued = std::min(room, events.size());
+    for (size_t i = 0; i < queued; ++i) queue_.push_back(std::move(events[i]));
+  }
+  if (queued < events.size()) dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+  events.clear();
+  if (queued > 0) wake_.notify_one();
+  return queued;
+}
+
 void EventLog::run() {
+  std::vector<Event> taken;
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything is written
-    std::deque<Event> batch;
-    if (queue_.size() <= kMaxBatch) {
-      batch.swap(queue_);
-    } else {
-      auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-      queue_.erase(queue_.begin(), end);
-    }
+    // The two vectors trade places: their space is allocated once, not per event.
+    taken.swap(queue_);
     lock.unlock();
-    writeBatch(batch);
+    for (size_t start = 0; start < taken.size(); start += kMaxBatch) {
+      writeBatch(std::span<Event>(taken).subspan(start, std::min(kMaxBatch, taken.size() - start)));
+    }
+    taken.clear();
+    // A burst's worth of space is not kept for good.
+    if (taken.capacity() > 8 * kMaxBatch) std::vector<Event>().swap(taken);
     lock.lock();
   }
 }
 
-void EventLog::writeBatch(std::deque<Event>& batch) {
+void EventLog::writeBatch(std::span<Event> batch) {
   // Ends the half line a failed write left, so only that one line is lost.
-  std::string out = midLine_ ? "\n" : "";
+  std::string& out = out_;
+  out.clear();
+  if (midLine_) out += '\n';
   size_t prefix = out.size();
   for (auto& event : batch) {
     if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for it
-    // Client-supplied strings may be invalid UTF-8; replace rather than throw.
-    out += toJson(event, hostName_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    out += '\n';
+    appendJsonLine(out, event, hostName_);
   }
   size_t offset = 0;
   int err = 0;

@@ -4,12 +4,13 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <atomic>
+#include <vector>
 
 #include "core/result.h"
 #include "layers/audit/event.h"
@@ -24,6 +25,10 @@ class EventLog {
 
   // Never blocks on I/O. Returns false (and counts a drop) when the queue is full.
   bool submit(Event event);
+  // Takes (and clears) `events` under one lock with one wakeup of the writer;
+  // events beyond the queue's room are dropped and counted. Returns how many
+  // were queued.
+  size_t submitBatch(std::vector<Event>& events);
 
   uint64_t written() const { return written_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
@@ -34,7 +39,7 @@ class EventLog {
  private:
   EventLog(std::string path, int fd, size_t maxQueued);
   void run();
-  void writeBatch(std::deque<Event>& batch);
+  void writeBatch(std::span<Event> batch);
 
   std::string path_;
   std::string hostName_;
@@ -42,13 +47,14 @@ class EventLog {
   size_t maxQueued_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Event> queue_;
+  std::vector<Event> queue_;
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> failed_{0};
   std::string lastWriteError_;  // writer thread only; logs each new error once
   bool midLine_ = false;        // writer thread only; a failed write left half a line
+  std::string out_;             // writer thread only; one batch's lines, its space reused
   std::thread thread_;
 };
 

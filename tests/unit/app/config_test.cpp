@@ -124,7 +124,7 @@ TEST(ConfigTest, ErrorsNameFileLineColumnAndKeyPath) {
 TEST(ConfigTest, UnknownKeysAreErrorsAtTheKey) {
   EXPECT_EQ(errorOf("listen: {port: 1}\nlisen: {port: 2}\n"),
             "t.yaml:2:1: lisen: unknown key (known here: cgroup, fail_mode, heartbeat, listen, workers, paths, "
-            "upstream, timeouts, targets, resolve)");
+            "upstream, timeouts, targets, resolve, limits)");
   EXPECT_EQ(errorOf("upstream:\n  ca_file: /x\n"),
             "t.yaml:2:3: upstream.ca_file: unknown key (known here: extra_ca_file, connect_timeout_ms, "
             "idle_per_host, mark)");

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -136,6 +137,53 @@ TEST(EventLogTest, OverflowIsCountedWhenTheQueueIsFull) {
   }
   ::close(reader);
   EXPECT_EQ(written + dropped, static_cast<uint64_t>(kSubmitted));
+}
+
+TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
+  TempDir dir;
+  std::string path = dir.path() + "/events.fifo";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  std::atomic<bool> done{false};
+  std::thread drain;
+  {
+    auto log = EventLog::open(path, /*maxQueued=*/8);
+    ASSERT_TRUE(log) << log.error().message;
+    // Fill the pipe until the writer thread is stuck in write() and the
+    // queue stays full: refused again and again while time passes.
+    size_t accepted = 0;
+    for (int refusals = 0; refusals < 200;) {
+      std::vector<Event> one{requestEvent(2, static_cast<int>(accepted))};
+      const size_t queued = (*log)->submitBatch(one);
+      EXPECT_TRUE(one.empty()) << "the batch is always taken";
+      accepted += queued;
+      if (queued > 0) {
+        refusals = 0;
+      } else {
+        ++refusals;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    const uint64_t droppedBefore = (*log)->dropped();
+    std::vector<Event> batch;
+    for (int i = 0; i < 20; ++i) batch.push_back(requestEvent(3, i));
+    EXPECT_EQ((*log)->submitBatch(batch), 0u);
+    EXPECT_TRUE(batch.empty());
+    EXPECT_EQ((*log)->dropped(), droppedBefore + 20);
+
+    drain = std::thread([&] {
+      char buf[65536];
+      while (!done) {
+        if (::read(reader, buf, sizeof(buf)) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+    while ((*log)->written() < accepted) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_EQ((*log)->written(), accepted);
+  }
+  done = true;
+  drain.join();
+  ::close(reader);
 }
 
 TEST(EventLogTest, WriteErrorsAreCountedNotThrown) {

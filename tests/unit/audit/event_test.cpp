@@ -4,6 +4,8 @@
 
 #include <regex>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace warden::audit {
 namespace {
@@ -86,6 +88,109 @@ TEST(EventJsonTest, TimeIsRfc3339UtcWithNanoseconds) {
   EXPECT_EQ(toJson(e, "h")["time"], "1970-01-01T00:00:00.000000000Z");
 }
 
+TEST(EventJsonTest, LineIsCompactWithSortedKeys) {
+  std::string line;
+  appendJsonLine(line, sampleRequest(), "node-1");
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.back(), '\n');
+  line.pop_back();
+  // The exact text the log has always had: nlohmann's compact dump.
+  EXPECT_EQ(line, toJson(sampleRequest(), "node-1").dump());
+  EXPECT_EQ(line.find(' '), std::string::npos);
+  EXPECT_EQ(line.rfind("{\"connection\":", 0), 0u) << line;
+}
+
+TEST(EventJsonTest, StringsAreEscapedAndInvalidUtf8Replaced) {
+  Event e;
+  e.path = std::string("/a\"b\\c\n\t\x01\x7f") + "\xc3\xa9" + "\xff" + "\xe2\x82" + "\xf0\x9f\x98\x80" + "\xed\xa0\x80";
+  std::string line;
+  appendJsonLine(line, e, "h");
+  auto j = nlohmann::json::parse(line);  // throws on anything but valid JSON and UTF-8
+  const std::string kReplacement = "\xEF\xBF\xBD";
+  EXPECT_EQ(j["request"]["path"].get<std::string>(),
+            std::string("/a\"b\\c\n\t\x01\x7f") + "\xc3\xa9" + kReplacement + kReplacement + kReplacement +
+                "\xf0\x9f\x98\x80" + kReplacement + kReplacement + kReplacement);
+  EXPECT_NE(line.find("\\u0001"), std::string::npos) << line;
+}
+
+TEST(EventJsonTest, LinesAppendOneAfterAnother) {
+  std::string out;
+  Event a;
+  a.path = "/one";
+  Event b;
+  b.path = "/two";
+  appendJsonLine(out, a, "h");
+  appendJsonLine(out, b, "h");
+  const auto newline = out.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(out.substr(0, newline))["request"]["path"], "/one");
+  EXPECT_EQ(nlohmann::json::parse(out.substr(newline + 1))["request"]["path"], "/two");
+}
+
+TEST(EventJsonTest, LlmRecordCarriesWhatTheAdaptersRead) {
+  Event e = sampleRequest();
+  LlmRecord llm;
+  llm.provider = "openai";
+  llm.operation = "chat_completions";
+  LlmRequestRecord request;
+  request.parsed = true;
+  request.model = "gpt-4o";
+  request.stream = true;
+  request.messages = 3;
+  request.toolNames = {"get_weather", "search"};
+  llm.request = request;
+  LlmResponseRecord response;
+  response.model = "gpt-4o-2024-08-06";
+  response.finishReason = "tool_calls";
+  response.toolCallNames = {"get_weather"};
+  response.inputTokens = 120;
+  response.outputTokens = 17;
+  llm.response = response;
+  e.llm = llm;
+  const nlohmann::json expected = {
+      {"provider", "openai"},
+      {"operation", "chat_completions"},
+      {"request",
+       {{"model", "gpt-4o"}, {"stream", true}, {"messages", 3}, {"tools", 2},
+        {"tools_declared", {"get_weather", "search"}}}},
+      {"response",
+       {{"model", "gpt-4o-2024-08-06"},
+        {"finish_reason", "tool_calls"},
+        {"tool_calls", 1},
+        {"tools_called", {"get_weather"}},
+        {"usage", {{"input_tokens", 120}, {"output_tokens", 17}}}}}};
+  const auto j = toJson(e, "h");
+  EXPECT_EQ(j["llm"], expected);
+  std::string line;
+  appendJsonLine(line, e, "h");
+  line.pop_back();
+  EXPECT_EQ(line, j.dump()) << "keys stay sorted";
+}
+
+TEST(EventJsonTest, LlmRecordOfAnUnreadBodyHasOnlyTheReason) {
+  Event e;
+  LlmRecord llm;
+  llm.provider = "anthropic";
+  llm.operation = "messages";
+  LlmRequestRecord request;
+  request.parseError = "messages: expected an array";
+  llm.request = request;
+  LlmResponseRecord response;
+  response.parseError = "not JSON";
+  response.providerError = "overloaded";
+  llm.response = response;
+  e.llm = llm;
+  const auto j = toJson(e, "h");
+  EXPECT_EQ(j["llm"]["request"], (nlohmann::json{{"parse_error", "messages: expected an array"}}));
+  EXPECT_EQ(j["llm"]["response"],
+            (nlohmann::json{{"parse_error", "not JSON"}, {"error", "overloaded"}, {"tool_calls", 0}}));
+
+  Event uninspected;
+  uninspected.llm = LlmRecord{"openai", "uninspected", std::nullopt, std::nullopt};
+  EXPECT_EQ(toJson(uninspected, "h")["llm"], (nlohmann::json{{"provider", "openai"}, {"operation", "uninspected"}}));
+  EXPECT_FALSE(toJson(Event{}, "h").contains("llm"));
+}
+
 TEST(EventIdTest, IdsAre128BitHexAndUnique) {
   std::set<std::string> ids;
   const std::regex hex("[0-9a-f]{32}");
@@ -95,6 +200,17 @@ TEST(EventIdTest, IdsAre128BitHexAndUnique) {
     ids.insert(id);
   }
   EXPECT_EQ(ids.size(), 10000u);
+}
+
+TEST(EventIdTest, ThreadsDrawDifferentIds) {
+  std::vector<std::string> fromOther;
+  std::thread other([&fromOther] {
+    for (int i = 0; i < 1000; ++i) fromOther.push_back(newEventId());
+  });
+  other.join();
+  std::set<std::string> ids(fromOther.begin(), fromOther.end());
+  for (int i = 0; i < 1000; ++i) ids.insert(newEventId());
+  EXPECT_EQ(ids.size(), 2000u);
 }
 
 }  // namespace

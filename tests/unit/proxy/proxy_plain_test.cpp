@@ -154,9 +154,10 @@ TEST_F(PlainProxyTest, AnswersBadGatewayWhenTheUpstreamIsDown) {
     EXPECT_EQ(response[http::field::content_type], "application/json");
     EXPECT_FALSE(response.keep_alive());
     const auto body = nlohmann::json::parse(response.body());
-    EXPECT_EQ(body["error"]["type"], "upstream_error");
-    EXPECT_EQ(body["error"]["code"], "warden_upstream_unavailable");
-    EXPECT_EQ(body["error"]["message"].get<std::string>().rfind("warden: upstream", 0), 0u)
+    // The OpenAI error shape: the host is no known provider's.
+    EXPECT_EQ(body["error"]["type"], "server_error");
+    EXPECT_EQ(body["error"]["code"], "warden_upstream_failure");
+    EXPECT_EQ(body["error"]["message"].get<std::string>().rfind("Request could not be completed by warden", 0), 0u)
         << body["error"]["message"];
   }));
   EXPECT_TRUE(eventually([&] { return proxy_->counters().errors == 1; }));

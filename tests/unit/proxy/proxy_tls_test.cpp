@@ -235,7 +235,7 @@ TEST_F(TlsProxyTest, AnswersBadGatewayWhenTheUpstreamCertificateIsNotTrusted) {
     auto response = co_await roundTrip(stream, buffer, makeRequest(http::verb::post, "/v1/chat", kLlmHost, "{}"));
     EXPECT_EQ(response.result_int(), 502);
     const auto body = nlohmann::json::parse(response.body());
-    EXPECT_EQ(body["error"]["code"], "warden_upstream_unavailable");
+    EXPECT_EQ(body["error"]["code"], "warden_upstream_failure");
     EXPECT_NE(body["error"]["message"].get<std::string>().find("certificate"), std::string::npos)
         << body["error"]["message"];
   }));
@@ -252,7 +252,7 @@ TEST_F(TlsProxyTest, AnswersBadGatewayWhenTheUpstreamIsDown) {
     beast::flat_buffer buffer;
     auto response = co_await roundTrip(stream, buffer, makeRequest(http::verb::get, "/v1/models", kLlmHost));
     EXPECT_EQ(response.result_int(), 502);
-    EXPECT_EQ(nlohmann::json::parse(response.body())["error"]["type"], "upstream_error");
+    EXPECT_EQ(nlohmann::json::parse(response.body())["error"]["type"], "server_error");
   }));
 }
 

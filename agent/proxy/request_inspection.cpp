@@ -1,0 +1,53 @@
+#include "proxy/request_inspection.h"
+
+#include "http/content_decoding.h"
+#include "proxy/identity_coding.h"
+
+namespace warden::proxy {
+
+InspectedRequest inspectRequest(const providers::Adapter& adapter, const providers::Route& route,
+                                std::string_view contentEncoding, std::string_view body,
+                                const InspectionLimits& limits) {
+  InspectedRequest out;
+  std::string decoded;
+  if (!isIdentityCoding(contentEncoding)) {
+    if (!warden::http::canDecode(contentEncoding)) {
+      out.failure = "Content-Encoding '" + std::string(contentEncoding) + "' is not one warden decodes";
+      return out;
+    }
+    warden::http::DecodeLimits decodeLimits;
+    decodeLimits.maxOutputBytes = static_cast<size_t>(limits.maxDecodedBytes);
+    auto result = warden::http::decodeBody(contentEncoding, body, decodeLimits);
+    if (!result) {
+      out.failure = result.error().wrap("decode the request body").message;
+      return out;
+    }
+    decoded = std::move(result.value());
+    body = decoded;
+  }
+  providers::ParseLimits parseLimits;
+  parseLimits.maxDepth = limits.maxJsonDepth;
+  auto parsed = adapter.parseRequest(route, body, parseLimits);
+  if (!parsed) {
+    out.failure = parsed.error().message;
+    return out;
+  }
+  out.request = std::move(parsed.value());
+  return out;
+}
+
+audit::LlmRequestRecord requestRecord(const InspectedRequest& inspected) {
+  audit::LlmRequestRecord record;
+  record.parseError = inspected.failure;
+  if (!inspected.request) return record;
+  const auto& request = *inspected.request;
+  record.parsed = true;
+  record.model = request.model;
+  record.stream = request.stream;
+  record.messages = request.messages.size();
+  record.toolNames.reserve(request.tools.size());
+  for (const auto& tool : request.tools) record.toolNames.push_back(tool.name.empty() ? tool.type : tool.name);
+  return record;
+}
+
+}  // namespace warden::proxy

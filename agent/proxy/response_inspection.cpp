@@ -1,0 +1,79 @@
+#include "proxy/response_inspection.h"
+
+#include "proxy/identity_coding.h"
+
+namespace warden::proxy {
+namespace {
+
+// Decoding is for inspection only; past this a response is relayed unread.
+constexpr size_t kMaxDecodedResponseBytes = 256u << 20;
+
+}  // namespace
+
+void ResponseInspection::head(unsigned status, const http::response_header<Fields>& header) {
+  seen_ = true;
+  const auto contentEncoding = header[http::field::content_encoding];
+  if (!isIdentityCoding(contentEncoding)) {
+    warden::http::DecodeLimits limits;
+    limits.maxOutputBytes = kMaxDecodedResponseBytes;
+    auto decoder = warden::http::StreamDecoder::create(contentEncoding, limits);
+    if (!decoder) {
+      fail(decoder.error().wrap("decode the response body").message);
+      return;
+    }
+    decoder_ = std::move(decoder.value());
+  }
+  reader_ = adapter_.readResponse(route_, status, header[http::field::content_type]);
+}
+
+void ResponseInspection::piece(std::string_view bytes) {
+  if (!reader_ || ended_) return;
+  if (!decoder_) {
+    reader_->feed(bytes);
+    return;
+  }
+  auto decoded = decoder_->feed(bytes);
+  if (!decoded) {
+    fail(decoded.error().wrap("decode the response body").message);
+    return;
+  }
+  if (!decoded->empty()) reader_->feed(*decoded);
+}
+
+void ResponseInspection::end(bool complete) {
+  if (!reader_ || ended_) return;
+  if (decoder_ && complete) {
+    if (auto finished = decoder_->finish(); !finished) {
+      fail(finished.error().wrap("decode the response body").message);
+      return;
+    }
+  }
+  ended_ = true;
+  reader_->finish();
+}
+
+void ResponseInspection::fail(std::string why) {
+  failure_ = std::move(why);
+  // What was read so far stays in the record; nothing more is fed.
+  if (reader_ && !ended_) reader_->finish();
+  ended_ = true;
+}
+
+std::optional<audit::LlmResponseRecord> ResponseInspection::record() const {
+  if (!seen_) return std::nullopt;
+  audit::LlmResponseRecord record;
+  record.parseError = failure_;
+  if (!reader_) return record;
+  if (record.parseError.empty() && reader_->failed()) record.parseError = reader_->failure();
+  const auto& response = reader_->response();
+  record.model = response.model;
+  record.finishReason = response.finishReason;
+  record.toolCallNames.reserve(response.toolCalls.size());
+  for (const auto& call : response.toolCalls) record.toolCallNames.push_back(call.name);
+  record.inputTokens = response.usage.inputTokens;
+  record.outputTokens = response.usage.outputTokens;
+  record.providerError = response.errorMessage.value_or("");
+  return record;
+}
+
+}  // namespace warden::proxy

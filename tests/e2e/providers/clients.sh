@@ -1,0 +1,67 @@
+# The clients of the provider test: the official SDKs (one API call per
+# process, so each process's pid names exactly one event) and a raw TLS
+# client. Each runs inside the child cgroup (redirected to wardend) or
+# outside it (direct to the mock), and leaves in $OUT its stdout, stderr,
+# pid, exit status and which upstream record lines it caused.
+
+readonly kOpenAiScenarios=(chat chat_stream tools tools_stream responses responses_stream responses_tools_stream embeddings)
+readonly kAnthropicScenarios=(messages messages_stream tool_use tool_use_stream)
+
+# run_client NAME WHERE COMMAND...
+#   WHERE: in (child cgroup, redirected) | out (not redirected)
+# Sets CLIENT_PID (the pid the kernel sees connect) and CLIENT_RC; writes
+# $OUT/NAME.{out,err,pid,rc,records}. A client still running after
+# CLIENT_TIMEOUT_S (20) is killed: a hang fails its checks, not the run.
+run_client() {
+  local name=$1 where=$2 deadline first
+  shift 2
+  local cmd=()
+  [[ $where == in ]] && cmd+=("$E2E_LIB_DIR/in_cgroup.sh" "$CG")
+  cmd+=("$@")
+  first=$(($(record_count) + 1))
+  deadline=$(($(e2e_now_ms) + ${CLIENT_TIMEOUT_S:-20} * 1000))
+  "${cmd[@]}" >"$OUT/$name.out" 2>"$OUT/$name.err" </dev/null &
+  CLIENT_PID=$!
+  while e2e_alive "$CLIENT_PID" && (($(e2e_now_ms) < deadline)); do
+    sleep 0.02
+  done
+  if e2e_alive "$CLIENT_PID"; then
+    e2e_log "client $name hung; killing it"
+    kill -KILL "$CLIENT_PID" 2>/dev/null || true
+  fi
+  CLIENT_RC=0
+  wait "$CLIENT_PID" || CLIENT_RC=$?
+  printf '%s\n' "$CLIENT_PID" >"$OUT/$name.pid"
+  printf '%s\n' "$CLIENT_RC" >"$OUT/$name.rc"
+  printf '%s %s\n' "$first" "$(record_count)" >"$OUT/$name.records"
+  if ((CLIENT_RC != 0)); then
+    e2e_log "client $name ($where) exited $CLIENT_RC: $(tail -c 800 "$OUT/$name.err")"
+  fi
+  return 0
+}
+
+# run_sdk SDK SCENARIO PATH_LABEL WHERE CAFILE: one SDK call; output in
+# $OUT/PATH_LABEL-SDK-SCENARIO.out.
+run_sdk() {
+  local sdk=$1 scenario=$2 label=$3 where=$4 cafile=$5
+  run_client "$label-$sdk-$scenario" "$where" env NODE_EXTRA_CA_CERTS="$cafile" \
+    node "$NODE_DIR/${sdk}_scenarios.js" "$scenario"
+}
+
+# Every scenario of both SDKs on one path.
+run_all_scenarios() {
+  local label=$1 where=$2 cafile=$3 scenario
+  for scenario in "${kOpenAiScenarios[@]}"; do
+    run_sdk openai "$scenario" "$label" "$where" "$cafile"
+  done
+  for scenario in "${kAnthropicScenarios[@]}"; do
+    run_sdk anthropic "$scenario" "$label" "$where" "$cafile"
+  done
+}
+
+# run_raw NAME HOST REQUEST_FILE: REQUEST_FILE's bytes, as they are, over TLS
+# to HOST:443 from inside the cgroup, trusting warden's CA.
+run_raw() {
+  local name=$1 host=$2 request=$3
+  run_client "$name" in node "$NODE_DIR/raw_tls_request.js" "$host" "$kUpstreamPort" "$host" "$BUNDLE" "$request" 3000
+}

@@ -1,0 +1,37 @@
+# Reading what wardend and the mock upstreams recorded: warden's JSON event
+# lines and the upstreams' shared request log.
+
+record_count() {
+  wc -l <"$RECORD"
+}
+
+# records_of NAME: the upstream log lines written while client NAME ran.
+records_of() {
+  local first last
+  read -r first last <"$OUT/$1.records"
+  ((last >= first)) || return 0
+  sed -n "${first},${last}p" "$RECORD"
+}
+
+# What identifies a request at the upstream, without its timing and
+# connection: method, path, SNI, content type and the body's hash.
+record_digest() {
+  records_of "$1" | jq -c '[.kind, .method, .path, .sni, .content_type, .body_sha256, .body_bytes]'
+}
+
+# events_of PID: the request events naming PID.
+events_of() {
+  [[ -f $EVENTS ]] || return 0
+  jq -c --argjson pid "$1" 'select(.type == "request" and .identity.pid == $pid)' "$EVENTS" 2>/dev/null || true
+}
+
+# wait_event_of PID TIMEOUT_MS: events are written when a request ends,
+# batched per worker; give the writer a moment.
+wait_event_of() {
+  local pid=$1 deadline
+  deadline=$(($(e2e_now_ms) + ${2:-3000}))
+  until [[ -n $(events_of "$pid") ]]; do
+    (($(e2e_now_ms) < deadline)) || return 1
+    sleep 0.05
+  done
+}

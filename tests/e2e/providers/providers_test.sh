@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Kernel end-to-end test of warden with the real provider SDKs: the openai and
+# @anthropic-ai/sdk npm packages make every API call an application makes
+# (chat, streamed chat, Responses, embeddings, tool calls; Anthropic messages,
+# streamed, with tool_use), once directly to a mock upstream and once
+# redirected through wardend, and the results must be identical. wardend's
+# events must name provider, operation and model and, for streams, what the
+# response said; refusals must reach the SDKs as their own API errors.
+#
+# usage: providers_test.sh --wardend PATH --wardenctl PATH
+#
+# Runs as root on a real kernel, in private mount and network namespaces
+# (unshare -m -n): a private /etc/hosts maps api.openai.com and
+# api.anthropic.com to mock upstreams on 127.0.0.2 and 127.0.0.3, a private
+# bpffs holds warden's pins, BPF programs go only on a child cgroup made
+# here. Everything is undone on every exit path; the outer process then
+# checks that it was.
+#
+# Set WARDEN_E2E_KEEP=1 to keep the work directory (logs, events) afterwards.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/e2e.sh
+source "$HERE/../lib/e2e.sh"
+NODE_DIR=$(cd "$HERE/../node" && pwd)
+export NODE_DIR
+
+usage() {
+  echo "usage: $0 --wardend PATH --wardenctl PATH" >&2
+  exit 2
+}
+
+WARDEND='' WARDENCTL='' INSIDE=0
+while (($#)); do
+  case $1 in
+    --wardend) WARDEND=${2:-}; shift 2 ;;
+    --wardenctl) WARDENCTL=${2:-}; shift 2 ;;
+    --inside) INSIDE=1; shift ;;
+    *) usage ;;
+  esac
+done
+[[ -n $WARDEND && -n $WARDENCTL ]] || usage
+
+# Nothing from the caller's environment may steer the SDKs elsewhere.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY \
+  OPENAI_BASE_URL OPENAI_API_KEY OPENAI_ORG_ID OPENAI_PROJECT_ID OPENAI_LOG \
+  ANTHROPIC_BASE_URL ANTHROPIC_API_KEY ANTHROPIC_AUTH_TOKEN ANTHROPIC_CUSTOM_HEADERS ANTHROPIC_LOG \
+  NODE_EXTRA_CA_CERTS NODE_OPTIONS NODE_TLS_REJECT_UNAUTHORIZED SSL_CERT_FILE SSL_CERT_DIR
+
+inner_main() {
+  # shellcheck source=setup.sh
+  source "$HERE/setup.sh"
+  # shellcheck source=observe.sh
+  source "$HERE/observe.sh"
+  # shellcheck source=clients.sh
+  source "$HERE/clients.sh"
+  # shellcheck source=checks_outputs.sh
+  source "$HERE/checks_outputs.sh"
+  # shellcheck source=checks_events.sh
+  source "$HERE/checks_events.sh"
+  # shellcheck source=checks_refusals.sh
+  source "$HERE/checks_refusals.sh"
+
+  PKI=$WORK/pki TEST_CA=$WORK/pki/ca.crt BUNDLE=$WORK/pki/bundle.pem
+  STATE=$WORK/state RUNDIR=$WORK/run BPFFS=$WORK/bpffs PIN_DIR=$WORK/bpffs/warden
+  EVENTS=$WORK/state/events.jsonl RECORD=$WORK/upstream/requests.jsonl OUT=$WORK/out
+  mkdir -p "$OUT"
+
+  e2e_install_traps
+  # Registered first so it runs last, after the cleanup checks.
+  e2e_defer write_results
+
+  setup_namespace
+  setup_pki
+  start_upstreams
+  setup_cgroup
+  LISTEN_PORT=$(e2e_free_port)
+
+  e2e_log "direct path (outside the cgroup, no wardend): every scenario"
+  run_direct_phase
+  e2e_log "starting wardend on $CG, listener port $LISTEN_PORT"
+  start_wardend || e2e_die "wardend did not start: $WARDEND_FAILURE"
+  make_trust_bundle
+  e2e_log "through warden (inside the cgroup): every scenario"
+  run_warden_phase
+  ensure_wardend_alive 1
+
+  check_outputs
+  check_events
+  check_smuggling_refused
+  check_size_limit
+  stop_wardend
+}
+
+write_results() {
+  printf '%s %s\n' "$E2E_PASSED" "$E2E_FAILED" >"$WORK/results"
+  if ((E2E_FAILED > 0 || ${E2E_EXIT_STATUS:-0} != 0)); then
+    local log
+    for log in "$WORK"/wardend-*.log "$WORK"/upstream/*.log; do
+      [[ -f $log ]] || continue
+      e2e_log "---- last lines of $log"
+      tail -n 20 "$log" >&2
+    done
+    if [[ -f $EVENTS ]]; then
+      e2e_log "---- last request event"
+      jq -c 'select(.type == "request")' "$EVENTS" 2>/dev/null | tail -n 1 >&2
+    fi
+  fi
+}
+
+# Runs after the namespaces are gone: whatever the scenario left is cleaned
+# here, and reported as a failure.
+outer_verify() {
+  local id leftover=0 i
+  e2e_stop_pid_file "$E2E_PID_FILE"
+  if [[ -d $E2E_CGROUP_PATH ]]; then
+    e2e_fail cleanup "cgroup $E2E_CGROUP_PATH was left behind (removing it now)"
+    e2e_bpf_force_detach "$E2E_CGROUP_PATH"
+    e2e_cgroup_remove "$E2E_CGROUP_PATH" || true
+  else
+    e2e_pass cleanup "cgroup $E2E_CGROUP_PATH is removed"
+  fi
+  # Programs are freed once their last link/pin is gone (after an RCU grace
+  # period): give the kernel a moment.
+  for ((i = 0; i < 30; i++)); do
+    leftover=0
+    if [[ -f $WORK/prog_ids ]]; then
+      while read -r id; do
+        e2e_bpf_prog_exists "$id" && leftover=$((leftover + 1))
+      done <"$WORK/prog_ids"
+    fi
+    ((leftover == 0)) && break
+    sleep 0.1
+  done
+  e2e_check cleanup "every BPF program wardend loaded during the test is unloaded" test "$leftover" -eq 0
+}
+
+outer_main() {
+  e2e_require_root
+  e2e_require_tools unshare node jq openssl bpftool ss ip stat mount umount awk cmp diff timeout
+  [[ -x $WARDEND ]] || e2e_die "wardend not found at $WARDEND; build it (cmake --build BUILD --target wardend)"
+  [[ -x $WARDENCTL ]] || e2e_die "wardenctl not found at $WARDENCTL; build it (cmake --build BUILD --target wardenctl)"
+  local package
+  for package in openai @anthropic-ai/sdk; do
+    [[ -f $NODE_DIR/node_modules/$package/package.json ]] ||
+      e2e_die "the $package npm package is missing; run 'npm ci' in $NODE_DIR"
+  done
+  local root
+  root=$(e2e_cgroup2_root /proc/mounts) || e2e_die "cgroup v2 is required"
+
+  WORK=$(mktemp -d /tmp/warden-e2e-providers.XXXXXX)
+  E2E_PID_FILE=$WORK/pids
+  E2E_CGROUP_NAME=warden-e2e-providers-$$
+  E2E_CGROUP_PATH=$root/$E2E_CGROUP_NAME
+  export WORK E2E_PID_FILE E2E_CGROUP_NAME E2E_CGROUP_PATH
+  e2e_remember_host_mountns
+  trap 'outer_exit $?' EXIT
+  e2e_log "work directory $WORK; cgroup $E2E_CGROUP_PATH"
+
+  # The inner shell gets TERM (and runs its traps) well before ctest's
+  # timeout would kill everything without cleanup.
+  timeout -s TERM -k 15 240 unshare --mount --net --propagation private -- \
+    bash "$HERE/providers_test.sh" --inside --wardend "$WARDEND" --wardenctl "$WARDENCTL" &
+  INNER_PID=$!
+  # A signal to this process is passed on, and the inner cleanup awaited,
+  # before this process checks for leftovers.
+  trap 'forward_signal INT' INT
+  trap 'forward_signal TERM' TERM
+  INNER_RC=0
+  wait "$INNER_PID" || INNER_RC=$?
+  while kill -0 "$INNER_PID" 2>/dev/null; do
+    INNER_RC=0
+    wait "$INNER_PID" || INNER_RC=$?
+  done
+  [[ -z ${OUTER_SIGNAL:-} ]] || exit 1
+}
+
+forward_signal() {
+  OUTER_SIGNAL=$1
+  e2e_log "got SIG$1: stopping the scenario and cleaning up"
+  kill "-$1" "$INNER_PID" 2>/dev/null || true
+}
+
+outer_exit() {
+  local rc=$1 passed=0 failed=0
+  trap - EXIT INT TERM
+  set +e
+  if [[ -n ${WORK:-} && -d $WORK ]]; then
+    outer_verify
+    [[ -f $WORK/results ]] && read -r passed failed <"$WORK/results"
+  fi
+  passed=$((passed + E2E_PASSED))
+  failed=$((failed + E2E_FAILED))
+  if [[ ${INNER_RC:-1} -ne 0 && $failed -eq 0 ]]; then
+    e2e_fail scenario "the scenario stopped early (exit ${INNER_RC:-?}); see the log above"
+    failed=$((failed + 1))
+  fi
+  if [[ -n ${WORK:-} && -d $WORK ]]; then
+    if [[ ${WARDEN_E2E_KEEP:-0} == 1 ]]; then
+      e2e_log "kept $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+  ((rc == 0 && failed == 0)) || exit 1
+  exit 0
+}
+
+if ((INSIDE)); then
+  [[ -n ${WORK:-} ]] || e2e_die "--inside is internal; run without it"
+  inner_main
+else
+  outer_main
+fi
