@@ -98,100 +98,14 @@ write_results() {
   fi
 }
 
-# Runs after the namespaces are gone: whatever the scenario left is cleaned
-# here, and reported as a failure.
-outer_verify() {
-  local id leftover=0
-  e2e_stop_pid_file "$E2E_PID_FILE"
-  if [[ -d $E2E_CGROUP_PATH ]]; then
-    e2e_fail h "cgroup $E2E_CGROUP_PATH was left behind (removing it now)"
-    e2e_bpf_force_detach "$E2E_CGROUP_PATH"
-    e2e_cgroup_remove "$E2E_CGROUP_PATH" || true
-  else
-    e2e_pass h "cgroup $E2E_CGROUP_PATH is removed"
-  fi
-  # Programs are freed once their last link/pin is gone (after an RCU grace
-  # period): give the kernel a moment.
-  for ((i = 0; i < 30; i++)); do
-    leftover=0
-    if [[ -f $WORK/prog_ids ]]; then
-      while read -r id; do
-        e2e_bpf_prog_exists "$id" && leftover=$((leftover + 1))
-      done <"$WORK/prog_ids"
-    fi
-    ((leftover == 0)) && break
-    sleep 0.1
-  done
-  e2e_check h "every BPF program wardend loaded during the test is unloaded" test "$leftover" -eq 0
-}
-
 outer_main() {
   e2e_require_root
   e2e_require_tools unshare setpriv curl openssl node jq bpftool ss ip stat mount umount awk cmp diff find
   [[ -x $WARDEND ]] || e2e_die "wardend not found at $WARDEND; build it (cmake --build BUILD --target wardend)"
   [[ -x $WARDENCTL ]] || e2e_die "wardenctl not found at $WARDENCTL; build it (cmake --build BUILD --target wardenctl)"
   [[ -f $NODE_DIR/node_modules/openai/package.json ]] || e2e_die "the openai npm package is missing; run 'npm ci' in $NODE_DIR"
-  local root
-  root=$(e2e_cgroup2_root /proc/mounts) || e2e_die "cgroup v2 is required"
-
-  WORK=$(mktemp -d /tmp/warden-e2e-intercept.XXXXXX)
-  chmod 0755 "$WORK"  # the client running as nobody reads trust files here
-  E2E_PID_FILE=$WORK/pids
-  E2E_CGROUP_NAME=warden-e2e-intercept-$$
-  E2E_CGROUP_PATH=$root/$E2E_CGROUP_NAME
-  export WORK E2E_PID_FILE E2E_CGROUP_NAME E2E_CGROUP_PATH
-  e2e_remember_host_mountns
-  trap 'outer_exit $?' EXIT
-  e2e_log "work directory $WORK; cgroup $E2E_CGROUP_PATH"
-
-  # The inner shell gets TERM (and runs its traps) well before ctest's
-  # timeout would kill everything without cleanup.
-  timeout -s TERM -k 15 200 unshare --mount --net --propagation private -- \
-    bash "$HERE/intercept_test.sh" --inside --wardend "$WARDEND" --wardenctl "$WARDENCTL" &
-  INNER_PID=$!
-  # A signal to this process is passed on, and the inner cleanup awaited,
-  # before this process checks for leftovers.
-  trap 'forward_signal INT' INT
-  trap 'forward_signal TERM' TERM
-  INNER_RC=0
-  wait "$INNER_PID" || INNER_RC=$?
-  while kill -0 "$INNER_PID" 2>/dev/null; do
-    INNER_RC=0
-    wait "$INNER_PID" || INNER_RC=$?
-  done
-  [[ -z ${OUTER_SIGNAL:-} ]] || exit 1
-}
-
-forward_signal() {
-  OUTER_SIGNAL=$1
-  e2e_log "got SIG$1: stopping the scenario and cleaning up"
-  kill "-$1" "$INNER_PID" 2>/dev/null || true
-}
-
-outer_exit() {
-  local rc=$1 passed=0 failed=0
-  trap - EXIT INT TERM
-  set +e
-  if [[ -n ${WORK:-} && -d $WORK ]]; then
-    outer_verify
-    [[ -f $WORK/results ]] && read -r passed failed <"$WORK/results"
-  fi
-  passed=$((passed + E2E_PASSED))
-  failed=$((failed + E2E_FAILED))
-  if [[ ${INNER_RC:-1} -ne 0 && $failed -eq 0 ]]; then
-    e2e_fail scenario "the scenario stopped early (exit ${INNER_RC:-?}); see the log above"
-    failed=$((failed + 1))
-  fi
-  if [[ -n ${WORK:-} && -d $WORK ]]; then
-    if [[ ${WARDEN_E2E_KEEP:-0} == 1 ]]; then
-      e2e_log "kept $WORK"
-    else
-      rm -rf "$WORK"
-    fi
-  fi
-  printf '%d passed, %d failed\n' "$passed" "$failed"
-  ((rc == 0 && failed == 0)) || exit 1
-  exit 0
+  e2e_outer_start intercept
+  e2e_outer_run_inside 200 "$HERE/intercept_test.sh" --inside --wardend "$WARDEND" --wardenctl "$WARDENCTL"
 }
 
 if ((INSIDE)); then

@@ -14,3 +14,5 @@ source "$E2E_LIB_DIR/net.sh"
 source "$E2E_LIB_DIR/pki.sh"
 # shellcheck source=bpf.sh
 source "$E2E_LIB_DIR/bpf.sh"
+# shellcheck source=outer.sh
+source "$E2E_LIB_DIR/outer.sh"
