@@ -2,57 +2,25 @@
 // stream split anywhere, errors, truncation and hostile input.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
-#include "providers/adapter.h"
-#include "providers/json_body.h"
+#include "provider_test_support.h"
 
 namespace warden::providers {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(WARDEN_TEST_FIXTURES) + "/providers/anthropic/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using namespace testing;  // the shared helpers in provider_test_support.h
+
+std::string fixture(const std::string& name) { return testing::readFixture("anthropic", name); }
 
 const Route kRoute{.provider = Provider::Anthropic, .operation = Operation::Messages};
 constexpr std::string_view kEvents = "text/event-stream";
 constexpr std::string_view kJson = "application/json";
 
-// Every field, so two readings can be compared whole.
-std::string describe(const Response& response) {
-  Json out = {{"id", response.id},
-              {"model", response.model},
-              {"text", response.text},
-              {"finishReason", response.finishReason},
-              {"inputTokens", response.usage.inputTokens ? Json(*response.usage.inputTokens) : Json()},
-              {"outputTokens", response.usage.outputTokens ? Json(*response.usage.outputTokens) : Json()},
-              {"errorMessage", response.errorMessage ? Json(*response.errorMessage) : Json()},
-              {"toolCalls", Json::array()}};
-  for (const ToolCall& call : response.toolCalls) {
-    out["toolCalls"].push_back({call.id, call.name, call.arguments.text, call.arguments.pointer});
-  }
-  return out.dump(1);
-}
-
-struct Reading {
-  Response response;
-  bool failed = false;
-  std::string failure;
-};
-
-Reading read(std::string_view contentType, const std::vector<std::string_view>& pieces, unsigned status = 200) {
-  auto reader = anthropicAdapter().readResponse(kRoute, status, contentType);
-  EXPECT_NE(reader, nullptr);
-  for (const std::string_view piece : pieces) reader->feed(piece);
-  reader->finish();
-  return {reader->response(), reader->failed(), reader->failure()};
+Reading read(std::string_view contentType, const std::vector<std::string_view>& pieces,
+             unsigned status = 200) {
+  return readPieces(anthropicAdapter(), kRoute, contentType, pieces, status);
 }
 
 Reading read(std::string_view contentType, std::string_view body, unsigned status = 200) {
@@ -100,16 +68,7 @@ TEST(AnthropicResponse, ReadsTheEventStream) {
 
 TEST(AnthropicResponse, AStreamSplitAtAnyByteReadsTheSame) {
   const std::string stream = fixture("stream.sse");
-  const std::string whole = describe(read(kEvents, stream).response);
-  for (size_t cut = 0; cut <= stream.size(); ++cut) {
-    const std::string_view view(stream);
-    const Reading reading = read(kEvents, {view.substr(0, cut), view.substr(cut)});
-    ASSERT_FALSE(reading.failed) << cut << ": " << reading.failure;
-    ASSERT_EQ(describe(reading.response), whole) << "split at " << cut;
-  }
-  std::vector<std::string_view> bytes;
-  for (size_t i = 0; i < stream.size(); ++i) bytes.push_back(std::string_view(stream).substr(i, 1));
-  EXPECT_EQ(describe(read(kEvents, bytes).response), whole);
+  expectSplitsReadTheSame([](const std::vector<std::string_view>& pieces) { return read(kEvents, pieces); }, stream);
 }
 
 TEST(AnthropicResponse, CrlfLineEndingsAndContentTypeParametersReadTheSame) {
@@ -255,25 +214,11 @@ TEST(AnthropicResponse, FeedingAfterFinishChangesNothing) {
 // Random damage fed in random pieces: never a crash or an exception, and a
 // failure always says what went wrong.
 TEST(AnthropicResponse, SurvivesCorruptedStreams) {
-  const std::string junk = "{}[]\":,\\ \n\r\xff\x80tfn0-";
   std::mt19937 random(11);
   for (const auto& [name, contentType] : {std::pair{"stream.sse", kEvents}, std::pair{"stream_error.sse", kEvents},
                                           std::pair{"response_message.json", kJson}}) {
     const std::string stream = fixture(name);
-    for (int round = 0; round < 1500; ++round) {
-      std::string damaged = stream;
-      const int edits = 1 + static_cast<int>(random() % 4);
-      for (int i = 0; i < edits; ++i) damaged[random() % damaged.size()] = junk[random() % junk.size()];
-      auto reader = anthropicAdapter().readResponse(kRoute, 200, contentType);
-      size_t at = 0;
-      while (at < damaged.size()) {
-        const size_t piece = 1 + random() % 64;
-        reader->feed(std::string_view(damaged).substr(at, piece));
-        at += piece;
-      }
-      reader->finish();
-      EXPECT_EQ(reader->failed(), !reader->failure().empty());
-    }
+    expectCorruptionIsReported(anthropicAdapter(), kRoute, contentType, stream, random);
   }
 }
 

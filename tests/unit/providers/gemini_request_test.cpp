@@ -2,25 +2,17 @@
 // both spellings the API accepts (lowerCamelCase and snake_case).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
-#include "providers/adapter.h"
-#include "providers/json_body.h"
-#include "providers/route.h"
+#include "provider_test_support.h"
 
 namespace warden::providers {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(WARDEN_TEST_FIXTURES) + "/providers/gemini/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using namespace testing;  // the shared helpers in provider_test_support.h
+
+std::string fixture(const std::string& name) { return testing::readFixture("gemini", name); }
 
 const Route kGenerate{
     .provider = Provider::Gemini, .operation = Operation::GenerateContent, .modelFromPath = "gemini-2.0-flash"};
@@ -36,42 +28,6 @@ Result<Request> parse(std::string_view body, const Route& route = kGenerate, Par
 std::string errorOf(std::string_view body) {
   auto request = parse(body);
   return request.ok() ? "(parsed)" : request.error().message;
-}
-
-// Every TextRef names the value it was read from: the string itself, or the
-// JSON of tool call arguments.
-void expectPointersResolve(std::string_view body, const Request& request) {
-  const Json json = Json::parse(body);
-  const auto resolves = [&](const TextRef& ref) {
-    if (ref.pointer.empty()) return;
-    const Json& value = json.at(Json::json_pointer(ref.pointer));
-    EXPECT_EQ(value.is_string() ? value.get<std::string>() : value.dump(), ref.text) << ref.pointer;
-  };
-  for (const Message& message : request.messages) {
-    for (const Part& part : message.parts) resolves(part.text);
-    for (const ToolCall& call : message.toolCalls) resolves(call.arguments);
-  }
-  for (const ToolDefinition& tool : request.tools) resolves(tool.description);
-}
-
-void expectText(const Part& part, const std::string& text, const std::string& pointer,
-                Part::Kind kind = Part::Kind::Text) {
-  EXPECT_EQ(part.kind, kind) << pointer;
-  EXPECT_EQ(part.text.text, text) << pointer;
-  EXPECT_EQ(part.text.pointer, pointer);
-  EXPECT_EQ(part.mediaType, "") << pointer;
-  EXPECT_EQ(part.bytes, 0u) << pointer;
-  EXPECT_EQ(part.reference, "") << pointer;
-}
-
-void expectData(const Part& part, Part::Kind kind, const std::string& mediaType, uint64_t bytes,
-                const std::string& reference) {
-  EXPECT_EQ(part.kind, kind);
-  EXPECT_EQ(part.mediaType, mediaType);
-  EXPECT_EQ(part.bytes, bytes);
-  EXPECT_EQ(part.reference, reference);
-  EXPECT_EQ(part.text.text, "");
-  EXPECT_EQ(part.text.pointer, "");
 }
 
 TEST(GeminiRequest, ReadsEveryFieldOfAFullRequest) {

@@ -2,25 +2,17 @@
 // conversation model.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
-#include "providers/adapter.h"
-#include "providers/json_body.h"
-#include "providers/route.h"
+#include "provider_test_support.h"
 
 namespace warden::providers {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(WARDEN_TEST_FIXTURES) + "/providers/ollama/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using namespace testing;  // the shared helpers in provider_test_support.h
+
+std::string fixture(const std::string& name) { return testing::readFixture("ollama", name); }
 
 const Route kChat{.provider = Provider::Unknown, .operation = Operation::OllamaChat};
 const Route kGenerate{.provider = Provider::Unknown, .operation = Operation::OllamaGenerate};
@@ -32,32 +24,6 @@ Result<Request> parse(std::string_view body, const Route& route = kChat, ParseLi
 std::string errorOf(std::string_view body, const Route& route = kChat) {
   auto request = parse(body, route);
   return request.ok() ? "(parsed)" : request.error().message;
-}
-
-// Every TextRef names the value it was read from: the string itself, or the
-// JSON of tool call arguments.
-void expectPointersResolve(std::string_view body, const Request& request) {
-  const Json json = Json::parse(body);
-  const auto resolves = [&](const TextRef& ref) {
-    if (ref.pointer.empty()) return;
-    const Json& value = json.at(Json::json_pointer(ref.pointer));
-    EXPECT_EQ(value.is_string() ? value.get<std::string>() : value.dump(), ref.text) << ref.pointer;
-  };
-  for (const Message& message : request.messages) {
-    for (const Part& part : message.parts) resolves(part.text);
-    for (const ToolCall& call : message.toolCalls) resolves(call.arguments);
-  }
-  for (const ToolDefinition& tool : request.tools) resolves(tool.description);
-}
-
-void expectText(const Part& part, const std::string& text, const std::string& pointer,
-                Part::Kind kind = Part::Kind::Text) {
-  EXPECT_EQ(part.kind, kind) << pointer;
-  EXPECT_EQ(part.text.text, text) << pointer;
-  EXPECT_EQ(part.text.pointer, pointer);
-  EXPECT_EQ(part.mediaType, "") << pointer;
-  EXPECT_EQ(part.bytes, 0u) << pointer;
-  EXPECT_EQ(part.reference, "") << pointer;
 }
 
 void expectImage(const Part& part, uint64_t bytes) {

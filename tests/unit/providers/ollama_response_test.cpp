@@ -2,59 +2,26 @@
 // truncation and bad input.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
-#include "providers/adapter.h"
-#include "providers/json_body.h"
+#include "provider_test_support.h"
 
 namespace warden::providers {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(WARDEN_TEST_FIXTURES) + "/providers/ollama/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using namespace testing;  // the shared helpers in provider_test_support.h
+
+std::string fixture(const std::string& name) { return testing::readFixture("ollama", name); }
 
 const Route kChat{.provider = Provider::Unknown, .operation = Operation::OllamaChat};
 const Route kGenerate{.provider = Provider::Unknown, .operation = Operation::OllamaGenerate};
 constexpr std::string_view kLines = "application/x-ndjson";
 constexpr std::string_view kJson = "application/json; charset=utf-8";
 
-// Every field, so two readings can be compared whole.
-std::string describe(const Response& response) {
-  Json out = {{"id", response.id},
-              {"model", response.model},
-              {"text", response.text},
-              {"finishReason", response.finishReason},
-              {"inputTokens", response.usage.inputTokens ? Json(*response.usage.inputTokens) : Json()},
-              {"outputTokens", response.usage.outputTokens ? Json(*response.usage.outputTokens) : Json()},
-              {"errorMessage", response.errorMessage ? Json(*response.errorMessage) : Json()},
-              {"toolCalls", Json::array()}};
-  for (const ToolCall& call : response.toolCalls) {
-    out["toolCalls"].push_back({call.id, call.name, call.arguments.text, call.arguments.pointer});
-  }
-  return out.dump(1);
-}
-
-struct Reading {
-  Response response;
-  bool failed = false;
-  std::string failure;
-};
-
 Reading read(const Route& route, std::string_view contentType, const std::vector<std::string_view>& pieces,
              unsigned status = 200) {
-  auto reader = ollamaAdapter().readResponse(route, status, contentType);
-  EXPECT_NE(reader, nullptr);
-  for (const std::string_view piece : pieces) reader->feed(piece);
-  reader->finish();
-  return {reader->response(), reader->failed(), reader->failure()};
+  return readPieces(ollamaAdapter(), route, contentType, pieces, status);
 }
 
 Reading read(const Route& route, std::string_view contentType, std::string_view body, unsigned status = 200) {
@@ -110,16 +77,9 @@ TEST(OllamaResponse, StreamsSplitAtAnyByteReadTheSame) {
   for (const auto& [name, route] :
        {std::pair{"chat_stream.ndjson", kChat}, std::pair{"generate_stream.ndjson", kGenerate}}) {
     const std::string stream = fixture(name);
-    const std::string whole = describe(read(route, kLines, stream).response);
-    for (size_t cut = 0; cut <= stream.size(); ++cut) {
-      const std::string_view view(stream);
-      const Reading reading = read(route, kLines, {view.substr(0, cut), view.substr(cut)});
-      ASSERT_FALSE(reading.failed) << name << " " << cut << ": " << reading.failure;
-      ASSERT_EQ(describe(reading.response), whole) << name << " split at " << cut;
-    }
-    std::vector<std::string_view> bytes;
-    for (size_t i = 0; i < stream.size(); ++i) bytes.push_back(std::string_view(stream).substr(i, 1));
-    EXPECT_EQ(describe(read(route, kLines, bytes).response), whole) << name;
+    SCOPED_TRACE(name);
+    expectSplitsReadTheSame(
+        [&route](const std::vector<std::string_view>& pieces) { return read(route, kLines, pieces); }, stream);
   }
 }
 
@@ -227,26 +187,12 @@ TEST(OllamaResponse, AnOverlongLineIsRefused) {
 // Random damage fed in random pieces: never a crash or an exception, and a
 // failure always says what went wrong.
 TEST(OllamaResponse, SurvivesCorruptedStreams) {
-  const std::string junk = "{}[]\":,\\ \n\r\xff\x80tfn0-";
   std::mt19937 random(13);
   for (const auto& [name, contentType] :
        {std::pair{"chat_stream.ndjson", kLines}, std::pair{"generate_stream.ndjson", kLines},
         std::pair{"chat_response.json", kJson}}) {
     const std::string stream = fixture(name);
-    for (int round = 0; round < 1500; ++round) {
-      std::string damaged = stream;
-      const int edits = 1 + static_cast<int>(random() % 4);
-      for (int i = 0; i < edits; ++i) damaged[random() % damaged.size()] = junk[random() % junk.size()];
-      auto reader = ollamaAdapter().readResponse(kChat, 200, contentType);
-      size_t at = 0;
-      while (at < damaged.size()) {
-        const size_t piece = 1 + random() % 64;
-        reader->feed(std::string_view(damaged).substr(at, piece));
-        at += piece;
-      }
-      reader->finish();
-      EXPECT_EQ(reader->failed(), !reader->failure().empty());
-    }
+    expectCorruptionIsReported(ollamaAdapter(), kChat, contentType, stream, random);
   }
 }
 
