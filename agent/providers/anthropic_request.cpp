@@ -18,27 +18,29 @@ Role roleFrom(std::string_view role) {
 // POST /v1/messages: system, messages of content blocks, tools.
 class MessagesReader : FieldReader {
  public:
-  Result<Request> read(const Json& body);
+  Result<Request> read(JsonValue body);
 
  private:
   // A string the layers may inspect or rewrite, so it keeps its pointer.
-  std::optional<TextRef> text(const Json& object, std::string_view key, const std::string& at) {
+  std::optional<TextRef> text(JsonValue object, std::string_view key, const std::string& at) {
     auto value = string(object, key, at);
     if (!value) return std::nullopt;
     return TextRef{std::move(*value), pointerAppend(at, key)};
   }
 
-  void readSystem(const Json& system, Request& request);
-  void readMessage(const Json& message, const std::string& at, Request& request);
-  void readContent(const Json& content, const std::string& at, Message& message, Request& request);
-  void readBlock(const Json& block, const std::string& at, Message& message, bool nested);
-  void readSource(const Json& block, const std::string& at, Part& part, Message& message);
-  void readToolResult(const Json& block, const std::string& at, Request& request);
-  void readToolCall(const Json& block, const std::string& at, Message& message);
-  void readTools(const Json& tools, Request& request);
+  void readSystem(JsonValue system, Request& request);
+  void readMessage(JsonValue message, const std::string& at, Request& request);
+  void readContent(JsonValue content, const std::string& at, Message& message, Request& request);
+  void readBlock(JsonValue block, const std::string& at, Message& message, bool nested);
+  // The blocks of the array `content` at `at`, none of them tool calls.
+  void readNestedBlocks(JsonValue content, const std::string& at, Message& message);
+  void readSource(JsonValue block, const std::string& at, Part& part, Message& message);
+  void readToolResult(JsonValue block, const std::string& at, Request& request);
+  void readToolCall(JsonValue block, const std::string& at, Message& message);
+  void readTools(JsonValue tools, Request& request);
 };
 
-Result<Request> MessagesReader::read(const Json& body) {
+Result<Request> MessagesReader::read(JsonValue body) {
   Request request;
   request.provider = Provider::Anthropic;
   request.operation = Operation::Messages;
@@ -46,27 +48,26 @@ Result<Request> MessagesReader::read(const Json& body) {
   request.maxOutputTokens = count(body, "max_tokens", "");
   request.temperature = number(body, "temperature", "");
   request.stream = boolean(body, "stream", "").value_or(false);
-  if (const Json* system = member(body, "system")) readSystem(*system, request);
+  if (const auto system = member(body, "system")) readSystem(*system, request);
 
-  const Json* messages = member(body, "messages");
-  if (messages == nullptr || !messages->is_array()) {
+  const auto messages = member(body, "messages");
+  if (!messages || !messages->isArray()) {
     expected("/messages", "an array of messages");
   } else {
-    for (size_t i = 0; i < messages->size(); ++i) {
-      readMessage((*messages)[i], pointerAppend("/messages", i), request);
-    }
+    size_t i = 0;
+    for (JsonValue message : messages->elements()) readMessage(message, pointerAppend("/messages", i++), request);
   }
-  if (const Json* tools = member(body, "tools")) readTools(*tools, request);
+  if (const auto tools = member(body, "tools")) readTools(*tools, request);
   return result(std::move(request));
 }
 
-void MessagesReader::readSystem(const Json& system, Request& request) {
+void MessagesReader::readSystem(JsonValue system, Request& request) {
   Message message;
   message.role = Role::System;
-  if (system.is_string()) {
-    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {system.get<std::string>(), "/system"}});
-  } else if (system.is_array()) {
-    for (size_t i = 0; i < system.size(); ++i) readBlock(system[i], pointerAppend("/system", i), message, true);
+  if (system.isString()) {
+    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {system.str(), "/system"}});
+  } else if (system.isArray()) {
+    readNestedBlocks(system, "/system", message);
   } else {
     expected("/system", "a string or an array of text blocks");
     return;
@@ -74,20 +75,20 @@ void MessagesReader::readSystem(const Json& system, Request& request) {
   request.messages.push_back(std::move(message));
 }
 
-void MessagesReader::readMessage(const Json& json, const std::string& at, Request& request) {
-  if (!json.is_object()) return expected(at, "an object with role and content");
+void MessagesReader::readMessage(JsonValue json, const std::string& at, Request& request) {
+  if (!json.isObject()) return expected(at, "an object with role and content");
   Message message;
-  if (const Json* role = member(json, "role"); role != nullptr && role->is_string()) {
-    message.role = roleFrom(role->get_ref<const std::string&>());
+  if (const auto role = member(json, "role"); role && role->isString()) {
+    message.role = roleFrom(role->string());
   } else {
     return expected(pointerAppend(at, "role"), "\"user\" or \"assistant\"");
   }
-  const Json* content = member(json, "content");
+  const auto content = member(json, "content");
   const std::string contentAt = pointerAppend(at, "content");
-  if (content != nullptr && content->is_string()) {
-    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {content->get<std::string>(), contentAt}});
+  if (content && content->isString()) {
+    message.parts.push_back(Part{.kind = Part::Kind::Text, .text = {content->str(), contentAt}});
     request.messages.push_back(std::move(message));
-  } else if (content != nullptr && content->is_array()) {
+  } else if (content && content->isArray()) {
     readContent(*content, contentAt, message, request);
   } else {
     expected(contentAt, "a string or an array of blocks");
@@ -96,13 +97,14 @@ void MessagesReader::readMessage(const Json& json, const std::string& at, Reques
 
 // Tool results become messages of their own (Role::Tool), in the order they
 // appear among the turn's other blocks.
-void MessagesReader::readContent(const Json& content, const std::string& at, Message& message, Request& request) {
+void MessagesReader::readContent(JsonValue content, const std::string& at, Message& message, Request& request) {
   const Role role = message.role;
-  for (size_t i = 0; i < content.size(); ++i) {
-    const Json& block = content[i];
-    const std::string blockAt = pointerAppend(at, i);
-    const Json* type = block.is_object() ? member(block, "type") : nullptr;
-    if (type != nullptr && *type == "tool_result") {
+  size_t i = 0;
+  for (JsonValue block : content.elements()) {
+    const std::string blockAt = pointerAppend(at, i++);
+    // string() is "" for a type that is not a string: that is read as a block.
+    const auto type = member(block, "type");
+    if (type && type->string() == "tool_result") {
       if (!message.parts.empty() || !message.toolCalls.empty()) {
         request.messages.push_back(std::move(message));
         message = Message{.role = role};
@@ -117,8 +119,8 @@ void MessagesReader::readContent(const Json& content, const std::string& at, Mes
 }
 
 // `nested`: inside a tool result or document, where tool calls cannot be.
-void MessagesReader::readBlock(const Json& block, const std::string& at, Message& message, bool nested) {
-  if (!block.is_object()) return expected(at, "a content block object");
+void MessagesReader::readBlock(JsonValue block, const std::string& at, Message& message, bool nested) {
+  if (!block.isObject()) return expected(at, "a content block object");
   const auto type = string(block, "type", at);
   if (!type) return expected(pointerAppend(at, "type"), "a string");
 
@@ -148,12 +150,9 @@ void MessagesReader::readBlock(const Json& block, const std::string& at, Message
     if (auto title = text(block, "title", at)) {
       message.parts.push_back(Part{.kind = Part::Kind::Text, .text = std::move(*title)});
     }
-    const Json* content = member(block, "content");
-    if (content == nullptr || !content->is_array())
-      return expected(pointerAppend(at, "content"), "an array of text blocks");
-    const std::string contentAt = pointerAppend(at, "content");
-    for (size_t i = 0; i < content->size(); ++i) readBlock((*content)[i], pointerAppend(contentAt, i), message, true);
-    return;
+    const auto content = member(block, "content");
+    if (!content || !content->isArray()) return expected(pointerAppend(at, "content"), "an array of text blocks");
+    return readNestedBlocks(*content, pointerAppend(at, "content"), message);
   } else if ((*type == "tool_use" || *type == "server_tool_use" || *type == "mcp_tool_use") && !nested) {
     return readToolCall(block, at, message);
   } else if (*type == "thinking") {
@@ -163,12 +162,17 @@ void MessagesReader::readBlock(const Json& block, const std::string& at, Message
   message.parts.push_back(std::move(part));
 }
 
+void MessagesReader::readNestedBlocks(JsonValue content, const std::string& at, Message& message) {
+  size_t i = 0;
+  for (JsonValue block : content.elements()) readBlock(block, pointerAppend(at, i++), message, true);
+}
+
 // image and document sources: inline base64, inline text, nested content,
 // a URL or an uploaded file.
-void MessagesReader::readSource(const Json& block, const std::string& at, Part& part, Message& message) {
-  const Json* source = member(block, "source");
+void MessagesReader::readSource(JsonValue block, const std::string& at, Part& part, Message& message) {
+  const auto source = member(block, "source");
   const std::string sourceAt = pointerAppend(at, "source");
-  if (source == nullptr || !source->is_object()) return expected(sourceAt, "a source object");
+  if (!source || !source->isObject()) return expected(sourceAt, "a source object");
   const auto type = string(*source, "type", sourceAt);
   if (!type) return expected(pointerAppend(sourceAt, "type"), "a string");
   part.mediaType = string(*source, "media_type", sourceAt).value_or("");
@@ -186,13 +190,13 @@ void MessagesReader::readSource(const Json& block, const std::string& at, Part& 
     part.kind = Part::Kind::Text;
     part.text = std::move(*data);
   } else if (*type == "content") {
-    const Json* content = member(*source, "content");
+    const auto content = member(*source, "content");
     const std::string contentAt = pointerAppend(sourceAt, "content");
-    if (content != nullptr && content->is_string()) {
+    if (content && content->isString()) {
       part.kind = Part::Kind::Text;
-      part.text = {content->get<std::string>(), contentAt};
-    } else if (content != nullptr && content->is_array()) {
-      for (size_t i = 0; i < content->size(); ++i) readBlock((*content)[i], pointerAppend(contentAt, i), message, true);
+      part.text = {content->str(), contentAt};
+    } else if (content && content->isArray()) {
+      readNestedBlocks(*content, contentAt, message);
       part.kind = Part::Kind::Other;
     } else {
       expected(contentAt, "a string or an array of blocks");
@@ -200,45 +204,45 @@ void MessagesReader::readSource(const Json& block, const std::string& at, Part& 
   }
 }
 
-void MessagesReader::readToolResult(const Json& block, const std::string& at, Request& request) {
+void MessagesReader::readToolResult(JsonValue block, const std::string& at, Request& request) {
   Message result{.role = Role::Tool};
   const auto id = string(block, "tool_use_id", at);
   if (!id) return expected(pointerAppend(at, "tool_use_id"), "a string");
   result.toolCallId = *id;
-  const Json* content = member(block, "content");
+  const auto content = member(block, "content");
   const std::string contentAt = pointerAppend(at, "content");
-  if (content == nullptr) {
+  if (!content) {
     // A result without content is allowed (the tool returned nothing).
-  } else if (content->is_string()) {
-    result.parts.push_back(Part{.kind = Part::Kind::Text, .text = {content->get<std::string>(), contentAt}});
-  } else if (content->is_array()) {
-    for (size_t i = 0; i < content->size(); ++i) readBlock((*content)[i], pointerAppend(contentAt, i), result, true);
+  } else if (content->isString()) {
+    result.parts.push_back(Part{.kind = Part::Kind::Text, .text = {content->str(), contentAt}});
+  } else if (content->isArray()) {
+    readNestedBlocks(*content, contentAt, result);
   } else {
     return expected(contentAt, "a string or an array of blocks");
   }
   request.messages.push_back(std::move(result));
 }
 
-void MessagesReader::readToolCall(const Json& block, const std::string& at, Message& message) {
+void MessagesReader::readToolCall(JsonValue block, const std::string& at, Message& message) {
   ToolCall call;
   call.id = string(block, "id", at).value_or("");
   const auto name = string(block, "name", at);
   if (!name) return expected(pointerAppend(at, "name"), "a string");
   call.name = *name;
-  const Json* input = member(block, "input");
+  const auto input = member(block, "input");
   const std::string inputAt = pointerAppend(at, "input");
-  if (input != nullptr && !input->is_object()) return expected(inputAt, "an object");
+  if (input && !input->isObject()) return expected(inputAt, "an object");
   // No input given: the arguments are empty, and there is no string to point at.
-  call.arguments = input != nullptr ? TextRef{input->dump(), inputAt} : TextRef{"{}", ""};
+  call.arguments = input ? TextRef{input->toJson(), inputAt} : TextRef{"{}", ""};
   message.toolCalls.push_back(std::move(call));
 }
 
-void MessagesReader::readTools(const Json& tools, Request& request) {
-  if (!tools.is_array()) return expected("/tools", "an array of tools");
-  for (size_t i = 0; i < tools.size(); ++i) {
-    const Json& tool = tools[i];
-    const std::string at = pointerAppend("/tools", i);
-    if (!tool.is_object()) return expected(at, "a tool object");
+void MessagesReader::readTools(JsonValue tools, Request& request) {
+  if (!tools.isArray()) return expected("/tools", "an array of tools");
+  size_t i = 0;
+  for (JsonValue tool : tools.elements()) {
+    const std::string at = pointerAppend("/tools", i++);
+    if (!tool.isObject()) return expected(at, "a tool object");
     ToolDefinition definition;
     const auto name = string(tool, "name", at);
     if (!name) return expected(pointerAppend(at, "name"), "a string");
@@ -254,7 +258,7 @@ void MessagesReader::readTools(const Json& tools, Request& request) {
 }  // namespace
 
 Result<Request> parseAnthropicRequest(const Route&, std::string_view body, const ParseLimits& limits) {
-  return readRequestObject(body, limits, [](const Json& json) { return MessagesReader().read(json); });
+  return readRequestObject(body, limits, [](JsonValue json) { return MessagesReader().read(json); });
 }
 
 }  // namespace warden::providers

@@ -13,67 +13,68 @@ Result<Request> FieldReader::result(Request request) const {
   return request;
 }
 
-const Json* FieldReader::typed(const Json* value, TypeTest is, std::string_view what, const std::string& pointer) {
-  if (value == nullptr) return nullptr;
-  if (!(value->*is)()) {
+std::optional<JsonValue> FieldReader::typed(std::optional<JsonValue> value, TypeTest is, std::string_view what,
+                                           const std::string& pointer) {
+  if (!value) return std::nullopt;
+  if (!((*value).*is)()) {
     expected(pointer, what);
-    return nullptr;
+    return std::nullopt;
   }
   return value;
 }
 
-const Json* FieldReader::typed(const Json& object, std::string_view key, const std::string& at, TypeTest is,
-                               std::string_view what) {
-  const Json* value = member(object, key);
-  if (value == nullptr || (value->*is)()) return value;
+std::optional<JsonValue> FieldReader::typed(JsonValue object, std::string_view key, const std::string& at, TypeTest is,
+                                           std::string_view what) {
+  auto value = member(object, key);
+  if (!value || ((*value).*is)()) return value;
   expected(pointerAppend(at, key), what);
-  return nullptr;
+  return std::nullopt;
 }
 
-std::optional<std::string> FieldReader::string(const Json& object, std::string_view key, const std::string& at) {
-  const Json* value = typed(object, key, at, &Json::is_string, "a string");
-  return value != nullptr ? std::optional(value->get<std::string>()) : std::nullopt;
+std::optional<std::string> FieldReader::string(JsonValue object, std::string_view key, const std::string& at) {
+  const auto value = typed(object, key, at, &JsonValue::isString, "a string");
+  return value ? std::optional(value->str()) : std::nullopt;
 }
 
-std::optional<std::string> FieldReader::string(const Json* value, const std::string& pointer) {
-  value = typed(value, &Json::is_string, "a string", pointer);
-  return value != nullptr ? std::optional(value->get<std::string>()) : std::nullopt;
+std::optional<std::string> FieldReader::string(std::optional<JsonValue> value, const std::string& pointer) {
+  value = typed(value, &JsonValue::isString, "a string", pointer);
+  return value ? std::optional(value->str()) : std::nullopt;
 }
 
-std::optional<bool> FieldReader::boolean(const Json& object, std::string_view key, const std::string& at) {
-  const Json* value = typed(object, key, at, &Json::is_boolean, "true or false");
-  return value != nullptr ? std::optional(value->get<bool>()) : std::nullopt;
+std::optional<bool> FieldReader::boolean(JsonValue object, std::string_view key, const std::string& at) {
+  const auto value = typed(object, key, at, &JsonValue::isBool, "true or false");
+  return value ? std::optional(value->boolean()) : std::nullopt;
 }
 
-std::optional<double> FieldReader::number(const Json& object, std::string_view key, const std::string& at) {
-  const Json* value = typed(object, key, at, &Json::is_number, "a number");
-  return value != nullptr ? std::optional(value->get<double>()) : std::nullopt;
+std::optional<double> FieldReader::number(JsonValue object, std::string_view key, const std::string& at) {
+  const auto value = typed(object, key, at, &JsonValue::isNumber, "a number");
+  return value ? std::optional(value->number()) : std::nullopt;
 }
 
-std::optional<double> FieldReader::number(const Json* value, const std::string& pointer) {
-  value = typed(value, &Json::is_number, "a number", pointer);
-  return value != nullptr ? std::optional(value->get<double>()) : std::nullopt;
+std::optional<double> FieldReader::number(std::optional<JsonValue> value, const std::string& pointer) {
+  value = typed(value, &JsonValue::isNumber, "a number", pointer);
+  return value ? std::optional(value->number()) : std::nullopt;
 }
 
-std::optional<uint64_t> FieldReader::count(const Json& object, std::string_view key, const std::string& at) {
-  const Json* value = typed(object, key, at, &Json::is_number_unsigned, "a non-negative integer");
-  return value != nullptr ? std::optional(value->get<uint64_t>()) : std::nullopt;
+std::optional<uint64_t> FieldReader::count(JsonValue object, std::string_view key, const std::string& at) {
+  const auto value = typed(object, key, at, &JsonValue::isCount, "a non-negative integer");
+  return value ? value->count() : std::nullopt;
 }
 
-std::optional<uint64_t> FieldReader::count(const Json* value, const std::string& pointer) {
-  value = typed(value, &Json::is_number_unsigned, "a non-negative integer", pointer);
-  return value != nullptr ? std::optional(value->get<uint64_t>()) : std::nullopt;
+std::optional<uint64_t> FieldReader::count(std::optional<JsonValue> value, const std::string& pointer) {
+  value = typed(value, &JsonValue::isCount, "a non-negative integer", pointer);
+  return value ? value->count() : std::nullopt;
 }
 
 Result<Request> readRequestObject(std::string_view body, const ParseLimits& limits,
-                                  const std::function<Result<Request>(const Json& body)>& read) {
+                                  const std::function<Result<Request>(JsonValue body)>& read) {
   auto json = parseJsonBody(body, limits.maxDepth);
   if (!json) return json.error().wrap("request body");
-  if (!json->is_object()) return Error{"request body: expected a JSON object"};
+  if (!json->root().isObject()) return Error{"request body: expected a JSON object"};
   try {
-    return read(*json);
+    return read(json->root());
   } catch (const std::exception& e) {
-    // Every access of the readers is type-checked; this is the last guard.
+    // The readers' accessors do not throw; allocation still can.
     return Error{std::string("request body: ") + e.what()};
   }
 }

@@ -28,20 +28,21 @@ class FieldReader {
   // Typed members, by key under the object at pointer `at`, or as a value
   // already found at `pointer`. nullopt when absent or null, and when of
   // another type: a problem then.
-  std::optional<std::string> string(const Json& object, std::string_view key, const std::string& at);
-  std::optional<std::string> string(const Json* value, const std::string& pointer);
-  std::optional<bool> boolean(const Json& object, std::string_view key, const std::string& at);
-  std::optional<double> number(const Json& object, std::string_view key, const std::string& at);
-  std::optional<double> number(const Json* value, const std::string& pointer);
-  std::optional<uint64_t> count(const Json& object, std::string_view key, const std::string& at);  // >= 0
-  std::optional<uint64_t> count(const Json* value, const std::string& pointer);
+  std::optional<std::string> string(JsonValue object, std::string_view key, const std::string& at);
+  std::optional<std::string> string(std::optional<JsonValue> value, const std::string& pointer);
+  std::optional<bool> boolean(JsonValue object, std::string_view key, const std::string& at);
+  std::optional<double> number(JsonValue object, std::string_view key, const std::string& at);
+  std::optional<double> number(std::optional<JsonValue> value, const std::string& pointer);
+  std::optional<uint64_t> count(JsonValue object, std::string_view key, const std::string& at);  // >= 0
+  std::optional<uint64_t> count(std::optional<JsonValue> value, const std::string& pointer);
 
  private:
-  using TypeTest = bool (Json::*)() const noexcept;
+  using TypeTest = bool (JsonValue::*)() const;
   // `value` when of the type `is` tests; nullptr when absent or not.
-  const Json* typed(const Json* value, TypeTest is, std::string_view what, const std::string& pointer);
+  std::optional<JsonValue> typed(std::optional<JsonValue> value, TypeTest is, std::string_view what,
+                                 const std::string& pointer);
   // The same by key: the pointer is built only for a problem.
-  const Json* typed(const Json& object, std::string_view key, const std::string& at, TypeTest is,
+  std::optional<JsonValue> typed(JsonValue object, std::string_view key, const std::string& at, TypeTest is,
                     std::string_view what);
 
   std::optional<Error> problem_;
@@ -51,6 +52,6 @@ class FieldReader {
 // object, to `read`. Parse errors and exceptions come back as
 // "request body: ..." errors.
 Result<Request> readRequestObject(std::string_view body, const ParseLimits& limits,
-                                  const std::function<Result<Request>(const Json& body)>& read);
+                                  const std::function<Result<Request>(JsonValue body)>& read);
 
 }  // namespace warden::providers

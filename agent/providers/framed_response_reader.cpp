@@ -105,7 +105,7 @@ void FramedResponseReader::noteSpentBudget() {
   failure_ = failure_.empty() ? note : failure_ + "; " + note;
 }
 
-std::optional<Json> FramedResponseReader::parseDocument(std::string_view text, const std::string& what) {
+std::optional<JsonDocument> FramedResponseReader::parseDocument(std::string_view text, const std::string& what) {
   auto parsed = parseJsonBody(text, ParseLimits{}.maxDepth);
   if (parsed) return std::move(*parsed);
   if (errorStatus()) {
@@ -116,12 +116,12 @@ std::optional<Json> FramedResponseReader::parseDocument(std::string_view text, c
   return std::nullopt;
 }
 
-void FramedResponseReader::readCount(const Json& object, std::string_view key, const std::string& field,
+void FramedResponseReader::readCount(JsonValue object, std::string_view key, const std::string& field,
                                      std::optional<uint64_t>& into) {
-  const Json* value = member(object, key);
-  if (value == nullptr) return;
-  if (!value->is_number_unsigned()) return expected(field, "a non-negative integer");
-  into = value->get<uint64_t>();
+  const auto value = member(object, key);
+  if (!value) return;
+  if (!value->isCount()) return expected(field, "a non-negative integer");
+  into = value->count();
 }
 
 void FramedResponseReader::chargeWhole() {

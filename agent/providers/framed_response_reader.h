@@ -62,13 +62,13 @@ class FramedResponseReader : public ResponseReader {
   // One JSON document of the body. nullopt when it is not JSON: with an error
   // status that is the answer (gateways answer errors with HTML pages),
   // otherwise a fault "<what>: <why>".
-  std::optional<Json> parseDocument(std::string_view text, const std::string& what);
+  std::optional<JsonDocument> parseDocument(std::string_view text, const std::string& what);
   bool errorStatus() const { return status_ >= 400; }
   // An error reply without the provider's own error object: "HTTP 503".
   void statusError() { response_.errorMessage = "HTTP " + std::to_string(status_); }
   // A token count: absent, or a non-negative integer; `field` names it in
   // the fault.
-  void readCount(const Json& object, std::string_view key, const std::string& field, std::optional<uint64_t>& into);
+  void readCount(JsonValue object, std::string_view key, const std::string& field, std::optional<uint64_t>& into);
   // Text and tool call arguments read from a whole document straight into
   // response_ are cut to the budget.
   void chargeWhole();

@@ -30,102 +30,114 @@ class GeminiReader final : public FramedResponseReader {
   // One GenerateContentResponse; `pointer` is where it sits in the body, or
   // null in an event stream (no one document to point into).
   void readChunk(std::string_view text, const std::string& what, const std::string* pointer);
-  void readResponse(const Json& chunk, const std::string* pointer);
-  bool readError(const Json& chunk);
-  void readCandidate(const Json& candidate, size_t position, const std::string* pointer);
+  void readResponse(JsonValue chunk, const std::string* pointer);
+  bool readError(JsonValue chunk);
+  void readCandidate(JsonValue candidate, size_t position, const std::string* pointer);
   void appendText(size_t candidate, std::string_view text);
-  void readUsage(const Json& usage);
+  void readUsage(JsonValue usage);
 
   bool ended_ = false;                       // a finishReason, blocked prompt or error was seen
   std::vector<std::string> candidateTexts_;  // by candidate index, when there are several
 };
 
 void GeminiReader::readChunk(std::string_view text, const std::string& what, const std::string* pointer) {
-  const auto chunk = parseDocument(text, what);
-  if (!chunk || readError(*chunk)) return;
+  // The document owns the values read below: it lives to the end.
+  const auto document = parseDocument(text, what);
+  if (!document) return;
+  const JsonValue chunk = document->root();
+  if (readError(chunk)) return;
   if (errorStatus()) return statusError();
-  if (!chunk->is_object()) return expected(what, "a JSON object");
-  readResponse(*chunk, pointer);
+  if (!chunk.isObject()) return expected(what, "a JSON object");
+  readResponse(chunk, pointer);
 }
 
 // {"error":{"code":400,"message":"...","status":"INVALID_ARGUMENT"}}, also
 // as the single element of an array.
-bool GeminiReader::readError(const Json& chunk) {
-  const Json& body = chunk.is_array() && chunk.size() == 1 ? chunk[0] : chunk;
-  const Json* error = member(body, "error");
-  if (error == nullptr || !error->is_object()) return false;
-  const Json* status = member(*error, "status");
-  const Json* message = member(*error, "message");
-  const Json* code = member(*error, "code");
-  std::string text = status != nullptr && status->is_string()       ? status->get<std::string>() + ": "
-                     : code != nullptr && code->is_number_integer() ? std::to_string(code->get<int64_t>()) + ": "
-                                                                    : "";
-  text += message != nullptr && message->is_string() ? message->get<std::string>() : "error without a message";
+bool GeminiReader::readError(JsonValue chunk) {
+  const JsonValue body = chunk.isArray() && chunk.size() == 1 ? *chunk.elements().begin() : chunk;
+  const auto error = member(body, "error");
+  if (!error || !error->isObject()) return false;
+  const auto status = member(*error, "status");
+  const auto message = member(*error, "message");
+  const auto code = member(*error, "code");
+  std::string text;
+  if (status && status->isString()) {
+    text = status->str() + ": ";
+  } else if (code && code->isInteger()) {
+    // A code above the int64 range reads as the unsigned number it is.
+    const auto number = code->integer();
+    text = (number ? std::to_string(*number) : std::to_string(code->count().value_or(0))) + ": ";
+  }
+  text += message && message->isString() ? message->string() : "error without a message";
   response_.errorMessage = std::move(text);
   ended_ = true;
   return true;
 }
 
-void GeminiReader::readResponse(const Json& chunk, const std::string* pointer) {
-  if (const Json* id = member(chunk, "responseId")) {
-    if (!id->is_string()) return expected("responseId", "a string");
-    response_.id = id->get<std::string>();
+void GeminiReader::readResponse(JsonValue chunk, const std::string* pointer) {
+  if (const auto id = member(chunk, "responseId")) {
+    if (!id->isString()) return expected("responseId", "a string");
+    response_.id = id->str();
   }
-  if (const Json* model = member(chunk, "modelVersion")) {
-    if (!model->is_string()) return expected("modelVersion", "a string");
-    response_.model = model->get<std::string>();
+  if (const auto model = member(chunk, "modelVersion")) {
+    if (!model->isString()) return expected("modelVersion", "a string");
+    response_.model = model->str();
   }
-  if (const Json* candidates = member(chunk, "candidates")) {
-    if (!candidates->is_array()) return expected("candidates", "an array");
-    for (size_t i = 0; i < candidates->size() && !faulted(); ++i) {
+  if (const auto candidates = member(chunk, "candidates")) {
+    if (!candidates->isArray()) return expected("candidates", "an array");
+    size_t i = 0;
+    for (JsonValue candidate : candidates->elements()) {
+      if (faulted()) break;
       if (pointer == nullptr) {
-        readCandidate((*candidates)[i], i, nullptr);
+        readCandidate(candidate, i, nullptr);
       } else {
         const std::string at = pointerAppend(pointerAppend(*pointer, "candidates"), i);
-        readCandidate((*candidates)[i], i, &at);
+        readCandidate(candidate, i, &at);
       }
+      ++i;
     }
   }
   // A blocked prompt has no candidates; the reason is the answer's end.
-  if (const Json* feedback = member(chunk, "promptFeedback")) {
-    if (const Json* reason = member(*feedback, "blockReason"); reason != nullptr && reason->is_string()) {
-      response_.finishReason = reason->get<std::string>();
+  if (const auto feedback = member(chunk, "promptFeedback")) {
+    if (const auto reason = member(*feedback, "blockReason"); reason && reason->isString()) {
+      response_.finishReason = reason->str();
       ended_ = true;
     }
   }
-  if (const Json* usage = member(chunk, "usageMetadata")) readUsage(*usage);
+  if (const auto usage = member(chunk, "usageMetadata")) readUsage(*usage);
 }
 
-void GeminiReader::readCandidate(const Json& candidate, size_t position, const std::string* pointer) {
+void GeminiReader::readCandidate(JsonValue candidate, size_t position, const std::string* pointer) {
   const std::string field = "candidates[" + std::to_string(position) + "]";
-  if (!candidate.is_object()) return expected(field, "an object");
+  if (!candidate.isObject()) return expected(field, "an object");
   size_t index = position;
-  if (const Json* value = member(candidate, "index"); value != nullptr && value->is_number_unsigned()) {
-    index = value->get<size_t>();
+  if (const auto value = member(candidate, "index"); value && value->isCount()) {
+    index = *value->count();
   }
-  if (const Json* content = member(candidate, "content")) {
-    if (!content->is_object()) return expected(field + ".content", "an object");
-    const Json* parts = member(*content, "parts");
-    if (parts != nullptr && !parts->is_array()) return expected(field + ".content.parts", "an array");
-    for (size_t i = 0; parts != nullptr && i < parts->size(); ++i) {
-      const Json& part = (*parts)[i];
+  if (const auto content = member(candidate, "content")) {
+    if (!content->isObject()) return expected(field + ".content", "an object");
+    const auto parts = member(*content, "parts");
+    if (parts && !parts->isArray()) return expected(field + ".content.parts", "an array");
+    size_t next = 0;
+    // Absent parts: an empty range, and on to the finishReason.
+    for (JsonValue part : parts ? parts->elements() : JsonValue::Range<JsonValue::ElementIterator>{}) {
+      const size_t i = next++;
       const std::string partField = field + ".content.parts[" + std::to_string(i) + "]";
-      if (!part.is_object()) return expected(partField, "an object");
-      const Json* thought = member(part, "thought");
-      if (thought != nullptr && thought->is_boolean() && thought->get<bool>()) continue;  // reasoning, not output
-      if (const Json* text = member(part, "text")) {
-        if (!text->is_string()) return expected(partField + ".text", "a string");
-        appendText(index, text->get_ref<const std::string&>());
-      } else if (const Json* call = member(part, "functionCall")) {
-        const Json* name = member(*call, "name");
-        if (name == nullptr || !name->is_string()) return expected(partField + ".functionCall.name", "a string");
+      if (!part.isObject()) return expected(partField, "an object");
+      const auto thought = member(part, "thought");
+      if (thought && thought->isBool() && thought->boolean()) continue;  // reasoning, not output
+      if (const auto text = member(part, "text")) {
+        if (!text->isString()) return expected(partField + ".text", "a string");
+        appendText(index, text->string());
+      } else if (const auto call = member(part, "functionCall")) {
+        const auto name = member(*call, "name");
+        if (!name || !name->isString()) return expected(partField + ".functionCall.name", "a string");
         ToolCall toolCall;
-        toolCall.name = name->get<std::string>();
-        if (const Json* id = member(*call, "id"); id != nullptr && id->is_string())
-          toolCall.id = id->get<std::string>();
-        const Json* args = member(*call, "args");
-        budget_.assign(toolCall.arguments.text, args != nullptr ? args->dump() : "{}");
-        if (pointer != nullptr && args != nullptr) {
+        toolCall.name = name->str();
+        if (const auto id = member(*call, "id"); id && id->isString()) toolCall.id = id->str();
+        const auto args = member(*call, "args");
+        budget_.assign(toolCall.arguments.text, args ? args->toJson() : "{}");
+        if (pointer != nullptr && args) {
           const std::string partAt = pointerAppend(pointerAppend(pointerAppend(*pointer, "content"), "parts"), i);
           toolCall.arguments.pointer = pointerAppend(pointerAppend(partAt, "functionCall"), "args");
         }
@@ -133,9 +145,9 @@ void GeminiReader::readCandidate(const Json& candidate, size_t position, const s
       }
     }
   }
-  if (const Json* reason = member(candidate, "finishReason")) {
-    if (!reason->is_string()) return expected(field + ".finishReason", "a string");
-    response_.finishReason = reason->get<std::string>();
+  if (const auto reason = member(candidate, "finishReason")) {
+    if (!reason->isString()) return expected(field + ".finishReason", "a string");
+    response_.finishReason = reason->str();
     ended_ = true;
   }
 }
@@ -157,8 +169,8 @@ void GeminiReader::appendText(size_t candidate, std::string_view text) {
   for (const std::string& each : candidateTexts_) response_.text += each;
 }
 
-void GeminiReader::readUsage(const Json& usage) {
-  if (!usage.is_object()) return expected("usageMetadata", "an object");
+void GeminiReader::readUsage(JsonValue usage) {
+  if (!usage.isObject()) return expected("usageMetadata", "an object");
   readCount(usage, "promptTokenCount", "usageMetadata.promptTokenCount", response_.usage.inputTokens);
   readCount(usage, "candidatesTokenCount", "usageMetadata.candidatesTokenCount", response_.usage.outputTokens);
 }

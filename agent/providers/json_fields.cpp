@@ -2,10 +2,10 @@
 
 namespace warden::providers {
 
-const Json* member(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
+std::optional<JsonValue> member(JsonValue object, std::string_view key) {
+  auto value = object.find(key);
+  if (value && value->isNull()) return std::nullopt;
+  return value;
 }
 
 std::string fieldName(std::string_view pointer) {

@@ -13,7 +13,7 @@ namespace {
 using openai::Cursor;
 
 // The fields every operation shares.
-Status readCommon(const Json& body, const Route& route, Request& out) {
+Status readCommon(JsonValue body, const Route& route, Request& out) {
   const Cursor root;
   auto model = openai::optionalString(body, root, "model");
   if (!model) return model.error();
@@ -21,7 +21,7 @@ Status readCommon(const Json& body, const Route& route, Request& out) {
   // "model": the path is what runs, so a policy on models must see it.
   if (!route.modelFromPath.empty()) {
     out.model = route.modelFromPath;
-  } else if (*model != nullptr) {
+  } else if (*model) {
     out.model = **model;
   }
 
@@ -43,7 +43,7 @@ Status readCommon(const Json& body, const Route& route, Request& out) {
   return {};
 }
 
-Status readOperation(const Json& body, Operation operation, Request& out) {
+Status readOperation(JsonValue body, Operation operation, Request& out) {
   switch (operation) {
     case Operation::ChatCompletions:
       return openai::readChatRequest(body, out);
@@ -61,7 +61,7 @@ Status readOperation(const Json& body, Operation operation, Request& out) {
 }
 
 Result<Request> parseOpenAiRequest(const Route& route, std::string_view body, const ParseLimits& limits) {
-  return readRequestObject(body, limits, [&route](const Json& json) -> Result<Request> {
+  return readRequestObject(body, limits, [&route](JsonValue json) -> Result<Request> {
     Request request;
     request.provider = route.provider;
     request.operation = route.operation;

@@ -28,7 +28,7 @@ class Cursor {
   std::string path() const { return fieldName(pointer_); }
   // "<path>: expected <what>"
   Error expected(std::string_view what) const;
-  TextRef text(const std::string& value) const { return TextRef{value, pointer_}; }
+  TextRef text(std::string_view value) const { return TextRef{std::string(value), pointer_}; }
 
  private:
   std::string pointer_;
@@ -36,27 +36,28 @@ class Cursor {
 
 // Typed optional members: absent or null is "not given", any other type
 // than the expected one is an error at `at.child(key)`.
-Result<const std::string*> optionalString(const Json& object, const Cursor& at, std::string_view key);
-Result<const Json*> optionalArray(const Json& object, const Cursor& at, std::string_view key);
-Result<const Json*> optionalObject(const Json& object, const Cursor& at, std::string_view key);
-Result<std::optional<bool>> optionalBool(const Json& object, const Cursor& at, std::string_view key);
-Result<std::optional<double>> optionalNumber(const Json& object, const Cursor& at, std::string_view key);
-Result<std::optional<uint64_t>> optionalCount(const Json& object, const Cursor& at, std::string_view key);
+Result<std::optional<std::string_view>> optionalString(JsonValue object, const Cursor& at, std::string_view key);
+Result<std::optional<JsonValue>> optionalArray(JsonValue object, const Cursor& at, std::string_view key);
+Result<std::optional<JsonValue>> optionalObject(JsonValue object, const Cursor& at, std::string_view key);
+Result<std::optional<bool>> optionalBool(JsonValue object, const Cursor& at, std::string_view key);
+Result<std::optional<double>> optionalNumber(JsonValue object, const Cursor& at, std::string_view key);
+Result<std::optional<uint64_t>> optionalCount(JsonValue object, const Cursor& at, std::string_view key);
 
 // The same members required: absent or null is an error too.
-Result<const std::string*> requiredString(const Json& object, const Cursor& at, std::string_view key);
-Result<const Json*> requiredObject(const Json& object, const Cursor& at, std::string_view key);
+Result<std::string_view> requiredString(JsonValue object, const Cursor& at, std::string_view key);
+Result<JsonValue> requiredObject(JsonValue object, const Cursor& at, std::string_view key);
 
 // The optional array member `key`, each element read by `read` (which
 // returns a Result<T>) into `out`; the first error is returned.
 template <typename T, typename Read>
-Status readList(const Json& object, const Cursor& at, std::string_view key, const Read& read, std::vector<T>& out) {
+Status readList(JsonValue object, const Cursor& at, std::string_view key, const Read& read, std::vector<T>& out) {
   auto list = optionalArray(object, at, key);
   if (!list) return list.error();
-  if (*list == nullptr) return {};
+  if (!*list) return {};
   const Cursor listAt = at.child(key);
-  for (size_t i = 0; i < (*list)->size(); ++i) {
-    auto item = read((**list)[i], listAt.child(i));
+  size_t i = 0;
+  for (JsonValue element : (*list)->elements()) {
+    auto item = read(element, listAt.child(i++));
     if (!item) return item.error();
     out.push_back(std::move(*item));
   }
@@ -64,8 +65,8 @@ Status readList(const Json& object, const Cursor& at, std::string_view key, cons
 }
 
 // A non-negative integer, or nullopt (responses are read leniently).
-std::optional<uint64_t> countOf(const Json* value);
+std::optional<uint64_t> countOf(std::optional<JsonValue> value);
 // The string member `key`, or "" when absent or not a string.
-std::string stringOr(const Json& object, std::string_view key);
+std::string stringOr(JsonValue object, std::string_view key);
 
 }  // namespace warden::providers::openai

@@ -7,61 +7,62 @@
 namespace warden::providers::openai {
 namespace {
 
-bool isTokenId(const Json& value) { return value.is_number_integer(); }
+bool isTokenId(JsonValue value) { return value.isInteger(); }
 
 // Pre-tokenised input is numbers, not text: accepted, but there is nothing
 // to read in it.
-bool isTokenList(const Json& value) {
-  if (!value.is_array()) return false;
-  for (const Json& token : value) {
+bool isTokenList(JsonValue value) {
+  if (!value.isArray()) return false;
+  for (JsonValue token : value.elements()) {
     if (!isTokenId(token)) return false;
   }
   return true;
 }
 
 // A string, or an array of strings, token ids or token-id arrays.
-Status readTextOrTokens(const Json& body, const Cursor& root, std::string_view key, bool required, Request& out) {
-  const Json* value = member(body, key);
+Status readTextOrTokens(JsonValue body, const Cursor& root, std::string_view key, bool required, Request& out) {
+  const auto value = member(body, key);
   const Cursor at = root.child(key);
-  if (value == nullptr) {
+  if (!value) {
     if (required) return at.expected("a string or an array of strings (it is required)");
     return {};
   }
-  if (value->is_string()) {
-    out.inputs.push_back(at.text(value->get_ref<const std::string&>()));
+  if (value->isString()) {
+    out.inputs.push_back(at.text(value->string()));
     return {};
   }
-  if (!value->is_array()) return at.expected("a string or an array of strings");
-  for (size_t i = 0; i < value->size(); ++i) {
-    const Json& item = (*value)[i];
-    if (item.is_string()) {
-      out.inputs.push_back(at.child(i).text(item.get_ref<const std::string&>()));
+  if (!value->isArray()) return at.expected("a string or an array of strings");
+  size_t i = 0;
+  for (JsonValue item : value->elements()) {
+    if (item.isString()) {
+      out.inputs.push_back(at.child(i).text(item.string()));
     } else if (!isTokenId(item) && !isTokenList(item)) {
       return at.child(i).expected("a string or token ids");
     }
+    ++i;
   }
   return {};
 }
 
 // Multi-modal moderation input: {"type":"text","text"} and
 // {"type":"image_url","image_url":{"url"}}.
-Status readModerationPart(const Json& part, const Cursor& at, Request& out, Message& images) {
+Status readModerationPart(JsonValue part, const Cursor& at, Request& out, Message& images) {
   auto type = requiredString(part, at, "type");
   if (!type) return type.error();
-  if (**type == "text") {
+  if (*type == "text") {
     auto text = requiredString(part, at, "text");
     if (!text) return text.error();
-    out.inputs.push_back(at.child("text").text(**text));
+    out.inputs.push_back(at.child("text").text(*text));
     return {};
   }
-  if (**type == "image_url") {
+  if (*type == "image_url") {
     auto image = requiredObject(part, at, "image_url");
     if (!image) return image.error();
-    auto url = requiredString(**image, at.child("image_url"), "url");
+    auto url = requiredString(*image, at.child("image_url"), "url");
     if (!url) return url.error();
     Part imagePart;
     imagePart.kind = Part::Kind::Image;
-    setMediaFromUrl(imagePart, **url);
+    setMediaFromUrl(imagePart, *url);
     images.parts.push_back(std::move(imagePart));
     return {};
   }
@@ -70,24 +71,24 @@ Status readModerationPart(const Json& part, const Cursor& at, Request& out, Mess
 
 }  // namespace
 
-Status readCompletionsRequest(const Json& body, Request& out) {
+Status readCompletionsRequest(JsonValue body, Request& out) {
   const Cursor root;
   if (auto status = readTextOrTokens(body, root, "prompt", false, out); !status) return status;
   // Text after the insertion point is prompt text too.
   auto suffix = optionalString(body, root, "suffix");
   if (!suffix) return suffix.error();
-  if (*suffix != nullptr) out.inputs.push_back(root.child("suffix").text(**suffix));
+  if (*suffix) out.inputs.push_back(root.child("suffix").text(**suffix));
   return {};
 }
 
-Status readEmbeddingsRequest(const Json& body, Request& out) {
+Status readEmbeddingsRequest(JsonValue body, Request& out) {
   return readTextOrTokens(body, Cursor{}, "input", true, out);
 }
 
-Status readModerationsRequest(const Json& body, Request& out) {
+Status readModerationsRequest(JsonValue body, Request& out) {
   const Cursor root;
-  const Json* input = member(body, "input");
-  const bool multiModal = input != nullptr && input->is_array() && !input->empty() && (*input)[0].is_object();
+  const auto input = member(body, "input");
+  const bool multiModal = input && input->isArray() && !input->empty() && (*input->elements().begin()).isObject();
   if (!multiModal) return readTextOrTokens(body, root, "input", true, out);
 
   // Images have no text to point at: they are kept as a user turn's parts
@@ -95,10 +96,11 @@ Status readModerationsRequest(const Json& body, Request& out) {
   Message images;
   images.role = Role::User;
   const Cursor at = root.child("input");
-  for (size_t i = 0; i < input->size(); ++i) {
-    const Json& part = (*input)[i];
-    if (!part.is_object()) return at.child(i).expected("an input part object");
+  size_t i = 0;
+  for (JsonValue part : input->elements()) {
+    if (!part.isObject()) return at.child(i).expected("an input part object");
     if (auto status = readModerationPart(part, at.child(i), out, images); !status) return status;
+    ++i;
   }
   if (!images.parts.empty()) out.messages.push_back(std::move(images));
   return {};

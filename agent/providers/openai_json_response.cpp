@@ -15,15 +15,16 @@ class JsonResponseReader final : public FramedResponseReader {
 
  private:
   void onBody(std::string_view text) override {
+    // The document owns the values read below: it lives to the end.
     const auto parsed = parseDocument(text, "response body");
     if (!parsed) return;
-    const Json& body = *parsed;
+    const JsonValue body = parsed->root();
     if (auto error = errorMessageOf(body, errorStatus())) {
       response_.errorMessage = std::move(error);
     } else if (errorStatus()) {
       statusError();
     }
-    if (!body.is_object()) {
+    if (!body.isObject()) {
       if (!errorStatus()) fail("response body: expected a JSON object");
       return;
     }
@@ -31,7 +32,7 @@ class JsonResponseReader final : public FramedResponseReader {
     chargeWhole();
   }
 
-  void read(const Json& body) {
+  void read(JsonValue body) {
     switch (operation_) {
       case Operation::ChatCompletions:
         readChatCompletion(body, response_);

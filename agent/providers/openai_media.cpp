@@ -61,30 +61,30 @@ void setMediaFromFileData(Part& part, std::string_view data) {
   }
 }
 
-Result<Part> readFileFields(const Json& object, const Cursor& at) {
+Result<Part> readFileFields(JsonValue object, const Cursor& at) {
   Part out;
   out.kind = Part::Kind::File;
   auto data = optionalString(object, at, "file_data");
   if (!data) return data.error();
   auto id = optionalString(object, at, "file_id");
   if (!id) return id.error();
-  if (*data != nullptr) setMediaFromFileData(out, **data);
-  if (*id != nullptr) out.reference = **id;
+  if (*data) setMediaFromFileData(out, **data);
+  if (*id) out.reference = **id;
   return out;
 }
 
-Result<Part> readAudioPart(const Json& part, const Cursor& at) {
+Result<Part> readAudioPart(JsonValue part, const Cursor& at) {
   Part out;
   out.kind = Part::Kind::Audio;
   auto audio = requiredObject(part, at, "input_audio");
   if (!audio) return audio.error();
   const Cursor audioAt = at.child("input_audio");
-  auto data = requiredString(**audio, audioAt, "data");
+  auto data = requiredString(*audio, audioAt, "data");
   if (!data) return data.error();
-  auto format = optionalString(**audio, audioAt, "format");
+  auto format = optionalString(*audio, audioAt, "format");
   if (!format) return format.error();
-  out.bytes = base64DecodedSize(**data);
-  if (*format != nullptr) out.mediaType = audioMediaType(**format);
+  out.bytes = base64DecodedSize(*data);
+  if (*format) out.mediaType = audioMediaType(**format);
   return out;
 }
 

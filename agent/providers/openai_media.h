@@ -22,10 +22,10 @@ void setMediaFromFileData(Part& part, std::string_view data);
 // A file part from `object`'s file_data (inline: media type and size) and
 // file_id (a reference): chat's "file" object and a Responses API
 // input_file part alike.
-Result<Part> readFileFields(const Json& object, const Cursor& at);
+Result<Part> readFileFields(JsonValue object, const Cursor& at);
 
 // An input_audio part ({"input_audio": {"data", "format"}}), the same in
 // chat messages and Responses API input.
-Result<Part> readAudioPart(const Json& part, const Cursor& at);
+Result<Part> readAudioPart(JsonValue part, const Cursor& at);
 
 }  // namespace warden::providers::openai

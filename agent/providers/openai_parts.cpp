@@ -10,22 +10,22 @@ Role messageRole(std::string_view role) {
   return Role::Unknown;
 }
 
-Result<const std::string*> readPartType(const Json& part, const Cursor& at) {
-  if (!part.is_object()) return at.expected("a content part object");
+Result<std::string_view> readPartType(JsonValue part, const Cursor& at) {
+  if (!part.isObject()) return at.expected("a content part object");
   return requiredString(part, at, "type");
 }
 
-Part textPart(const Cursor& at, const std::string& text) {
+Part textPart(const Cursor& at, std::string_view text) {
   Part out;
   out.kind = Part::Kind::Text;
   out.text = at.text(text);
   return out;
 }
 
-Result<Part> readTextPart(const Json& part, const Cursor& at, std::string_view key) {
+Result<Part> readTextPart(JsonValue part, const Cursor& at, std::string_view key) {
   auto text = requiredString(part, at, key);
   if (!text) return text.error();
-  return textPart(at.child(key), **text);
+  return textPart(at.child(key), *text);
 }
 
 }  // namespace warden::providers::openai

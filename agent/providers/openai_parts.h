@@ -15,13 +15,13 @@ namespace warden::providers::openai {
 Role messageRole(std::string_view role);
 
 // The "type" of a content part, which must be an object that names one.
-Result<const std::string*> readPartType(const Json& part, const Cursor& at);
+Result<std::string_view> readPartType(JsonValue part, const Cursor& at);
 
 // A text part whose text is the string at `at`.
-Part textPart(const Cursor& at, const std::string& text);
+Part textPart(const Cursor& at, std::string_view text);
 
 // A text part from the required string member `key` of `part`
 // ({"type": "text", "text": ...}, {"type": "refusal", "refusal": ...}).
-Result<Part> readTextPart(const Json& part, const Cursor& at, std::string_view key);
+Result<Part> readTextPart(JsonValue part, const Cursor& at, std::string_view key);
 
 }  // namespace warden::providers::openai

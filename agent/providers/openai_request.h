@@ -9,10 +9,10 @@
 
 namespace warden::providers::openai {
 
-Status readChatRequest(const Json& body, Request& out);
-Status readResponsesRequest(const Json& body, Request& out);
-Status readCompletionsRequest(const Json& body, Request& out);
-Status readEmbeddingsRequest(const Json& body, Request& out);
-Status readModerationsRequest(const Json& body, Request& out);
+Status readChatRequest(JsonValue body, Request& out);
+Status readResponsesRequest(JsonValue body, Request& out);
+Status readCompletionsRequest(JsonValue body, Request& out);
+Status readEmbeddingsRequest(JsonValue body, Request& out);
+Status readModerationsRequest(JsonValue body, Request& out);
 
 }  // namespace warden::providers::openai

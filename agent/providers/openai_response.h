@@ -16,20 +16,20 @@ namespace warden::providers::openai {
 
 // prompt_tokens/completion_tokens (chat, completions, embeddings) or
 // input_tokens/output_tokens (responses).
-void readUsage(const Json& usage, Usage& out);
+void readUsage(JsonValue usage, Usage& out);
 
 // The message of an error object: {"error":{"message"}} or {"error":"..."};
 // with `errorStatus` (HTTP 4xx/5xx) also the {"message"} and {"detail"}
 // bodies of compatible servers. nullopt when there is no error.
-std::optional<std::string> errorMessageOf(const Json& body, bool errorStatus);
+std::optional<std::string> errorMessageOf(JsonValue body, bool errorStatus);
 
 // Whole response objects. Tool call arguments point into the body when
 // `at` is given (a plain JSON response), and nowhere in a stream.
-void readChatCompletion(const Json& body, Response& out);
-void readTextCompletion(const Json& body, Response& out);
-void readResponseObject(const Json& response, const Cursor* at, Response& out);
+void readChatCompletion(JsonValue body, Response& out);
+void readTextCompletion(JsonValue body, Response& out);
+void readResponseObject(JsonValue response, const Cursor* at, Response& out);
 // id, model and usage: all an embeddings or moderations reply has to read.
-void readResponseHeader(const Json& body, Response& out);
+void readResponseHeader(JsonValue body, Response& out);
 
 std::unique_ptr<ResponseReader> makeJsonReader(Operation operation, unsigned status);
 std::unique_ptr<ResponseReader> makeChatStreamReader();       // chat and completions chunks

@@ -6,33 +6,33 @@
 namespace warden::providers::openai {
 namespace {
 
-const Json* arrayMember(const Json& object, std::string_view key) {
-  const Json* value = member(object, key);
-  return value != nullptr && value->is_array() ? value : nullptr;
+std::optional<JsonValue> arrayMember(JsonValue object, std::string_view key) {
+  auto value = member(object, key);
+  return value && value->isArray() ? value : std::nullopt;
 }
 
-const Json* objectMember(const Json& object, std::string_view key) {
-  const Json* value = member(object, key);
-  return value != nullptr && value->is_object() ? value : nullptr;
+std::optional<JsonValue> objectMember(JsonValue object, std::string_view key) {
+  auto value = member(object, key);
+  return value && value->isObject() ? value : std::nullopt;
 }
 
-void appendString(const Json& object, std::string_view key, std::string& out) {
-  const Json* value = member(object, key);
-  if (value != nullptr && value->is_string()) out += value->get_ref<const std::string&>();
+void appendString(JsonValue object, std::string_view key, std::string& out) {
+  const auto value = member(object, key);
+  if (value && value->isString()) out += value->string();
 }
 
 // Content is a string from OpenAI; some compatible servers send parts.
-void appendContent(const Json& message, std::string& out) {
-  const Json* content = member(message, "content");
-  if (content == nullptr) return;
-  if (content->is_string()) {
-    out += content->get_ref<const std::string&>();
-  } else if (content->is_array()) {
-    for (const Json& part : *content) appendString(part, "text", out);
+void appendContent(JsonValue message, std::string& out) {
+  const auto content = member(message, "content");
+  if (!content) return;
+  if (content->isString()) {
+    out += content->string();
+  } else if (content->isArray()) {
+    for (JsonValue part : content->elements()) appendString(part, "text", out);
   }
 }
 
-ToolCall toolCall(const Json& body, std::string id, const std::string& argumentsKey, const Cursor* at) {
+ToolCall toolCall(JsonValue body, std::string id, const std::string& argumentsKey, const Cursor* at) {
   ToolCall call;
   call.id = std::move(id);
   call.name = stringOr(body, "name");
@@ -41,43 +41,44 @@ ToolCall toolCall(const Json& body, std::string id, const std::string& arguments
   return call;
 }
 
-void readChatToolCalls(const Json& message, const Cursor& at, Response& out) {
-  if (const Json* calls = arrayMember(message, "tool_calls")) {
-    for (size_t j = 0; j < calls->size(); ++j) {
-      const Json& call = (*calls)[j];
+void readChatToolCalls(JsonValue message, const Cursor& at, Response& out) {
+  if (const auto calls = arrayMember(message, "tool_calls")) {
+    size_t position = 0;
+    for (JsonValue call : calls->elements()) {
+      const size_t j = position++;
       const bool custom = stringOr(call, "type") == "custom";
       const char* bodyKey = custom ? "custom" : "function";
-      const Json* body = objectMember(call, bodyKey);
-      if (body == nullptr) continue;
+      const auto body = objectMember(call, bodyKey);
+      if (!body) continue;
       const Cursor bodyAt = at.child("tool_calls").child(j).child(bodyKey);
       out.toolCalls.push_back(toolCall(*body, stringOr(call, "id"), custom ? "input" : "arguments", &bodyAt));
     }
   }
-  if (const Json* legacy = objectMember(message, "function_call")) {
+  if (const auto legacy = objectMember(message, "function_call")) {
     const Cursor legacyAt = at.child("function_call");
     out.toolCalls.push_back(toolCall(*legacy, {}, "arguments", &legacyAt));
   }
 }
 
-void setFinishReason(const Json& choice, Response& out) {
+void setFinishReason(JsonValue choice, Response& out) {
   if (out.finishReason.empty()) out.finishReason = stringOr(choice, "finish_reason");
 }
 
 }  // namespace
 
-void readUsage(const Json& usage, Usage& out) {
-  if (!usage.is_object()) return;
+void readUsage(JsonValue usage, Usage& out) {
+  if (!usage.isObject()) return;
   if (auto n = countOf(member(usage, "prompt_tokens"))) out.inputTokens = n;
   if (auto n = countOf(member(usage, "input_tokens"))) out.inputTokens = n;
   if (auto n = countOf(member(usage, "completion_tokens"))) out.outputTokens = n;
   if (auto n = countOf(member(usage, "output_tokens"))) out.outputTokens = n;
 }
 
-std::optional<std::string> errorMessageOf(const Json& body, bool errorStatus) {
-  if (!body.is_object()) return std::nullopt;
-  if (const Json* error = member(body, "error")) {
-    if (error->is_string()) return error->get<std::string>();
-    if (error->is_object()) {
+std::optional<std::string> errorMessageOf(JsonValue body, bool errorStatus) {
+  if (!body.isObject()) return std::nullopt;
+  if (const auto error = member(body, "error")) {
+    if (error->isString()) return error->str();
+    if (error->isObject()) {
       std::string message = stringOr(*error, "message");
       if (message.empty()) message = stringOr(*error, "code");
       if (message.empty()) message = "error without a message";
@@ -92,21 +93,22 @@ std::optional<std::string> errorMessageOf(const Json& body, bool errorStatus) {
   return std::nullopt;
 }
 
-void readResponseHeader(const Json& body, Response& out) {
-  if (!body.is_object()) return;
+void readResponseHeader(JsonValue body, Response& out) {
+  if (!body.isObject()) return;
   if (std::string id = stringOr(body, "id"); !id.empty()) out.id = std::move(id);
   if (std::string model = stringOr(body, "model"); !model.empty()) out.model = std::move(model);
-  if (const Json* usage = member(body, "usage")) readUsage(*usage, out.usage);
+  if (const auto usage = member(body, "usage")) readUsage(*usage, out.usage);
 }
 
-void readChatCompletion(const Json& body, Response& out) {
+void readChatCompletion(JsonValue body, Response& out) {
   readResponseHeader(body, out);
-  const Json* choices = arrayMember(body, "choices");
-  if (choices == nullptr) return;
+  const auto choices = arrayMember(body, "choices");
+  if (!choices) return;
   const Cursor choicesAt = Cursor{}.child("choices");
-  for (size_t i = 0; i < choices->size(); ++i) {
-    const Json& choice = (*choices)[i];
-    if (const Json* message = objectMember(choice, "message")) {
+  size_t position = 0;
+  for (JsonValue choice : choices->elements()) {
+    const size_t i = position++;
+    if (const auto message = objectMember(choice, "message")) {
       appendContent(*message, out.text);
       appendString(*message, "refusal", out.text);
       readChatToolCalls(*message, choicesAt.child(i).child("message"), out);
@@ -115,27 +117,28 @@ void readChatCompletion(const Json& body, Response& out) {
   }
 }
 
-void readTextCompletion(const Json& body, Response& out) {
+void readTextCompletion(JsonValue body, Response& out) {
   readResponseHeader(body, out);
-  const Json* choices = arrayMember(body, "choices");
-  if (choices == nullptr) return;
-  for (const Json& choice : *choices) {
+  const auto choices = arrayMember(body, "choices");
+  if (!choices) return;
+  for (JsonValue choice : choices->elements()) {
     appendString(choice, "text", out.text);
     setFinishReason(choice, out);
   }
 }
 
-void readResponseObject(const Json& response, const Cursor* at, Response& out) {
+void readResponseObject(JsonValue response, const Cursor* at, Response& out) {
   readResponseHeader(response, out);
-  if (const Json* output = arrayMember(response, "output")) {
-    for (size_t i = 0; i < output->size(); ++i) {
-      const Json& item = (*output)[i];
+  if (const auto output = arrayMember(response, "output")) {
+    size_t position = 0;
+    for (JsonValue item : output->elements()) {
+      const size_t i = position++;
       const std::string type = stringOr(item, "type");
       const Cursor itemAt = at != nullptr ? at->child("output").child(i) : Cursor{};
       const Cursor* itemCursor = at != nullptr ? &itemAt : nullptr;
       if (type == "message") {
-        if (const Json* content = arrayMember(item, "content")) {
-          for (const Json& part : *content) {
+        if (const auto content = arrayMember(item, "content")) {
+          for (JsonValue part : content->elements()) {
             appendString(part, "text", out.text);
             appendString(part, "refusal", out.text);
           }
@@ -150,7 +153,7 @@ void readResponseObject(const Json& response, const Cursor* at, Response& out) {
   // No finish_reason here: a finished response is "completed", a cut one
   // says why ("max_output_tokens", "content_filter").
   std::string reason;
-  if (const Json* incomplete = objectMember(response, "incomplete_details")) reason = stringOr(*incomplete, "reason");
+  if (const auto incomplete = objectMember(response, "incomplete_details")) reason = stringOr(*incomplete, "reason");
   if (reason.empty()) reason = stringOr(response, "status");
   if (!reason.empty()) out.finishReason = std::move(reason);
   if (auto error = errorMessageOf(response, false)) out.errorMessage = std::move(error);

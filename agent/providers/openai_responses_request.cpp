@@ -1,6 +1,9 @@
 // POST /v1/responses: `instructions`, `input` as a string or a list of items
 // (messages, function calls and their outputs), prompt template variables,
 // and tools, built-in ones included.
+#include <algorithm>
+#include <vector>
+
 #include "providers/openai_cursor.h"
 #include "providers/openai_media.h"
 #include "providers/openai_parts.h"
@@ -10,32 +13,32 @@ namespace warden::providers::openai {
 namespace {
 
 // input_image and computer_screenshot: a URL (or data: URL) or a file id.
-Result<Part> readImagePart(const Json& part, const Cursor& at) {
+Result<Part> readImagePart(JsonValue part, const Cursor& at) {
   Part out;
   out.kind = Part::Kind::Image;
   auto url = optionalString(part, at, "image_url");
   if (!url) return url.error();
   auto id = optionalString(part, at, "file_id");
   if (!id) return id.error();
-  if (*url != nullptr) setMediaFromUrl(out, **url);
-  if (*id != nullptr) out.reference = **id;
+  if (*url) setMediaFromUrl(out, **url);
+  if (*id) out.reference = **id;
   return out;
 }
 
-Result<Part> readFilePart(const Json& part, const Cursor& at) {
+Result<Part> readFilePart(JsonValue part, const Cursor& at) {
   auto out = readFileFields(part, at);
   if (!out) return out;
   auto url = optionalString(part, at, "file_url");
   if (!url) return url.error();
   // A file id names the file more surely than a URL.
-  if (*url != nullptr && member(part, "file_id") == nullptr) out->reference = **url;
+  if (*url && !member(part, "file_id")) out->reference = **url;
   return out;
 }
 
-Result<Part> readPart(const Json& part, const Cursor& at) {
+Result<Part> readPart(JsonValue part, const Cursor& at) {
   auto type = readPartType(part, at);
   if (!type) return type.error();
-  const std::string& kind = **type;
+  const std::string_view kind = *type;
   if (kind == "input_text" || kind == "output_text") return readTextPart(part, at, "text");
   if (kind == "refusal") return readTextPart(part, at, "refusal");
   if (kind == "input_image" || kind == "computer_screenshot") return readImagePart(part, at);
@@ -46,32 +49,33 @@ Result<Part> readPart(const Json& part, const Cursor& at) {
 
 // Message content and tool output: a string, a list of parts, or (computer
 // use) one part.
-Status readContent(const Json& value, const Cursor& at, Message& out, bool singlePartAllowed) {
-  if (value.is_string()) {
-    out.parts.push_back(textPart(at, value.get_ref<const std::string&>()));
+Status readContent(JsonValue value, const Cursor& at, Message& out, bool singlePartAllowed) {
+  if (value.isString()) {
+    out.parts.push_back(textPart(at, value.string()));
     return {};
   }
-  if (value.is_object() && singlePartAllowed) {
+  if (value.isObject() && singlePartAllowed) {
     auto part = readPart(value, at);
     if (!part) return part.error();
     out.parts.push_back(std::move(*part));
     return {};
   }
-  if (!value.is_array()) return at.expected("a string or an array of parts");
-  for (size_t i = 0; i < value.size(); ++i) {
-    auto part = readPart(value[i], at.child(i));
+  if (!value.isArray()) return at.expected("a string or an array of parts");
+  size_t i = 0;
+  for (JsonValue element : value.elements()) {
+    auto part = readPart(element, at.child(i++));
     if (!part) return part.error();
     out.parts.push_back(std::move(*part));
   }
   return {};
 }
 
-Result<Message> readMessageItem(const Json& item, const Cursor& at) {
+Result<Message> readMessageItem(JsonValue item, const Cursor& at) {
   Message out;
   auto role = requiredString(item, at, "role");
   if (!role) return role.error();
-  out.role = messageRole(**role);
-  if (const Json* content = member(item, "content")) {
+  out.role = messageRole(*role);
+  if (const auto content = member(item, "content")) {
     if (auto status = readContent(*content, at.child("content"), out, false); !status) return status.error();
   }
   return out;
@@ -79,7 +83,7 @@ Result<Message> readMessageItem(const Json& item, const Cursor& at) {
 
 // function_call (JSON arguments) and custom_tool_call (free-form input):
 // an earlier assistant turn asking for a tool.
-Result<Message> readCallItem(const Json& item, const Cursor& at, std::string_view argumentsKey) {
+Result<Message> readCallItem(JsonValue item, const Cursor& at, std::string_view argumentsKey) {
   Message out;
   out.role = Role::Assistant;
   ToolCall call;
@@ -89,22 +93,22 @@ Result<Message> readCallItem(const Json& item, const Cursor& at, std::string_vie
   if (!name) return name.error();
   auto arguments = optionalString(item, at, argumentsKey);
   if (!arguments) return arguments.error();
-  if (*id != nullptr) call.id = **id;
-  call.name = **name;
-  if (*arguments != nullptr) call.arguments = at.child(argumentsKey).text(**arguments);
+  if (*id) call.id = **id;
+  call.name = *name;
+  if (*arguments) call.arguments = at.child(argumentsKey).text(**arguments);
   out.toolCalls.push_back(std::move(call));
   return out;
 }
 
 // function_call_output, custom_tool_call_output, computer_call_output,
 // local_shell_call_output, ...: what a tool gave back, sent to the model.
-Result<Message> readOutputItem(const Json& item, const Cursor& at) {
+Result<Message> readOutputItem(JsonValue item, const Cursor& at) {
   Message out;
   out.role = Role::Tool;
   auto id = optionalString(item, at, "call_id");
   if (!id) return id.error();
-  if (*id != nullptr) out.toolCallId = **id;
-  if (const Json* output = member(item, "output")) {
+  if (*id) out.toolCallId = **id;
+  if (const auto output = member(item, "output")) {
     if (auto status = readContent(*output, at.child("output"), out, true); !status) return status.error();
   }
   return out;
@@ -116,11 +120,11 @@ bool endsWith(std::string_view text, std::string_view suffix) {
 
 // Items that only name server-side state (item_reference, reasoning,
 // built-in tool calls made by the model) carry no client text: nullopt.
-Result<std::optional<Message>> readItem(const Json& item, const Cursor& at) {
-  if (!item.is_object()) return at.expected("an input item object");
+Result<std::optional<Message>> readItem(JsonValue item, const Cursor& at) {
+  if (!item.isObject()) return at.expected("an input item object");
   auto type = optionalString(item, at, "type");
   if (!type) return type.error();
-  const std::string kind = *type != nullptr ? **type : "message";
+  const std::string_view kind = type->value_or("message");
   Result<Message> message = Error{};
   if (kind == "message") {
     message = readMessageItem(item, at);
@@ -137,20 +141,21 @@ Result<std::optional<Message>> readItem(const Json& item, const Cursor& at) {
   return std::optional<Message>{std::move(*message)};
 }
 
-Status readInput(const Json& body, const Cursor& root, Request& out) {
-  const Json* input = member(body, "input");
-  if (input == nullptr) return {};  // continuing from previous_response_id or a stored prompt
+Status readInput(JsonValue body, const Cursor& root, Request& out) {
+  const auto input = member(body, "input");
+  if (!input) return {};  // continuing from previous_response_id or a stored prompt
   const Cursor at = root.child("input");
-  if (input->is_string()) {
+  if (input->isString()) {
     Message message;
     message.role = Role::User;
-    message.parts.push_back(textPart(at, input->get_ref<const std::string&>()));
+    message.parts.push_back(textPart(at, input->string()));
     out.messages.push_back(std::move(message));
     return {};
   }
-  if (!input->is_array()) return at.expected("a string or an array of input items");
-  for (size_t i = 0; i < input->size(); ++i) {
-    auto message = readItem((*input)[i], at.child(i));
+  if (!input->isArray()) return at.expected("a string or an array of input items");
+  size_t i = 0;
+  for (JsonValue element : input->elements()) {
+    auto message = readItem(element, at.child(i++));
     if (!message) return message.error();
     if (*message) out.messages.push_back(std::move(**message));
   }
@@ -159,22 +164,28 @@ Status readInput(const Json& body, const Cursor& root, Request& out) {
 
 // A stored prompt's variables are text (or media) the model sees, sent as
 // a user turn would be.
-Status readPromptVariables(const Json& body, const Cursor& root, Request& out) {
+Status readPromptVariables(JsonValue body, const Cursor& root, Request& out) {
   auto prompt = optionalObject(body, root, "prompt");
   if (!prompt) return prompt.error();
-  if (*prompt == nullptr) return {};
+  if (!*prompt) return {};
   const Cursor promptAt = root.child("prompt");
   auto variables = optionalObject(**prompt, promptAt, "variables");
   if (!variables) return variables.error();
-  if (*variables == nullptr || (*variables)->empty()) return {};
+  if (!*variables || (*variables)->empty()) return {};
+  // In key order, not the body's: the parts' order and the first problem
+  // reported do not hang on how the client's serialiser ordered the object.
+  std::vector<JsonMember> members;
+  members.reserve((*variables)->size());
+  for (JsonMember variable : (*variables)->members()) members.push_back(variable);
+  std::sort(members.begin(), members.end(), [](const JsonMember& a, const JsonMember& b) { return a.key < b.key; });
   Message message;
   message.role = Role::User;
   const Cursor variablesAt = promptAt.child("variables");
-  for (const auto& [key, value] : (*variables)->items()) {
+  for (const auto& [key, value] : members) {
     const Cursor at = variablesAt.child(key);
-    if (value.is_string()) {
-      message.parts.push_back(textPart(at, value.get_ref<const std::string&>()));
-    } else if (value.is_object()) {
+    if (value.isString()) {
+      message.parts.push_back(textPart(at, value.string()));
+    } else if (value.isObject()) {
       auto part = readPart(value, at);
       if (!part) return part.error();
       message.parts.push_back(std::move(*part));
@@ -186,34 +197,42 @@ Status readPromptVariables(const Json& body, const Cursor& root, Request& out) {
   return {};
 }
 
-Result<ToolDefinition> readTool(const Json& tool, const Cursor& at) {
-  if (!tool.is_object()) return at.expected("a tool object");
+Result<ToolDefinition> readTool(JsonValue tool, const Cursor& at) {
+  if (!tool.isObject()) return at.expected("a tool object");
   auto type = requiredString(tool, at, "type");
   if (!type) return type.error();
   ToolDefinition out;
-  out.type = **type;
+  out.type = *type;
   // Function and custom tools are described to the model by the client; an
   // MCP server by its label and description.
   const bool defined = out.type == "function" || out.type == "custom";
   const char* nameKey = defined ? "name" : out.type == "mcp" ? "server_label" : nullptr;
   const char* descriptionKey = defined ? "description" : out.type == "mcp" ? "server_description" : nullptr;
   if (nameKey == nullptr) return out;
-  auto name = defined ? requiredString(tool, at, nameKey) : optionalString(tool, at, nameKey);
-  if (!name) return name.error();
+  std::optional<std::string_view> name;
+  if (defined) {
+    auto required = requiredString(tool, at, nameKey);
+    if (!required) return required.error();
+    name = *required;
+  } else {
+    auto optional = optionalString(tool, at, nameKey);
+    if (!optional) return optional.error();
+    name = *optional;
+  }
   auto description = optionalString(tool, at, descriptionKey);
   if (!description) return description.error();
-  if (*name != nullptr) out.name = **name;
-  if (*description != nullptr) out.description = at.child(descriptionKey).text(**description);
+  if (name) out.name = *name;
+  if (*description) out.description = at.child(descriptionKey).text(**description);
   return out;
 }
 
 }  // namespace
 
-Status readResponsesRequest(const Json& body, Request& out) {
+Status readResponsesRequest(JsonValue body, Request& out) {
   const Cursor root;
   auto instructions = optionalString(body, root, "instructions");
   if (!instructions) return instructions.error();
-  if (*instructions != nullptr) {
+  if (*instructions) {
     Message system;
     system.role = Role::System;
     system.parts.push_back(textPart(root.child("instructions"), **instructions));

@@ -11,7 +11,7 @@ namespace {
 
 class ResponsesStreamReader final : public SseResponseReader {
  protected:
-  void onChunk(const http::SseEvent& event, const Json& data) override {
+  void onChunk(const http::SseEvent& event, JsonValue data) override {
     // The type is in the data; the SSE event name repeats it.
     std::string type = stringOr(data, "type");
     if (type.empty()) type = event.type;
@@ -19,25 +19,25 @@ class ResponsesStreamReader final : public SseResponseReader {
     const uint64_t part = countOf(member(data, "content_index")).value_or(0);
 
     if (type == "response.output_text.delta" || type == "response.refusal.delta") {
-      if (const std::string* piece = text(data, "delta")) text_.append({item, part}, *piece);
+      if (const auto piece = text(data, "delta")) text_.append({item, part}, *piece);
     } else if (type == "response.output_text.done") {
-      if (const std::string* full = text(data, "text")) text_.replace({item, part}, *full);
+      if (const auto full = text(data, "text")) text_.replace({item, part}, *full);
     } else if (type == "response.refusal.done") {
-      if (const std::string* full = text(data, "refusal")) text_.replace({item, part}, *full);
+      if (const auto full = text(data, "refusal")) text_.replace({item, part}, *full);
     } else if (type == "response.function_call_arguments.delta" || type == "response.custom_tool_call_input.delta") {
-      if (const std::string* piece = text(data, "delta")) budget_.append(argumentsOf(item), *piece);
+      if (const auto piece = text(data, "delta")) budget_.append(argumentsOf(item), *piece);
     } else if (type == "response.function_call_arguments.done") {
-      if (const std::string* full = text(data, "arguments")) budget_.assign(argumentsOf(item), *full);
+      if (const auto full = text(data, "arguments")) budget_.assign(argumentsOf(item), *full);
     } else if (type == "response.custom_tool_call_input.done") {
-      if (const std::string* full = text(data, "input")) budget_.assign(argumentsOf(item), *full);
+      if (const auto full = text(data, "input")) budget_.assign(argumentsOf(item), *full);
     } else if (type == "response.output_item.added" || type == "response.output_item.done") {
-      if (const Json* value = member(data, "item"); value != nullptr && value->is_object()) {
+      if (const auto value = member(data, "item"); value && value->isObject()) {
         readItem(*value, item, type == "response.output_item.done");
       }
     } else if (type == "response.created" || type == "response.in_progress" || type == "response.queued") {
-      if (const Json* response = member(data, "response")) readResponseHeader(*response, response_);
+      if (const auto response = member(data, "response")) readResponseHeader(*response, response_);
     } else if (type == "response.completed" || type == "response.incomplete" || type == "response.failed") {
-      if (const Json* response = member(data, "response"); response != nullptr && response->is_object()) {
+      if (const auto response = member(data, "response"); response && response->isObject()) {
         readFinal(*response);
       }
       stop();
@@ -55,33 +55,33 @@ class ResponsesStreamReader final : public SseResponseReader {
   // The arguments of the tool call that output item `item` is.
   std::string& argumentsOf(uint64_t item) { return toolCalls_.at({item, 0}).arguments.text; }
 
-  const std::string* text(const Json& data, std::string_view key) {
-    const Json* value = member(data, key);
-    if (value == nullptr) return nullptr;
-    if (!value->is_string()) {
+  std::optional<std::string_view> text(JsonValue data, std::string_view key) {
+    const auto value = member(data, key);
+    if (!value) return std::nullopt;
+    if (!value->isString()) {
       failHere(std::string(key) + ": expected a string");
-      return nullptr;
+      return std::nullopt;
     }
-    return &value->get_ref<const std::string&>();
+    return value->string();
   }
 
-  void readItem(const Json& value, uint64_t item, bool done) {
+  void readItem(JsonValue value, uint64_t item, bool done) {
     const std::string type = stringOr(value, "type");
     if (type == "function_call" || type == "custom_tool_call") {
       ToolCall& call = toolCalls_.at({item, 0});
       if (std::string id = stringOr(value, "call_id"); !id.empty()) call.id = std::move(id);
       if (std::string name = stringOr(value, "name"); !name.empty()) call.name = std::move(name);
-      const Json* arguments = member(value, type == "function_call" ? "arguments" : "input");
+      const auto arguments = member(value, type == "function_call" ? "arguments" : "input");
       // Added items have empty arguments to come; done items the full text.
-      if (arguments != nullptr && arguments->is_string() &&
-          (done || !arguments->get_ref<const std::string&>().empty())) {
-        budget_.assign(call.arguments.text, arguments->get_ref<const std::string&>());
+      if (arguments && arguments->isString() && (done || !arguments->string().empty())) {
+        budget_.assign(call.arguments.text, arguments->string());
       }
     } else if (type == "message" && done) {
-      const Json* content = member(value, "content");
-      if (content == nullptr || !content->is_array()) return;
-      for (size_t j = 0; j < content->size(); ++j) {
-        const Json& part = (*content)[j];
+      const auto content = member(value, "content");
+      if (!content || !content->isArray()) return;
+      uint64_t position = 0;
+      for (JsonValue part : content->elements()) {
+        const uint64_t j = position++;
         const std::string partType = stringOr(part, "type");
         if (partType == "output_text") text_.replace({item, j}, stringOr(part, "text"));
         if (partType == "refusal") text_.replace({item, j}, stringOr(part, "refusal"));
@@ -89,7 +89,7 @@ class ResponsesStreamReader final : public SseResponseReader {
     }
   }
 
-  void readFinal(const Json& response) {
+  void readFinal(JsonValue response) {
     text_.sync();
     // A stream that carried no deltas (or a server that only sends the end)
     // is read from the final object.

@@ -10,10 +10,12 @@ const Response& SseResponseReader::response() const {
 void SseResponseReader::onEvent(const http::SseEvent& event, size_t number) {
   event_ = number;
   if (event.data == "[DONE]") return stop();
-  const auto data = parseDocument(event.data, "event " + std::to_string(number));
-  if (!data) return;
-  if (!data->is_object()) return failHere("expected a JSON object");
-  onChunk(event, *data);
+  // The document owns the values onChunk() reads: it lives until it returns.
+  const auto document = parseDocument(event.data, "event " + std::to_string(number));
+  if (!document) return;
+  const JsonValue data = document->root();
+  if (!data.isObject()) return failHere("expected a JSON object");
+  onChunk(event, data);
 }
 
 }  // namespace warden::providers::openai

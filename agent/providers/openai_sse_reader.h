@@ -22,7 +22,7 @@ class SseResponseReader : public FramedResponseReader {
 
  protected:
   // One event's data, parsed; not called after [DONE] or a fault.
-  virtual void onChunk(const http::SseEvent& event, const Json& data) = 0;
+  virtual void onChunk(const http::SseEvent& event, JsonValue data) = 0;
   // "event 3: <what>": a fault in the current event.
   void failHere(const std::string& what) { fail("event " + std::to_string(event_) + ": " + what); }
 

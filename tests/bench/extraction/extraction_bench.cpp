@@ -15,6 +15,7 @@
 
 #include "http/sse_parser.h"
 #include "providers/adapter.h"
+#include "providers/json_body.h"
 #include "providers/route.h"
 
 namespace {
@@ -94,7 +95,13 @@ void printRequestFigures(const char* name, const std::string& body, double secon
     }
     messages = parsed.value().messages.size();
   });
+  // The floor: the adapters' own parser alone. And a node-per-value
+  // parser for comparison, the kind most JSON libraries are.
   const double jsonSec = perCall(seconds, [&] {
+    auto json = warden::providers::parseJsonBody(body, warden::providers::ParseLimits{}.maxDepth);
+    if (!json.ok()) std::exit(1);
+  });
+  const double treeSec = perCall(seconds, [&] {
     auto json = nlohmann::json::parse(body);
     if (json.is_discarded()) std::exit(1);
   });
@@ -104,7 +111,9 @@ void printRequestFigures(const char* name, const std::string& body, double secon
   std::printf("request_%s_extract_us=%.1f\n", name, adapterSec * 1e6);
   std::printf("request_%s_extract_mb_s=%.0f\n", name, mb / adapterSec);
   std::printf("request_%s_json_parse_only_us=%.1f\n", name, jsonSec * 1e6);
+  std::printf("request_%s_nlohmann_parse_only_us=%.1f\n", name, treeSec * 1e6);
   std::printf("ratio_request_%s_extract_vs_json_parse=%.2f\n", name, adapterSec / jsonSec);
+  std::printf("ratio_request_%s_extract_vs_nlohmann_parse=%.2f\n", name, adapterSec / treeSec);
 }
 
 void printStreamFigures(const std::string& stream, double seconds) {

@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "providers/adapter.h"
-#include "providers/json_body.h"
 
 namespace warden::providers {
 namespace {
+
+using Json = nlohmann::json;
 
 constexpr size_t kBound = size_t{8} << 20;
 constexpr size_t kPiece = 100000;  // text per event: the bound falls inside one

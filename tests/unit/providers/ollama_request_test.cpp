@@ -177,7 +177,10 @@ TEST(OllamaRequest, MalformedDeepAndInvalidUtf8BodiesAreErrors) {
   }
   std::string deepObjects;
   for (int i = 0; i < 10000; ++i) deepObjects += "{\"a\":";
+  deepObjects += "1" + std::string(10000, '}');
   EXPECT_NE(errorOf(deepObjects).find("nested deeper than 64 levels"), std::string::npos);
+  // Left open, the same is refused as malformed before any depth is reached.
+  EXPECT_TRUE(errorOf(deepObjects.substr(0, 50000)).starts_with("request body: malformed JSON"));
   EXPECT_NE(errorOf(std::string(10000, '[') + std::string(10000, ']')).find("nested deeper than 64 levels"),
             std::string::npos);
   EXPECT_TRUE(errorOf("{\"prompt\":\"\xf8\x88\x80\x80\x80\"}", kGenerate).starts_with("request body: malformed JSON"));

@@ -150,7 +150,7 @@ TEST(OllamaResponse, MalformedInputFailsTheReading) {
   reading = read(kChat, kLines, "[1,2]\n");
   EXPECT_EQ(reading.failure, "line 1: expected a JSON object");
 
-  reading = read(kChat, kLines, std::string(10000, '[') + "\n");
+  reading = read(kChat, kLines, std::string(10000, '[') + std::string(10000, ']') + "\n");
   EXPECT_NE(reading.failure.find("nested deeper than"), std::string::npos) << reading.failure;
 
   reading = read(kGenerate, kLines, "{\"response\":\"\xe2\x82\"}\n");
