@@ -43,6 +43,8 @@ const char* toString(Operation operation) {
       return "stream_generate_content";
     case Operation::OllamaChat:
       return "ollama_chat";
+    case Operation::Realtime:
+      return "realtime";
     case Operation::OllamaGenerate:
       return "ollama_generate";
     case Operation::Uninspected:

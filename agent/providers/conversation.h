@@ -26,6 +26,7 @@ enum class Operation {
   StreamGenerateContent,  // Gemini :streamGenerateContent
   OllamaChat,             // /api/chat
   OllamaGenerate,         // /api/generate
+  Realtime,               // OpenAI / Azure Realtime: a WebSocket session of JSON events
   Uninspected,            // a path on a known host that no adapter reads
 };
 

@@ -272,4 +272,6 @@ Route route(std::string_view host, std::string_view method, std::string_view tar
   return result;
 }
 
+std::vector<std::string> routingPath(std::string_view target) { return pathSegments(target); }
+
 }  // namespace warden::providers

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "providers/conversation.h"
 
@@ -26,5 +27,10 @@ Provider providerForHost(std::string_view host);
 // /openai/deployments/{name}/chat/completions?api-version=... and
 // /openai/v1/... forms are recognised.
 Route route(std::string_view host, std::string_view method, std::string_view target);
+
+// The segments of `target`'s path as route() matches them (query dropped,
+// escapes decoded, empty and dot segments resolved), for readers of paths
+// route() leaves alone, such as the Realtime WebSocket upgrade.
+std::vector<std::string> routingPath(std::string_view target);
 
 }  // namespace warden::providers

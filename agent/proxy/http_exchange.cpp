@@ -36,6 +36,7 @@ class Exchange {
   asio::awaitable<ErrorCode> readResponseHead(bool stopAtContinue);
   asio::awaitable<ErrorCode> relayInterim();
   asio::awaitable<void> relayResponse();
+  asio::awaitable<void> relayWebSocket();
   ExchangeOutcome failBeforeResponse(std::string error);
   void releaseUpstream(bool reusable);
   std::string upstreamName() const;
@@ -73,6 +74,13 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
   const bool buffered = client_.body != nullptr;
   const bool expectContinue = !buffered && beast::iequals(req[http::field::expect], "100-continue");
   removeHopByHopFields(req);
+  if (client_.webSocketUpgrade) {
+    // The one hop-by-hop request the next hop must see. Compression is not
+    // offered on our behalf: deflated frames could not be read.
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::upgrade, "websocket");
+    req.erase(http::field::sec_websocket_extensions);
+  }
   if (buffered) {
     req.erase(http::field::expect);
     req.erase(http::field::transfer_encoding);
@@ -98,7 +106,8 @@ asio::awaitable<ExchangeOutcome> Exchange::run() {
   // or read; retry once on a fresh one while no body byte has been consumed
   // beyond the first piece, which is still at hand.
   for (int attempt = 0;; ++attempt) {
-    const Status attached = co_await attachUpstream(attempt > 0);
+    // An upgraded connection is never given back: it starts on a new one.
+    const Status attached = co_await attachUpstream(attempt > 0 || client_.webSocketUpgrade);
     if (!attached) co_return failBeforeResponse(attached.error().message);
     requestWriter_.emplace(req);
     ErrorCode ec;
@@ -240,6 +249,10 @@ asio::awaitable<ErrorCode> Exchange::relayInterim() {
 asio::awaitable<void> Exchange::relayResponse() {
   auto& res = response_->get();
   const unsigned status = res.result_int();
+  if (status == 101 && client_.webSocketUpgrade) {
+    co_await relayWebSocket();
+    co_return;
+  }
   const bool upstreamKeepAlive = response_->keep_alive();
   const bool endsAtClose = response_->need_eof();
   removeHopByHopFields(res);
@@ -300,6 +313,34 @@ asio::awaitable<void> Exchange::relayResponse() {
   out_.keepClient = keepClient && complete;
   releaseUpstream(complete && upstreamKeepAlive && !endsAtClose && !bodySkipped_ && requestComplete_ &&
                   response_->is_done() && upstream_->buffer.size() == 0);
+}
+
+// The upstream accepted the upgrade: its 101 goes to the client with the
+// Upgrade it names, then frames flow both ways until either side closes.
+asio::awaitable<void> Exchange::relayWebSocket() {
+  auto& res = response_->get();
+  const std::string upgrade(res[http::field::upgrade]);
+  removeHopByHopFields(res);
+  res.set(http::field::connection, "Upgrade");
+  res.set(http::field::upgrade, upgrade.empty() ? "websocket" : upgrade);
+  out_.status = 101;
+  http::response<http::empty_body, Fields> switching{res.base()};
+  auto [ec, n] = co_await writeMessage(client_.stream, switching);
+  out_.bytesToClient += n;
+  out_.responseStarted = true;
+  if (ec) {
+    out_.error = "write the 101 response to the client: " + ec.message();
+    releaseUpstream(false);
+    co_return;
+  }
+  WebSocketOutcome relayed = co_await proxy::relayWebSocket(client_.stream, client_.buffer, upstream_->stream,
+                                                            upstream_->buffer, client_.idle, client_.webSocketTap);
+  out_.bytesFromClient += relayed.bytesFromClient;
+  out_.bytesToClient += relayed.bytesToClient;
+  out_.error = relayed.error;
+  out_.webSocket = std::move(relayed);
+  out_.keepClient = false;
+  releaseUpstream(false);
 }
 
 ExchangeOutcome Exchange::failBeforeResponse(std::string error) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "proxy/http_types.h"
 #include "proxy/stream.h"
 #include "proxy/watchdog.h"
+#include "proxy/websocket_relay.h"
 #include "proxy/worker_context.h"
 
 namespace warden::proxy {
@@ -46,6 +48,11 @@ struct ClientSide {
   // Null: the body (if any) is streamed as it arrives, framed as it came.
   std::string* body = nullptr;
   ResponseTap* tap = nullptr;  // may be null
+  // The request asks to upgrade to WebSocket: it goes out on a connection
+  // of its own with its Upgrade kept, and a 101 answer turns the exchange
+  // into a WebSocket relay shown to `webSocketTap` (may be null).
+  bool webSocketUpgrade = false;
+  WebSocketTap* webSocketTap = nullptr;
 };
 
 struct ExchangeOutcome {
@@ -56,6 +63,7 @@ struct ExchangeOutcome {
   uint64_t bytesToClient = 0;
   std::string error;  // why the exchange failed, empty when it did not
   bool upstreamUnavailable = false;  // failed before any response: the caller answers 502
+  std::optional<WebSocketOutcome> webSocket;  // the upgrade was accepted and relayed
 };
 
 // `request` has its header parsed (and its body read, with client.body);

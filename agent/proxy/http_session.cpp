@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "providers/adapter.h"
+#include "providers/realtime_session.h"
 #include "providers/route.h"
 #include "proxy/error_responses.h"
 #include "proxy/http_exchange.h"
@@ -16,6 +17,7 @@
 #include "proxy/request_body.h"
 #include "proxy/request_decision.h"
 #include "proxy/request_head.h"
+#include "proxy/realtime_inspection.h"
 #include "proxy/request_inspection.h"
 #include "proxy/response_inspection.h"
 
@@ -36,6 +38,26 @@ constexpr size_t kLingerDrainBytes = 64 * 1024;
 constexpr size_t kFieldArenaBytes = 8 * 1024;
 // A body buffer grown past this for one large request is not kept.
 constexpr size_t kKeptBodyBytes = 1024 * 1024;
+
+// A token of a comma-separated header value, compared without case.
+bool hasToken(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    const size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (beast::iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+template <class Request>
+bool isWebSocketUpgrade(const Request& req) {
+  return req.method() == http::verb::get && hasToken(req[http::field::connection], "upgrade") &&
+         hasToken(req[http::field::upgrade], "websocket");
+}
 
 bool isMalformedRequest(const ErrorCode& ec) {
   if (!ec) return false;
@@ -69,6 +91,8 @@ class HttpSession {
 
  private:
   asio::awaitable<bool> serveOne();
+  asio::awaitable<bool> serveUpgrade(RequestParser& request, std::string_view host, audit::Event& event,
+                                     Clock::time_point start);
   asio::awaitable<bool> readBody(RequestParser& request, providers::Provider provider, audit::Event& event,
                                  Clock::time_point start);
   asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
@@ -123,6 +147,9 @@ asio::awaitable<bool> HttpSession::serveOne() {
   // Nothing but a closed or idle connection: not a request at all.
   if (head.error) co_return false;
 
+  const bool upgrade = isWebSocketUpgrade(req);
+  if (upgrade) co_return co_await serveUpgrade(request, host, event, start);
+
   const providers::Route route = providers::route(host, event.method, event.path);
   auto& llm = event.llm.emplace();
   llm.provider = providers::toString(route.provider);
@@ -171,6 +198,54 @@ asio::awaitable<bool> HttpSession::serveOne() {
     logger("proxy")->warn("{} {} from {}: {}", event.method, event.path,
                           info_.origin.identity.comm.empty() ? info_.client.toString() : info_.origin.identity.comm,
                           outcome.error);
+    co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event);
+  }
+  finish(event, start, outcome.error);
+  co_return outcome.keepClient;
+}
+
+// A WebSocket upgrade: a Realtime session is read event by event, any other
+// is relayed and counted. The connection is the session's from then on.
+asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::string_view host, audit::Event& event,
+                                                Clock::time_point start) {
+  const auto realtime = providers::realtimeRoute(host, event.path);
+  const providers::Route route =
+      realtime ? *realtime : providers::Route{.provider = providers::providerForHost(host)};
+  auto& llm = event.llm.emplace();
+  llm.provider = providers::toString(route.provider);
+  llm.operation = providers::toString(route.operation);
+
+  const RequestDecision decision = decide(info_, route, nullptr, request.get().base());
+  event.decision = decision.decision;
+  if (!decision.allow) {
+    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event);
+    finish(event, start, "");
+    co_return false;
+  }
+  std::optional<RealtimeInspection> inspection;
+  if (realtime) inspection.emplace(route);
+  ClientSide side{client_, buffer_, info_, idle_, activeUpstream_, piece_, output_, FieldAllocator(&fieldArena_)};
+  side.webSocketUpgrade = true;
+  side.webSocketTap = inspection ? &*inspection : nullptr;
+  ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
+  event.bytesFromClient += outcome.bytesFromClient;
+  event.bytesToClient += outcome.bytesToClient;
+  event.status = outcome.status;
+  if (outcome.webSocket) {
+    event.type = audit::EventType::WebSocket;
+    if (inspection) {
+      event.llm = inspection->llmRecord(route);
+      event.websocket = inspection->webSocketRecord(*outcome.webSocket);
+    } else {
+      audit::WebSocketRecord record;
+      record.messagesFromClient = outcome.webSocket->messagesFromClient;
+      record.messagesToClient = outcome.webSocket->messagesToClient;
+      record.uninspected = record.messagesFromClient + record.messagesToClient;
+      record.unreadable = outcome.webSocket->unreadable;
+      event.websocket = record;
+    }
+  }
+  if (outcome.upstreamUnavailable) {
     co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event);
   }
   finish(event, start, outcome.error);

@@ -40,7 +40,11 @@ audit::LlmRequestRecord requestRecord(const InspectedRequest& inspected) {
   audit::LlmRequestRecord record;
   record.parseError = inspected.failure;
   if (!inspected.request) return record;
-  const auto& request = *inspected.request;
+  return requestRecord(*inspected.request);
+}
+
+audit::LlmRequestRecord requestRecord(const providers::Request& request) {
+  audit::LlmRequestRecord record;
   record.parsed = true;
   record.model = request.model;
   record.stream = request.stream;

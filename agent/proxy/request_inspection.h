@@ -30,5 +30,6 @@ InspectedRequest inspectRequest(const providers::Adapter& adapter, const provide
 
 // What the audit event keeps of it.
 audit::LlmRequestRecord requestRecord(const InspectedRequest& inspected);
+audit::LlmRequestRecord requestRecord(const providers::Request& request);
 
 }  // namespace warden::proxy

@@ -64,8 +64,15 @@ std::optional<audit::LlmResponseRecord> ResponseInspection::record() const {
   audit::LlmResponseRecord record;
   record.parseError = failure_;
   if (!reader_) return record;
-  if (record.parseError.empty() && reader_->failed()) record.parseError = reader_->failure();
-  const auto& response = reader_->response();
+  const std::string parseError =
+      !record.parseError.empty() ? record.parseError : (reader_->failed() ? reader_->failure() : "");
+  record = responseRecord(reader_->response());
+  record.parseError = parseError;
+  return record;
+}
+
+audit::LlmResponseRecord responseRecord(const providers::Response& response) {
+  audit::LlmResponseRecord record;
   record.model = response.model;
   record.finishReason = response.finishReason;
   record.toolCallNames.reserve(response.toolCalls.size());

@@ -15,6 +15,9 @@
 
 namespace warden::proxy {
 
+// What the event keeps of a response read into the conversation model.
+audit::LlmResponseRecord responseRecord(const providers::Response& response);
+
 class ResponseInspection final : public ResponseTap {
  public:
   ResponseInspection(const providers::Adapter& adapter, providers::Route route)

@@ -19,6 +19,7 @@ const char* typeName(EventType type) {
   switch (type) {
     case EventType::Request: return "request";
     case EventType::Tunnel: return "tunnel";
+    case EventType::WebSocket: return "websocket";
     case EventType::AgentStart: return "agent_start";
     case EventType::AgentStop: return "agent_stop";
   }
@@ -260,6 +261,17 @@ void writeLlm(ObjectWriter& top, const LlmRecord& record) {
   if (record.response) writeLlmResponse(llm, *record.response);
 }
 
+void writeWebSocket(ObjectWriter& top, const WebSocketRecord& record) {
+  ObjectWriter out(top.key("websocket"));
+  out.number("events_from_client", static_cast<unsigned long long>(record.eventsFromClient));
+  out.number("events_to_client", static_cast<unsigned long long>(record.eventsToClient));
+  out.number("malformed", static_cast<unsigned long long>(record.malformed));
+  out.number("messages_from_client", static_cast<unsigned long long>(record.messagesFromClient));
+  out.number("messages_to_client", static_cast<unsigned long long>(record.messagesToClient));
+  out.number("uninspected", static_cast<unsigned long long>(record.uninspected));
+  if (!record.unreadable.empty()) out.string("unreadable", record.unreadable);
+}
+
 void writeEvent(std::string& out, const Event& event, std::string_view hostName) {
   ObjectWriter top(out);
   if (event.originalDst || !event.mode.empty() || !event.sni.empty()) {
@@ -303,6 +315,7 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
   appendRfc3339(time, event.time);
   time += '"';
   top.string("type", typeName(event.type));
+  if (event.websocket) writeWebSocket(top, *event.websocket);
 }
 
 }  // namespace

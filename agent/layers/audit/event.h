@@ -16,7 +16,8 @@
 
 namespace warden::audit {
 
-enum class EventType { Request, Tunnel, AgentStart, AgentStop };
+// WebSocket: one event per upgraded connection, at its end.
+enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop };
 
 // What the provider adapter read from an LLM API request body.
 struct LlmRequestRecord {
@@ -46,6 +47,17 @@ struct LlmRecord {
   std::optional<LlmResponseRecord> response;  // absent when none was read
 };
 
+// A WebSocket session after its upgrade (OpenAI Realtime).
+struct WebSocketRecord {
+  uint64_t messagesFromClient = 0;
+  uint64_t messagesToClient = 0;
+  uint64_t eventsFromClient = 0;  // messages read as the API's JSON events
+  uint64_t eventsToClient = 0;
+  uint64_t uninspected = 0;  // binary, compressed, oversized, or events of unknown types
+  uint64_t malformed = 0;    // text messages that are not a JSON event
+  std::string unreadable;    // a direction broke the framing protocol: relayed, no longer read
+};
+
 struct Event {
   EventType type = EventType::Request;
   std::string id;  // 128-bit random, hex; unique per event
@@ -63,6 +75,7 @@ struct Event {
   std::string decision;  // "allow" for now; later layers add "deny" etc.
   std::string error;     // why a request failed, if it did
   std::optional<LlmRecord> llm;  // requests to a known LLM API host or path
+  std::optional<WebSocketRecord> websocket;
 
   uint64_t bytesFromClient = 0;
   uint64_t bytesToClient = 0;

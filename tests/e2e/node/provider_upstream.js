@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// A mock of the LLM provider APIs (OpenAI and Anthropic routes) over HTTPS,
-// standing in for the real hosts in the provider end-to-end tests. Plain
-// node:https, so what it sends is exactly what the tests expect back through
-// warden. Every request is recorded as one JSON line (with its body, or the
-// parse error node refused it with) so the tests can compare what reached the
-// upstream on each path.
+// A mock of the LLM provider APIs (OpenAI and Anthropic routes, and the
+// OpenAI Realtime WebSocket) over HTTPS, standing in for the real hosts in the
+// provider end-to-end tests. Plain node:https (and ws for the WebSocket), so
+// what it sends is exactly what the tests expect back through warden. Every
+// request is recorded as one JSON line (with its body, or the parse error node
+// refused it with), every WebSocket as one line when it closes, so the tests
+// can compare what reached the upstream on each path.
 //
 // usage: provider_upstream.js --host 127.0.0.2 --port 443 --cert-dir DIR
 //                             --names api.openai.com --record FILE
@@ -21,6 +22,7 @@ const tls = require('node:tls');
 
 const { handleAnthropic } = require('./mock/anthropic_api');
 const { handleOpenAi } = require('./mock/openai_api');
+const { attachOpenAiRealtime } = require('./mock/openai_realtime');
 const { sha256, sendJson } = require('./mock/http_reply');
 
 const kRecordedBodyLimit = 16384;
@@ -108,6 +110,7 @@ function main() {
       }
     });
   });
+  attachOpenAiRealtime(server, (entry) => fs.writeSync(record, `${JSON.stringify(entry)}\n`), args.chunkDelayMs);
   // Malformed requests are part of the tests; they must not take the server down.
   server.on('tlsClientError', () => {});
   // A request node's own parser refuses (say, Content-Length with

@@ -19,18 +19,29 @@ record_digest() {
   records_of "$1" | jq -c '[.kind, .method, .path, .sni, .content_type, .body_sha256, .body_bytes]'
 }
 
-# events_of PID: the request events naming PID.
-events_of() {
+# typed_events_of TYPE PID: wardend's events of TYPE naming PID.
+typed_events_of() {
   [[ -f $EVENTS ]] || return 0
-  jq -c --argjson pid "$1" 'select(.type == "request" and .identity.pid == $pid)' "$EVENTS" 2>/dev/null || true
+  jq -c --arg type "$1" --argjson pid "$2" 'select(.type == $type and .identity.pid == $pid)' "$EVENTS" 2>/dev/null || true
 }
 
-# wait_event_of PID TIMEOUT_MS: events are written when a request ends,
-# batched per worker; give the writer a moment.
+# events_of PID: the request events naming PID.
+events_of() {
+  typed_events_of request "$1"
+}
+
+# websocket_events_of PID: the WebSocket session events naming PID (one per
+# session, written when it ends).
+websocket_events_of() {
+  typed_events_of websocket "$1"
+}
+
+# wait_event_of PID TIMEOUT_MS [TYPE]: events are written when a request (or
+# a WebSocket session) ends, batched per worker; give the writer a moment.
 wait_event_of() {
-  local pid=$1 deadline
+  local pid=$1 type=${3:-request} deadline
   deadline=$(($(e2e_now_ms) + ${2:-3000}))
-  until [[ -n $(events_of "$pid") ]]; do
+  until [[ -n $(typed_events_of "$type" "$pid") ]]; do
     (($(e2e_now_ms) < deadline)) || return 1
     sleep 0.05
   done

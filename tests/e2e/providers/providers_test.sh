@@ -2,10 +2,11 @@
 # Kernel end-to-end test of warden with the real provider SDKs: the openai and
 # @anthropic-ai/sdk npm packages make every API call an application makes
 # (chat, streamed chat, Responses, embeddings, tool calls; Anthropic messages,
-# streamed, with tool_use), once directly to a mock upstream and once
-# redirected through wardend, and the results must be identical. wardend's
-# events must name provider, operation and model and, for streams, what the
-# response said; refusals must reach the SDKs as their own API errors.
+# streamed, with tool_use) and open an OpenAI Realtime WebSocket session,
+# once directly to a mock upstream and once redirected through wardend, and
+# the results must be identical. wardend's events must name provider,
+# operation and model and, for streams and sessions, what the response said;
+# refusals must reach the SDKs as their own API errors.
 #
 # usage: providers_test.sh --wardend PATH --wardenctl PATH
 #
@@ -58,6 +59,8 @@ inner_main() {
   source "$HERE/checks_outputs.sh"
   # shellcheck source=checks_events.sh
   source "$HERE/checks_events.sh"
+  # shellcheck source=checks_realtime.sh
+  source "$HERE/checks_realtime.sh"
   # shellcheck source=checks_refusals.sh
   source "$HERE/checks_refusals.sh"
 
@@ -87,6 +90,7 @@ inner_main() {
 
   check_outputs
   check_events
+  check_realtime
   check_smuggling_refused
   check_size_limit
   stop_wardend
@@ -104,6 +108,8 @@ write_results() {
     if [[ -f $EVENTS ]]; then
       e2e_log "---- last request event"
       jq -c 'select(.type == "request")' "$EVENTS" 2>/dev/null | tail -n 1 >&2
+      e2e_log "---- last websocket event"
+      jq -c 'select(.type == "websocket")' "$EVENTS" 2>/dev/null | tail -n 1 >&2
     fi
   fi
 }
@@ -114,7 +120,7 @@ outer_main() {
   [[ -x $WARDEND ]] || e2e_die "wardend not found at $WARDEND; build it (cmake --build BUILD --target wardend)"
   [[ -x $WARDENCTL ]] || e2e_die "wardenctl not found at $WARDENCTL; build it (cmake --build BUILD --target wardenctl)"
   local package
-  for package in openai @anthropic-ai/sdk; do
+  for package in openai @anthropic-ai/sdk ws; do
     [[ -f $NODE_DIR/node_modules/$package/package.json ]] ||
       e2e_die "the $package npm package is missing; run 'npm ci' in $NODE_DIR"
   done
