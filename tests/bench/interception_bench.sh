@@ -43,9 +43,11 @@ done
 
 WARMUP_S=2
 TTFB_RUNS=50
+STREAM_EVENTS=200000
+STREAM_RUNS=3
 CONNECT_CALLS=200000
 CONNECT_ROUNDS=2
-export DURATION_S WARMUP_S TTFB_RUNS CONNECT_CALLS CONNECT_ROUNDS
+export DURATION_S WARMUP_S TTFB_RUNS STREAM_EVENTS STREAM_RUNS CONNECT_CALLS CONNECT_ROUNDS
 
 # Nothing from the caller's environment may steer the clients elsewhere.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY \
@@ -75,6 +77,7 @@ inner_main() {
   measure_path direct out "https://$kApiHost/v1/chat/completions" ""
   measure_path nginx out "https://$kProxyHost/v1/chat/completions" "$PROXY_PIDS"
   ttfb direct out "$TEST_CA"
+  stream_throughput direct out "$TEST_CA"
   connect_cost detached_before
 
   start_wardend
@@ -86,6 +89,7 @@ inner_main() {
   R[warden.events]=$(($(events_logged) - events_before))
   e2e_alive "$WARDEND_PID" || e2e_die "wardend died during the benchmark: $(tail -n 20 "$WORK/wardend.log")"
   ttfb warden in "$BUNDLE"
+  stream_throughput warden in "$BUNDLE"
   connect_cost attached
   stop_wardend
   connect_cost detached_after

@@ -3,6 +3,9 @@
 // event stream whose first event leaves at once and the rest later, so the
 // time to the first byte measures the path, not the "model".
 //
+// A request for ...?bulk=N is answered with N events written as fast as
+// the connection takes them: a long stream, to measure relay throughput.
+//
 // usage: sse_server.js --host IP --port N --cert FILE --key FILE
 //                      [--events N] [--gap-ms MS]
 // Prints "listening" once it accepts connections.
@@ -60,6 +63,25 @@ function stream(res, total, gapMs) {
   setTimeout(next, gapMs);
 }
 
+// N events as fast as the client reads them, honouring backpressure.
+function bulk(res, total) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      const more = res.write(chunk(sent, ` token${sent} of a long answer streamed to measure the relay`));
+      sent += 1;
+      if (!more) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.write(chunk(sent, null));
+    res.end('data: [DONE]\n\n');
+  };
+  pump();
+}
+
 function main() {
   const args = parseArgs(process.argv);
   const server = https.createServer(
@@ -72,7 +94,9 @@ function main() {
           res.end('{"error":{"message":"POST only"}}');
           return;
         }
-        stream(res, args.events, args.gapMs);
+        const bulkEvents = Number(new URL(req.url, 'https://bench.invalid').searchParams.get('bulk') || 0);
+        if (bulkEvents > 0) bulk(res, bulkEvents);
+        else stream(res, args.events, args.gapMs);
       });
     },
   );

@@ -184,6 +184,25 @@ ttfb() {
   e2e_log "ttfb $name: new connection p50 ${R[ttfb.$name.cold.p50_ms]} ms, keep-alive p50 ${R[ttfb.$name.warm.p50_ms]} ms (${R[ttfb.$name.warm_connects]} connection(s) for $TTFB_RUNS requests)"
 }
 
+# stream_throughput NAME WHERE CAFILE: MB/s of one long event stream
+# (STREAM_EVENTS events, ~190 bytes each) read as fast as curl takes it;
+# median of STREAM_RUNS runs.
+stream_throughput() {
+  local name=$1 where=$2 cafile=$3 i line url="https://$kApiHost:$kSsePort/v1/chat/completions?bulk=$STREAM_EVENTS"
+  local args=(curl -sS -N --max-time 60 --cacert "$cafile" -H 'content-type: application/json'
+    -H 'authorization: Bearer sk-bench' -H 'Expect:' --data-binary "@$REQ/stream.json")
+  : >"$OUT/stream-$name.mbps"
+  for ((i = 0; i < STREAM_RUNS; i++)); do
+    line=$(in_where "$where" "${args[@]}" -o /dev/null -w '%{http_code} %{size_download} %{time_total} %{time_starttransfer}\n' \
+      "$url" 2>>"$OUT/stream-$name.err") || e2e_die "long stream curl ($name) failed: $(tail -n 3 "$OUT/stream-$name.err")"
+    [[ $line == 200\ * ]] || e2e_die "long stream curl ($name) got HTTP ${line%% *}"
+    awk '{ printf "%.1f\n", $2 / ($3 - $4) / 1e6 }' <<<"$line" >>"$OUT/stream-$name.mbps"
+    R[stream.$name.bytes]=$(awk '{ print $2 }' <<<"$line")
+  done
+  R[stream.$name.mb_s]=$(percentile "$OUT/stream-$name.mbps" 50)
+  e2e_log "long stream $name: ${R[stream.$name.bytes]} bytes at ${R[stream.$name.mb_s]} MB/s (median of $STREAM_RUNS)"
+}
+
 # connect_cost LABEL: CPU ns per connect() to a non-target loopback port,
 # from inside the child cgroup; median of CONNECT_ROUNDS rounds.
 connect_cost() {

@@ -99,6 +99,12 @@ print_table() {
   printf '   direct %s, warden %s)\n\n' \
     "${R[ttfb.direct.warm_connects]}" "${R[ttfb.warden.warm_connects]}"
 
+  printf 'relay throughput of one long event stream (%s bytes, %s events, read as fast as curl takes them; median of %s)\n' \
+    "${R[stream.direct.bytes]}" "$STREAM_EVENTS" "$STREAM_RUNS"
+  printf '  %-40s %10s %10s %10s\n' "" "direct" "warden" "ratio"
+  printf '  %-40s %10s %10s %10s\n\n' "MB/s after the first byte" "${R[stream.direct.mb_s]}" "${R[stream.warden.mb_s]}" \
+    "$(ratio "${R[stream.warden.mb_s]}" "${R[stream.direct.mb_s]}")"
+
   printf 'connect() to a non-target loopback port from inside the child cgroup (%s non-blocking calls x %s round(s))\n' \
     "$CONNECT_CALLS" "$CONNECT_ROUNDS"
   printf '  %-36s %14s %14s %20s\n' "" "CPU ns/call" "wall ns/call" "sock+conn+close CPU"
@@ -157,6 +163,9 @@ print_machine_block() {
       printf 'ttfb_%s_%s_p50_ms=%s\nttfb_%s_%s_p90_ms=%s\n' "$p" "$c" "${R[ttfb.$p.$c.p50_ms]}" "$p" "$c" "${R[ttfb.$p.$c.p90_ms]}"
     done
   done
+  printf 'stream_bytes=%s\nstream_direct_mb_s=%s\nstream_warden_mb_s=%s\nratio_stream_warden_direct=%s\n' \
+    "${R[stream.direct.bytes]}" "${R[stream.direct.mb_s]}" "${R[stream.warden.mb_s]}" \
+    "$(ratio "${R[stream.warden.mb_s]}" "${R[stream.direct.mb_s]}")"
   printf 'connect_calls=%s\n' "$CONNECT_CALLS"
   for p in detached_before attached detached_after added; do
     printf 'connect_%s_cpu_ns=%s\nconnect_%s_wall_ns=%s\n' "$p" "${R[connect.$p.connect_cpu_ns]}" \
