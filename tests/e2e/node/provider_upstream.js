@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// A mock of the LLM provider APIs (OpenAI and Anthropic routes, and the
-// OpenAI Realtime WebSocket) over HTTPS, standing in for the real hosts in the
+// A mock of the LLM provider APIs (OpenAI, Anthropic, Gemini and Ollama
+// routes, and the OpenAI Realtime WebSocket) over HTTPS, or plain HTTP as a
+// local Ollama server speaks it, standing in for the real hosts in the
 // provider end-to-end tests. Plain node:https (and ws for the WebSocket), so
 // what it sends is exactly what the tests expect back through warden. Every
 // request is recorded as one JSON line (with its body, or the parse error node
@@ -10,17 +11,22 @@
 // usage: provider_upstream.js --host 127.0.0.2 --port 443 --cert-dir DIR
 //                             --names api.openai.com --record FILE
 //                             [--chunk-delay-ms 5]
+//        provider_upstream.js --plain --host 127.0.0.5 --port 11434 --record FILE
 // DIR holds <name>.crt and <name>.key for every name; the first name is the
-// default when a client sends no SNI. Several instances may share one record
+// default when a client sends no SNI. --plain serves HTTP without TLS (and
+// takes no certificates). Several instances may share one record
 // file: each line is written with a single append.
 'use strict';
 
 const fs = require('node:fs');
+const http = require('node:http');
 const https = require('node:https');
 const path = require('node:path');
 const tls = require('node:tls');
 
 const { handleAnthropic } = require('./mock/anthropic_api');
+const { handleGemini } = require('./mock/gemini_api');
+const { handleOllama } = require('./mock/ollama_api');
 const { handleOpenAi } = require('./mock/openai_api');
 const { attachOpenAiRealtime } = require('./mock/openai_realtime');
 const { sha256, sendJson } = require('./mock/http_reply');
@@ -28,10 +34,17 @@ const { sha256, sendJson } = require('./mock/http_reply');
 const kRecordedBodyLimit = 16384;
 
 function parseArgs(argv) {
-  const args = { host: '127.0.0.2', port: 443, chunkDelayMs: 5, names: [], certDir: '', record: '' };
-  for (let i = 2; i < argv.length; i += 2) {
+  const args = { host: '127.0.0.2', port: 443, chunkDelayMs: 5, names: [], certDir: '', record: '', plain: false };
+  let i = 2;
+  while (i < argv.length) {
     const key = argv[i];
+    if (key === '--plain') {  // a flag: no value follows
+      args.plain = true;
+      i += 1;
+      continue;
+    }
     const value = argv[i + 1];
+    i += 2;
     if (value === undefined) throw new Error(`missing value for ${key}`);
     if (key === '--host') args.host = value;
     else if (key === '--port') args.port = Number(value);
@@ -41,8 +54,9 @@ function parseArgs(argv) {
     else if (key === '--chunk-delay-ms') args.chunkDelayMs = Number(value);
     else throw new Error(`unknown option ${key}`);
   }
-  if (!args.certDir || args.names.length === 0 || !args.record) {
-    throw new Error('--cert-dir, --names and --record are required');
+  if (!args.record) throw new Error('--record is required');
+  if (!args.plain && (!args.certDir || args.names.length === 0)) {
+    throw new Error('--cert-dir and --names are required unless --plain');
   }
   return args;
 }
@@ -63,6 +77,7 @@ function recordEntry(req, url, body) {
     time_ms: Date.now(),
     method: req.method,
     path: url.pathname,
+    query: url.search,
     host: req.headers.host || '',
     sni: req.socket.servername || '',
     content_type: req.headers['content-type'] || '',
@@ -73,13 +88,10 @@ function recordEntry(req, url, body) {
   };
 }
 
-function main() {
-  const args = parseArgs(process.argv);
+function httpsServer(args) {
   const contexts = loadContexts(args.certDir, args.names);
   const fallback = contexts.get(args.names[0]);
-  const record = fs.openSync(args.record, 'a');
-
-  const server = https.createServer({
+  return https.createServer({
     cert: fallback.cert,
     key: fallback.key,
     SNICallback: (servername, done) => {
@@ -87,6 +99,12 @@ function main() {
       done(null, (entry || fallback).context);
     },
   });
+}
+
+function main() {
+  const args = parseArgs(process.argv);
+  const record = fs.openSync(args.record, 'a');
+  const server = args.plain ? http.createServer() : httpsServer(args);
 
   server.on('request', (req, res) => {
     const parts = [];
@@ -103,8 +121,11 @@ function main() {
         sendJson(res, 400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
         return;
       }
-      const handled = handleOpenAi(req, res, url.pathname, request, entry.body_sha256, args.chunkDelayMs) ||
-        handleAnthropic(req, res, url.pathname, request, entry.body_sha256, args.chunkDelayMs);
+      const hash = entry.body_sha256;
+      const handled = handleOpenAi(req, res, url.pathname, request, hash, args.chunkDelayMs) ||
+        handleAnthropic(req, res, url.pathname, request, hash, args.chunkDelayMs) ||
+        handleGemini(req, res, url, request, hash, args.chunkDelayMs) ||
+        handleOllama(req, res, url.pathname, request, hash, args.chunkDelayMs);
       if (!handled) {
         sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}`, type: 'not_found_error' } });
       }
@@ -128,7 +149,8 @@ function main() {
   });
 
   server.listen(args.port, args.host, () => {
-    process.stdout.write(`provider mock listening on ${args.host}:${args.port} for ${args.names.join(',')}\n`);
+    const names = args.plain ? 'plain HTTP' : args.names.join(',');
+    process.stdout.write(`provider mock listening on ${args.host}:${args.port} for ${names}\n`);
   });
   // Open keep-alive and stalled connections would hold server.close() up.
   process.on('SIGTERM', () => process.exit(0));

@@ -2,7 +2,9 @@
 # Kernel end-to-end test of warden with the real provider SDKs: the openai and
 # @anthropic-ai/sdk npm packages make every API call an application makes
 # (chat, streamed chat, Responses, embeddings, tool calls; Anthropic messages,
-# streamed, with tool_use) and open an OpenAI Realtime WebSocket session,
+# streamed, with tool_use) and open an OpenAI Realtime WebSocket session, and
+# curl calls Gemini (generateContent, streamGenerateContent as events and as
+# a JSON array) and a plain-HTTP Ollama server (/api/chat, /api/generate),
 # once directly to a mock upstream and once redirected through wardend, and
 # the results must be identical. wardend's events must name provider,
 # operation and model and, for streams and sessions, what the response said;
@@ -11,9 +13,10 @@
 # usage: providers_test.sh --wardend PATH --wardenctl PATH
 #
 # Runs as root on a real kernel, in private mount and network namespaces
-# (unshare -m -n): a private /etc/hosts maps api.openai.com and
-# api.anthropic.com to mock upstreams on 127.0.0.2 and 127.0.0.3, a private
-# bpffs holds warden's pins, BPF programs go only on a child cgroup made
+# (unshare -m -n): a private /etc/hosts maps api.openai.com,
+# api.anthropic.com and generativelanguage.googleapis.com to mock upstreams
+# on 127.0.0.2, 127.0.0.3 and 127.0.0.4, the Ollama mock listens on
+# 127.0.0.5:11434 in plain HTTP, a private bpffs holds warden's pins, BPF programs go only on a child cgroup made
 # here. Everything is undone on every exit path; the outer process then
 # checks that it was.
 #
@@ -55,6 +58,8 @@ inner_main() {
   source "$HERE/observe.sh"
   # shellcheck source=clients.sh
   source "$HERE/clients.sh"
+  # shellcheck source=curl_clients.sh
+  source "$HERE/curl_clients.sh"
   # shellcheck source=checks_outputs.sh
   source "$HERE/checks_outputs.sh"
   # shellcheck source=checks_events.sh
@@ -63,6 +68,8 @@ inner_main() {
   source "$HERE/checks_realtime.sh"
   # shellcheck source=checks_refusals.sh
   source "$HERE/checks_refusals.sh"
+  # shellcheck source=checks_gemini_ollama.sh
+  source "$HERE/checks_gemini_ollama.sh"
 
   PKI=$WORK/pki TEST_CA=$WORK/pki/ca.crt BUNDLE=$WORK/pki/bundle.pem
   STATE=$WORK/state RUNDIR=$WORK/run BPFFS=$WORK/bpffs PIN_DIR=$WORK/bpffs/warden
@@ -81,16 +88,20 @@ inner_main() {
 
   e2e_log "direct path (outside the cgroup, no wardend): every scenario"
   run_direct_phase
+  run_curl_direct_phase
+  e2e_log "direct path: $(record_count) requests reached the mocks"
   e2e_log "starting wardend on $CG, listener port $LISTEN_PORT"
   start_wardend || e2e_die "wardend did not start: $WARDEND_FAILURE"
   make_trust_bundle
   e2e_log "through warden (inside the cgroup): every scenario"
   run_warden_phase
+  run_curl_warden_phase
   ensure_wardend_alive 1
 
   check_outputs
   check_events
   check_realtime
+  check_gemini_ollama
   check_smuggling_refused
   check_size_limit
   stop_wardend
@@ -116,7 +127,7 @@ write_results() {
 
 outer_main() {
   e2e_require_root
-  e2e_require_tools unshare node jq openssl bpftool ss ip stat mount umount awk cmp diff timeout
+  e2e_require_tools unshare node curl jq openssl bpftool ss ip stat mount umount awk sed cmp diff sha256sum timeout
   [[ -x $WARDEND ]] || e2e_die "wardend not found at $WARDEND; build it (cmake --build BUILD --target wardend)"
   [[ -x $WARDENCTL ]] || e2e_die "wardenctl not found at $WARDENCTL; build it (cmake --build BUILD --target wardenctl)"
   local package

@@ -7,42 +7,57 @@ readonly kOpenAiHost=api.openai.com
 readonly kOpenAiIp=127.0.0.2
 readonly kAnthropicHost=api.anthropic.com
 readonly kAnthropicIp=127.0.0.3
+readonly kGeminiHost=generativelanguage.googleapis.com
+readonly kGeminiIp=127.0.0.4
 readonly kUpstreamPort=443
+# A local Ollama server speaks plain HTTP; warden reads it as a plain target
+# (an address and port, no name, no TLS).
+readonly kOllamaIp=127.0.0.5
+readonly kOllamaPort=11434
 # Refusal checks: a limit far below what their requests send, far above the
 # other scenarios' requests (under 1 KiB each).
 readonly kBodyLimit=2048
+# The mocks' pause between the pieces of a stream.
+readonly kChunkDelayMs=5
 
 setup_namespace() {
   e2e_require_private_mountns
   e2e_loopback_up
   printf '%s\n' "127.0.0.1 localhost" "::1 localhost" "$kOpenAiIp $kOpenAiHost" "$kAnthropicIp $kAnthropicHost" \
-    >"$WORK/hosts"
+    "$kGeminiIp $kGeminiHost" >"$WORK/hosts"
   e2e_bind_hosts "$WORK/hosts"
   e2e_mount_bpffs "$BPFFS"
-  e2e_log "namespace ready: lo up, $kOpenAiHost -> $kOpenAiIp, $kAnthropicHost -> $kAnthropicIp, bpffs at $BPFFS"
+  e2e_log "namespace ready: lo up, $kOpenAiHost -> $kOpenAiIp, $kAnthropicHost -> $kAnthropicIp," \
+    "$kGeminiHost -> $kGeminiIp, Ollama on $kOllamaIp:$kOllamaPort, bpffs at $BPFFS"
 }
 
 setup_pki() {
   e2e_pki_ca "$PKI" "warden e2e provider CA $$"
   e2e_pki_server "$PKI" "$kOpenAiHost"
   e2e_pki_server "$PKI" "$kAnthropicHost"
+  e2e_pki_server "$PKI" "$kGeminiHost"
   chmod 0644 "$PKI"/*.crt
 }
 
 start_upstreams() {
   mkdir -p "$WORK/upstream"
   : >"$RECORD"
-  start_upstream openai "$kOpenAiIp" "$kOpenAiHost"
-  start_upstream anthropic "$kAnthropicIp" "$kAnthropicHost"
+  start_upstream openai "$kOpenAiIp" "$kUpstreamPort" --cert-dir "$PKI" --names "$kOpenAiHost"
+  start_upstream anthropic "$kAnthropicIp" "$kUpstreamPort" --cert-dir "$PKI" --names "$kAnthropicHost"
+  start_upstream gemini "$kGeminiIp" "$kUpstreamPort" --cert-dir "$PKI" --names "$kGeminiHost"
+  start_upstream ollama "$kOllamaIp" "$kOllamaPort" --plain
 }
 
+# start_upstream NAME IP PORT OPTION...: a mock on IP:PORT; the options say
+# how it serves (certificates and names, or --plain).
 start_upstream() {
-  local name=$1 ip=$2 host=$3 deadline pid
+  local name=$1 ip=$2 port=$3 deadline pid
+  shift 3
   e2e_spawn "mock $name" "$WORK/upstream/$name.log" node "$NODE_DIR/provider_upstream.js" --host "$ip" \
-    --port "$kUpstreamPort" --cert-dir "$PKI" --names "$host" --record "$RECORD" --chunk-delay-ms 5
+    --port "$port" "$@" --record "$RECORD" --chunk-delay-ms "$kChunkDelayMs"
   pid=$E2E_SPAWNED_PID
   deadline=$(($(e2e_now_ms) + 10000))
-  until [[ -n $(ss -Hltn "src $ip and sport = :$kUpstreamPort" 2>/dev/null) ]]; do
+  until [[ -n $(ss -Hltn "src $ip and sport = :$port" 2>/dev/null) ]]; do
     if ! e2e_alive "$pid" || (($(e2e_now_ms) >= deadline)); then
       e2e_die "mock $name upstream did not start: $(cat "$WORK/upstream/$name.log")"
     fi
@@ -77,8 +92,10 @@ paths:
   events_file: $EVENTS
 upstream: {extra_ca_file: $TEST_CA}
 targets:
-  hosts: [{name: $kOpenAiHost, resolve: false}, {name: $kAnthropicHost, resolve: false}]
-  addresses: [{cidr: $kOpenAiIp/32, port: $kUpstreamPort}, {cidr: $kAnthropicIp/32, port: $kUpstreamPort}]
+  hosts: [{name: $kOpenAiHost, resolve: false}, {name: $kAnthropicHost, resolve: false},
+          {name: $kGeminiHost, resolve: false}]
+  addresses: [{cidr: $kOpenAiIp/32, port: $kUpstreamPort}, {cidr: $kAnthropicIp/32, port: $kUpstreamPort},
+              {cidr: $kGeminiIp/32, port: $kUpstreamPort}, {cidr: $kOllamaIp/32, port: $kOllamaPort, tls: false}]
 EOF
   [[ -z $extra ]] || printf '%s\n' "$extra" >>"$file"
 }
