@@ -37,7 +37,7 @@ check_g_bad_clients() {
 }
 
 wardenctl_status_quiet() {
-  wardenctl_status >/dev/null 2>&1
+  e2e_wardenctl_status >/dev/null 2>&1
 }
 
 kill_wardend() {
@@ -99,7 +99,7 @@ connect_error() {
 
 check_h_graceful_stop() {
   start_wardend open
-  e2e_stop "$WARDEND_PID" "$WARDEND_START" wardend TERM
+  e2e_wardend_stop
   e2e_check h "wardend stopped with SIGTERM detaches its programs from $CG" \
     test "$(e2e_bpf_attached_count "$CG")" -eq 0
   e2e_check h "and removes its pins" pins_gone
@@ -115,13 +115,6 @@ pins_gone() {
 # Cleanup step (see setup_cgroup): runs after wardend was stopped and the pins
 # removed, before the cgroup is, on every exit path.
 verify_nothing_left() {
-  local attached
-  attached=$(e2e_bpf_attached "$CG")
-  if [[ -z $attached ]]; then
-    e2e_pass h "cleanup: no program attached to $CG"
-  else
-    e2e_fail h "cleanup: programs still attached to $CG: $(tr '\n' ';' <<<"$attached")"
-    e2e_bpf_force_detach "$CG"
-  fi
+  e2e_wardend_check_detached h "cleanup: "
   e2e_check h "cleanup: no pin left under $PIN_DIR" pins_gone
 }

@@ -115,7 +115,7 @@ check_c_identity() {
 
 check_d_tunnel() {
   local issuer before after sni_filter=".connection.sni == \"$kOtherHost\""
-  before=$(wardenctl_status) || true
+  before=$(e2e_wardenctl_status) || true
   run_s_client tunnel-sclient in "$kOtherHost" "$TEST_CA"
   local sclient_pid=$CLIENT_PID
   issuer=$(s_client_issuer tunnel-sclient)
@@ -129,7 +129,7 @@ check_d_tunnel() {
   e2e_check d "tunnel event for $kOtherHost, naming the s_client pid $sclient_pid" \
     wait_events "$sni_filter and .type == \"tunnel\" and .identity.pid == $sclient_pid" 1 3000
   e2e_check d "no request event for $kOtherHost" test "$(events_count "$sni_filter and .type == \"request\"")" -eq 0
-  after=$(wardenctl_status) || true
+  after=$(e2e_wardenctl_status) || true
   # Without this a dead agent in fail-open mode would pass every check above.
   e2e_check d "both connections went through wardend: kernel.redirected +$(counter_delta "$before" "$after" kernel.redirected), proxy.tunnelled +$(counter_delta "$before" "$after" proxy.tunnelled)" \
     test "$(counter_delta "$before" "$after" kernel.redirected)" -ge 2 -a "$(counter_delta "$before" "$after" proxy.tunnelled)" -ge 2
@@ -154,7 +154,7 @@ counters_unchanged() {
 
 check_e_outside() {
   local before after events_before issuer
-  before=$(wardenctl_status) || true
+  before=$(e2e_wardenctl_status) || true
   events_before=$(events_count true)
   e2e_log "counters before the outside clients: kernel.redirected=$(counter "$before" kernel.redirected) proxy.requests=$(counter "$before" proxy.requests)"
   run_s_client outside-sclient out "$kApiHost" "$TEST_CA"
@@ -164,7 +164,7 @@ check_e_outside() {
   run_curl_models outside-models out root "$TEST_CA"
   e2e_check e "curl outside the cgroup reaches the upstream trusting only the test CA" test "$CLIENT_RC" -eq 0
   sleep 0.3
-  after=$(wardenctl_status) || true
+  after=$(e2e_wardenctl_status) || true
   e2e_check e "warden's counters are unchanged by processes outside the cgroup" counters_unchanged "$before" "$after"
   e2e_check e "no event was written for them" test "$(events_count true)" -eq "$events_before"
 }
@@ -173,12 +173,12 @@ check_e_outside() {
 # status names its executable so operators know whom to fix.
 check_untrusted_ca() {
   local before after
-  before=$(wardenctl_status) || true
+  before=$(e2e_wardenctl_status) || true
   run_curl_models untrusted-models in root "$TEST_CA"
   e2e_check ca "curl trusting only the test CA fails verification inside the cgroup (exit $CLIENT_RC, 60 expected)" \
     test "$CLIENT_RC" -eq 60
   sleep 0.3
-  after=$(wardenctl_status) || true
+  after=$(e2e_wardenctl_status) || true
   e2e_check ca "status counts the rejection for executable curl: untrusted_ca_by_executable.curl +$(counter_delta "$before" "$after" untrusted_ca_by_executable.curl)" \
     test "$(counter_delta "$before" "$after" untrusted_ca_by_executable.curl)" -ge 1
 }

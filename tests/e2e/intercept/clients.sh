@@ -14,39 +14,16 @@ EOF
   chmod 0644 "$REQ"/*.json
 }
 
-# run_client NAME WHERE USER COMMAND...
-#   WHERE: in (child cgroup, redirected) | out (not redirected)
-#   USER:  root | nobody
-# Sets CLIENT_PID (the pid the kernel sees connect), CLIENT_RC, CLIENT_MS.
-# A client still running after CLIENT_TIMEOUT_S (15) is killed: a hang must
-# fail the check, not the whole run.
+# run_client NAME WHERE USER COMMAND...: e2e_run_client (lib/client.sh) as
+# USER (root | nobody); a client still running after CLIENT_TIMEOUT_S (15) is
+# killed.
 run_client() {
-  local name=$1 where=$2 user=$3 start deadline
+  local name=$1 where=$2 user=$3
   shift 3
   local cmd=()
-  [[ $where == in ]] && cmd+=("$E2E_LIB_DIR/in_cgroup.sh" "$CG")
   [[ $user == nobody ]] && cmd+=(setpriv --reuid "$kNobody" --regid "$kNobody" --clear-groups)
   cmd+=("$@")
-  start=$(e2e_now_ms)
-  deadline=$((start + ${CLIENT_TIMEOUT_S:-15} * 1000))
-  "${cmd[@]}" >"$OUT/$name.out" 2>"$OUT/$name.err" </dev/null &
-  CLIENT_PID=$!
-  while e2e_alive "$CLIENT_PID" && (($(e2e_now_ms) < deadline)); do
-    sleep 0.02
-  done
-  if e2e_alive "$CLIENT_PID"; then
-    e2e_log "client $name hung; killing it"
-    kill -KILL "$CLIENT_PID" 2>/dev/null || true
-  fi
-  CLIENT_RC=0
-  wait "$CLIENT_PID" || CLIENT_RC=$?
-  CLIENT_MS=$(($(e2e_now_ms) - start))
-  printf '%s\n' "$CLIENT_PID" >"$OUT/$name.pid"
-  printf '%s\n' "$CLIENT_RC" >"$OUT/$name.rc"
-  if ((CLIENT_RC != 0)); then
-    e2e_log "client $name ($where, $user) exited $CLIENT_RC after ${CLIENT_MS}ms: $(tail -c 600 "$OUT/$name.err")"
-  fi
-  return 0
+  e2e_run_client "$name" "$where" "${CLIENT_TIMEOUT_S:-15}" "${cmd[@]}"
 }
 
 # Curl against the API host. CAFILE decides what the client trusts: the test

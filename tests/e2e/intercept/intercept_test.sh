@@ -14,47 +14,26 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../lib/e2e.sh
-source "$HERE/../lib/e2e.sh"
-NODE_DIR=$(cd "$HERE/../node" && pwd)
-export NODE_DIR
-
-usage() {
-  echo "usage: $0 --wardend PATH --wardenctl PATH" >&2
-  exit 2
-}
-
-WARDEND='' WARDENCTL='' INSIDE=0
-while (($#)); do
-  case $1 in
-    --wardend) WARDEND=${2:-}; shift 2 ;;
-    --wardenctl) WARDENCTL=${2:-}; shift 2 ;;
-    --inside) INSIDE=1; shift ;;
-    *) usage ;;
-  esac
-done
-[[ -n $WARDEND && -n $WARDENCTL ]] || usage
-
-# Nothing from the caller's environment may steer the clients elsewhere.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY \
-  OPENAI_BASE_URL OPENAI_API_KEY OPENAI_ORG_ID OPENAI_PROJECT_ID NODE_EXTRA_CA_CERTS NODE_OPTIONS \
-  SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE CURL_HOME
+# shellcheck source=../lib/suite.sh
+source "$HERE/../lib/suite.sh"
+e2e_suite_init "$@"
 
 inner_main() {
+  # shellcheck source=setup.sh
   source "$HERE/setup.sh"
+  # shellcheck source=clients.sh
   source "$HERE/clients.sh"
+  # shellcheck source=observe.sh
   source "$HERE/observe.sh"
+  # shellcheck source=checks_traffic.sh
   source "$HERE/checks_traffic.sh"
+  # shellcheck source=checks_resilience.sh
   source "$HERE/checks_resilience.sh"
 
-  PKI=$WORK/pki TEST_CA=$WORK/pki/ca.crt BUNDLE=$WORK/pki/bundle.pem
-  STATE=$WORK/state RUNDIR=$WORK/run BPFFS=$WORK/bpffs PIN_DIR=$WORK/bpffs/warden
-  EVENTS=$WORK/state/events.jsonl RECORD=$WORK/upstream/requests.jsonl OUT=$WORK/out REQ=$WORK/requests
-  mkdir -p "$OUT"
-
+  e2e_suite_paths
   e2e_install_traps
   # Registered first so it runs last, after the cleanup checks.
-  e2e_defer write_results
+  e2e_defer e2e_suite_write_results 30
 
   setup_namespace
   setup_pki
@@ -67,50 +46,29 @@ inner_main() {
   run_direct_phase
   e2e_log "starting wardend (fail-open) on $CG, listener port $LISTEN_PORT"
   start_wardend open
-  make_trust_bundle
+  e2e_wardend_trust_bundle
   e2e_log "through warden (inside the cgroup)"
   run_warden_phase
 
   check_a_bodies
   check_b_streaming
   check_c_identity
-  ensure_wardend_alive c
+  e2e_wardend_ensure_alive c
   check_d_tunnel
   check_untrusted_ca
   check_e_outside
-  ensure_wardend_alive e
+  e2e_wardend_ensure_alive e
   check_g_bad_clients
-  ensure_wardend_alive g
+  e2e_wardend_ensure_alive g
   check_f_fail_open
   check_f_fail_closed
   check_h_graceful_stop
 }
 
-write_results() {
-  printf '%s %s\n' "$E2E_PASSED" "$E2E_FAILED" >"$WORK/results"
-  if ((E2E_FAILED > 0 || ${E2E_EXIT_STATUS:-0} != 0)); then
-    local log
-    for log in "$WORK"/wardend-*.log "$WORK/upstream/log"; do
-      [[ -f $log ]] || continue
-      e2e_log "---- last lines of $log"
-      tail -n 30 "$log" >&2
-    done
-  fi
-}
-
 outer_main() {
-  e2e_require_root
-  e2e_require_tools unshare setpriv curl openssl node jq bpftool ss ip stat mount umount awk cmp diff find
-  [[ -x $WARDEND ]] || e2e_die "wardend not found at $WARDEND; build it (cmake --build BUILD --target wardend)"
-  [[ -x $WARDENCTL ]] || e2e_die "wardenctl not found at $WARDENCTL; build it (cmake --build BUILD --target wardenctl)"
-  [[ -f $NODE_DIR/node_modules/openai/package.json ]] || e2e_die "the openai npm package is missing; run 'npm ci' in $NODE_DIR"
-  e2e_outer_start intercept
-  e2e_outer_run_inside 200 "$HERE/intercept_test.sh" --inside --wardend "$WARDEND" --wardenctl "$WARDENCTL"
+  e2e_suite_require unshare setpriv curl openssl node jq bpftool ss ip stat mount umount awk cmp diff find
+  e2e_suite_require_npm openai
+  e2e_suite_run_outer intercept 200 "$HERE/intercept_test.sh"
 }
 
-if ((INSIDE)); then
-  [[ -n ${WORK:-} ]] || e2e_die "--inside is internal; run without it"
-  inner_main
-else
-  outer_main
-fi
+e2e_suite_main

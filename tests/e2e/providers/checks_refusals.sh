@@ -27,7 +27,7 @@ check_smuggling_refused() {
   e2e_check 4 "and the connection is closed by warden ($closed)" \
     test "$(jq -r .closed_by_peer "$out" 2>/dev/null)" == true
   e2e_check 4 "and the mock saw nothing of it" nothing_reached_mock raw-cl-te
-  ensure_wardend_alive 4
+  e2e_wardend_ensure_alive 4
 }
 
 # jq_is FILE FILTER: FILTER yields true on FILE.
@@ -49,8 +49,8 @@ check_size_limit() {
   e2e_check 4 "directly, the oversized anthropic request reaches the mock ($anthropic_bytes bytes) and succeeds" \
     jq_is "$OUT/direct-anthropic-too_large.out" "has(\"result\") and ${anthropic_bytes:-0} > $kBodyLimit"
 
-  stop_wardend
-  if ! start_wardend "limits: {max_request_body_bytes: $kBodyLimit}"; then
+  e2e_wardend_stop
+  if ! e2e_wardend_start open "limits: {max_request_body_bytes: $kBodyLimit}"; then
     e2e_fail 4 "wardend with 'limits: {max_request_body_bytes: $kBodyLimit}' did not start: $WARDEND_FAILURE"
     e2e_fail 4 "openai SDK: oversized request not checked (no wardend with a body limit)"
     e2e_fail 4 "anthropic SDK: oversized request not checked (no wardend with a body limit)"
@@ -73,5 +73,5 @@ check_size_limit() {
   e2e_check 4 "in the Anthropic error shape, with warden's message: $(jq -c '.error.body.error.message // null' "$anthropic" 2>/dev/null | head -c 200)" \
     jq_is "$anthropic" '.error.body.type == "error" and (.error.body.error.message | ascii_downcase | contains("warden"))'
   e2e_check 4 "anthropic: nothing reached the mock" nothing_reached_mock limit-anthropic-too_large
-  ensure_wardend_alive 4
+  e2e_wardend_ensure_alive 4
 }

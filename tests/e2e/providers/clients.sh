@@ -9,46 +9,24 @@ readonly kAnthropicScenarios=(messages messages_stream tool_use tool_use_stream)
 # Sessions over WebSocket (the SDK's OpenAIRealtimeWS); checked on their own.
 readonly kOpenAiRealtimeScenarios=(realtime)
 
-# run_client NAME WHERE COMMAND...
-#   WHERE: in (child cgroup, redirected) | out (not redirected)
-# Sets CLIENT_PID (the pid the kernel sees connect) and CLIENT_RC; writes
-# $OUT/NAME.{out,err,pid,rc,records}. A client still running after
-# CLIENT_TIMEOUT_S (20) is killed: a hang fails its checks, not the run.
+# run_client NAME WHERE COMMAND...: e2e_run_client (lib/client.sh), which
+# also writes $OUT/NAME.records: the upstream record lines the client caused.
+# A client still running after CLIENT_TIMEOUT_S (20) is killed.
 # With CLIENT_AWAITS_RECORD=1 it waits up to 3 s after the client exited for
 # the upstream's record: the mock records a WebSocket when its connection
 # closes, which may be a moment after the client saw the close.
 run_client() {
   local name=$1 where=$2 deadline first
   shift 2
-  local cmd=()
-  [[ $where == in ]] && cmd+=("$E2E_LIB_DIR/in_cgroup.sh" "$CG")
-  cmd+=("$@")
   first=$(($(record_count) + 1))
-  deadline=$(($(e2e_now_ms) + ${CLIENT_TIMEOUT_S:-20} * 1000))
-  "${cmd[@]}" >"$OUT/$name.out" 2>"$OUT/$name.err" </dev/null &
-  CLIENT_PID=$!
-  while e2e_alive "$CLIENT_PID" && (($(e2e_now_ms) < deadline)); do
-    sleep 0.02
-  done
-  if e2e_alive "$CLIENT_PID"; then
-    e2e_log "client $name hung; killing it"
-    kill -KILL "$CLIENT_PID" 2>/dev/null || true
-  fi
-  CLIENT_RC=0
-  wait "$CLIENT_PID" || CLIENT_RC=$?
+  e2e_run_client "$name" "$where" "${CLIENT_TIMEOUT_S:-20}" "$@"
   if ((${CLIENT_AWAITS_RECORD:-0})); then
     deadline=$(($(e2e_now_ms) + 3000))
     while (($(record_count) < first && $(e2e_now_ms) < deadline)); do
       sleep 0.02
     done
   fi
-  printf '%s\n' "$CLIENT_PID" >"$OUT/$name.pid"
-  printf '%s\n' "$CLIENT_RC" >"$OUT/$name.rc"
   printf '%s %s\n' "$first" "$(record_count)" >"$OUT/$name.records"
-  if ((CLIENT_RC != 0)); then
-    e2e_log "client $name ($where) exited $CLIENT_RC: $(tail -c 800 "$OUT/$name.err")"
-  fi
-  return 0
 }
 
 # run_sdk SDK SCENARIO PATH_LABEL WHERE CAFILE: one SDK call (or Realtime
