@@ -18,6 +18,9 @@ const Adapter* adapterFor(const Route& route) {
     case Operation::OllamaChat:
     case Operation::OllamaGenerate:
       return &ollamaAdapter();
+    case Operation::Files:
+    case Operation::AudioTranscriptions:
+      return &multipartAdapter();
     case Operation::Realtime:  // WebSocket events, read by RealtimeSession
     case Operation::Uninspected:
       return nullptr;

@@ -41,9 +41,11 @@ class Adapter {
   virtual ~Adapter() = default;
   // Reads a request body (decoded). Errors name what is wrong in words a
   // client developer understands ("messages[2].content: expected a string
-  // or an array").
-  virtual Result<Request> parseRequest(const Route& route, std::string_view body,
-                                       const ParseLimits& limits = {}) const = 0;
+  // or an array"). `contentType` is the request's Content-Type header: the
+  // JSON APIs read their bodies as JSON whatever it says (clients omit it or
+  // get it wrong), an upload needs its multipart boundary.
+  virtual Result<Request> parseRequest(const Route& route, std::string_view body, const ParseLimits& limits = {},
+                                       std::string_view contentType = {}) const = 0;
   // `contentType` is the response's Content-Type header; `status` its code.
   virtual std::unique_ptr<ResponseReader> readResponse(const Route& route, unsigned status,
                                                        std::string_view contentType) const = 0;
@@ -60,4 +62,5 @@ const Adapter& openAiAdapter();     // chat, completions, responses, embeddings,
 const Adapter& anthropicAdapter();  // messages
 const Adapter& geminiAdapter();     // generateContent, streamGenerateContent
 const Adapter& ollamaAdapter();     // /api/chat, /api/generate
+const Adapter& multipartAdapter();  // files, audio transcriptions and translations: multipart/form-data uploads
 }  // namespace warden::providers

@@ -47,6 +47,10 @@ const char* toString(Operation operation) {
       return "realtime";
     case Operation::OllamaGenerate:
       return "ollama_generate";
+    case Operation::Files:
+      return "files";
+    case Operation::AudioTranscriptions:
+      return "audio_transcriptions";
     case Operation::Uninspected:
       return "uninspected";
   }

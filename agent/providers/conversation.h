@@ -27,6 +27,8 @@ enum class Operation {
   OllamaChat,             // /api/chat
   OllamaGenerate,         // /api/generate
   Realtime,               // OpenAI / Azure Realtime: a WebSocket session of JSON events
+  Files,                  // /v1/files: a multipart/form-data upload
+  AudioTranscriptions,    // /v1/audio/transcriptions and /v1/audio/translations: multipart, an audio file
   Uninspected,            // a path on a known host that no adapter reads
 };
 
@@ -44,7 +46,10 @@ struct Part {
   TextRef text;           // Kind::Text (also the text of a tool result)
   std::string mediaType;  // e.g. "image/png", when the API says
   uint64_t bytes = 0;     // size of inline data (base64 decoded), 0 when by reference
-  std::string reference;  // URL or file id, when by reference
+  std::string reference;  // URL or file id, when by reference; an uploaded file's name
+  // A multipart upload's parts (Operation::Files, AudioTranscriptions) name
+  // the form field they came in ("file"); empty for parts of a JSON body.
+  std::string formField;
 };
 
 struct ToolCall {

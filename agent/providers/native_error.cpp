@@ -94,4 +94,21 @@ std::string streamErrorEvent(Provider provider, Refusal refusal, const std::stri
   return "data: " + body + "\n\n";
 }
 
+std::string streamErrorIn(Framing framing, Provider provider, Refusal refusal, const std::string& reason,
+                          const std::string& eventId) {
+  switch (framing) {
+    case Framing::Json:
+      return {};
+    case Framing::JsonLines:
+      return serialise(errorObject(provider, refusal, messageOf(refusal, reason, eventId))) + "\n";
+    case Framing::JsonArray:
+      return serialise(errorObject(provider, refusal, messageOf(refusal, reason, eventId)));
+    case Framing::ServerSentEvents:
+      break;
+  }
+  // Ollama's own streams are lines; as events it takes the common shape,
+  // which every OpenAI-style client raises on.
+  return streamErrorEvent(provider == Provider::Ollama ? Provider::Unknown : provider, refusal, reason, eventId);
+}
+
 }  // namespace warden::providers

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "providers/adapter.h"
 #include "providers/conversation.h"
 
 namespace warden::providers {
@@ -36,5 +37,13 @@ ErrorReply errorReply(Provider provider, Refusal refusal, const std::string& rea
 // `event: error` with its error object; Gemini: a data event with its error.
 std::string streamErrorEvent(Provider provider, Refusal refusal, const std::string& reason,
                              const std::string& eventId);
+
+// The same refusal as one more unit of a body in `framing`, whatever the
+// provider's usual framing is: an event (ServerSentEvents), a line
+// (JsonLines), or the bare error object (JsonArray: the caller places it
+// among the elements). Empty for Framing::Json: a single document cannot be
+// continued.
+std::string streamErrorIn(Framing framing, Provider provider, Refusal refusal, const std::string& reason,
+                          const std::string& eventId);
 
 }  // namespace warden::providers

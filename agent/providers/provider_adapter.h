@@ -19,7 +19,9 @@ class ProviderAdapter final : public Adapter {
   ProviderAdapter(ParseRequest parse, FramingRuleOf framing, MakeReader reader)
       : parse_(parse), framing_(framing), reader_(reader) {}
 
-  Result<Request> parseRequest(const Route& route, std::string_view body, const ParseLimits& limits) const override {
+  // The provider APIs it assembles are JSON: the Content-Type is not needed.
+  Result<Request> parseRequest(const Route& route, std::string_view body, const ParseLimits& limits,
+                               std::string_view /*contentType*/) const override {
     return parse_(route, body, limits);
   }
 

@@ -108,12 +108,16 @@ struct OpenAiPath {
 };
 
 // chat/completions before completions: a suffix match must take the longer one.
-const std::array<OpenAiPath, 5> kOpenAiPaths{{
+// Translations read as transcriptions: the same form, an audio file in, text out.
+const std::array<OpenAiPath, 8> kOpenAiPaths{{
     {{"chat", "completions"}, Operation::ChatCompletions},
     {{"completions"}, Operation::Completions},
     {{"responses"}, Operation::Responses},
     {{"embeddings"}, Operation::Embeddings},
     {{"moderations"}, Operation::Moderations},
+    {{"files"}, Operation::Files},
+    {{"audio", "transcriptions"}, Operation::AudioTranscriptions},
+    {{"audio", "translations"}, Operation::AudioTranscriptions},
 }};
 
 // The whole of `segments` is one OpenAI operation path.

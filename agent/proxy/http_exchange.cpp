@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/log.h"
+#include "proxy/error_responses.h"
 #include "proxy/hop_by_hop.h"
 #include "proxy/http_io.h"
 #include "proxy/upstream_connector.h"
@@ -13,6 +14,7 @@ namespace warden::proxy {
 namespace {
 
 using ResponseParser = http::response_parser<http::buffer_body, FieldAllocator>;
+using ResponseWriter = http::response_serializer<http::buffer_body, Fields>;
 using ErrorCode = boost::system::error_code;
 
 bool responseHasNoBody(unsigned status, bool isHead) {
@@ -36,6 +38,8 @@ class Exchange {
   asio::awaitable<ErrorCode> readResponseHead(bool stopAtContinue);
   asio::awaitable<ErrorCode> relayInterim();
   asio::awaitable<void> relayResponse();
+  asio::awaitable<void> answerRefusal(ResponseRefusal refusal);
+  asio::awaitable<void> endRefusedBody(ResponseRefusal refusal, ResponseWriter& writer);
   asio::awaitable<void> relayWebSocket();
   ExchangeOutcome failBeforeResponse(std::string error);
   void releaseUpstream(bool reusable);
@@ -265,9 +269,16 @@ asio::awaitable<void> Exchange::relayResponse() {
   res.keep_alive(keepClient);
   out_.status = static_cast<int>(status);
   ResponseTap* tap = client_.tap;
-  if (tap != nullptr) tap->head(status, res);
+  if (tap != nullptr) {
+    tap->head(status, res);
+    if (auto refusal = tap->refusal()) {
+      tap->end(false);
+      co_await answerRefusal(std::move(*refusal));
+      co_return;
+    }
+  }
 
-  http::response_serializer<http::buffer_body, Fields> writer{res};
+  ResponseWriter writer{res};
   bool complete = true;
   if (responseHasNoBody(status, isHead_)) {
     auto [ec, n] = co_await writeHeader(client_.stream, writer, client_.output);
@@ -283,10 +294,18 @@ asio::awaitable<void> Exchange::relayResponse() {
     // The header goes out with the start of the body when that came with it.
     auto pumped = co_await pumpBody(upstream_->stream, upstream_->buffer, *response_, client_.stream, writer,
                                     client_.idle, client_.piece, client_.output, [tap](std::string_view bytes) {
-                                      if (tap != nullptr) tap->piece(bytes);
+                                      if (tap == nullptr) return true;
+                                      tap->piece(bytes);
+                                      return !tap->refusal();
                                     });
-    if (tap != nullptr) tap->end(pumped.ok());
     out_.bytesToClient += pumped.bytesWritten;
+    if (pumped.stopped) {
+      auto refusal = tap->refusal();
+      tap->end(writer.is_done());
+      co_await endRefusedBody(std::move(*refusal), writer);
+      co_return;
+    }
+    if (tap != nullptr) tap->end(pumped.ok());
     const bool headerSent = writer.is_header_done();
     out_.responseStarted = headerSent || pumped.writeError;
     if (pumped.writeError && !headerSent) {
@@ -313,6 +332,51 @@ asio::awaitable<void> Exchange::relayResponse() {
   out_.keepClient = keepClient && complete;
   releaseUpstream(complete && upstreamKeepAlive && !endsAtClose && !bodySkipped_ && requestComplete_ &&
                   response_->is_done() && upstream_->buffer.size() == 0);
+}
+
+// Refused at the head: the client gets the provider's own error instead of
+// the response, whose body is left unread on a connection that is closed.
+asio::awaitable<void> Exchange::answerRefusal(ResponseRefusal refusal) {
+  releaseUpstream(false);
+  auto response = refusalResponse(refusal.provider, providers::Refusal::Forbidden, refusal.reason, refusal.eventId);
+  out_.status = static_cast<int>(response.result_int());
+  auto [ec, n] = co_await writeMessage(client_.stream, response);
+  out_.bytesToClient += n;
+  out_.responseStarted = true;
+  out_.keepClient = false;
+  out_.error = "response refused: " + refusal.reason;
+  if (ec) out_.error += "; the refusal could not be written to the client: " + ec.message();
+  out_.refusal = std::move(refusal);
+}
+
+// Refused after a piece of the body: nothing more is read from the upstream,
+// whose connection is closed with the rest of its response unread, and the
+// client's body ends with the provider's error event when its framing allows.
+asio::awaitable<void> Exchange::endRefusedBody(ResponseRefusal refusal, ResponseWriter& writer) {
+  releaseUpstream(false);
+  out_.responseStarted = true;  // a piece went out before the refusal
+  out_.keepClient = false;
+  out_.error = "response refused: " + refusal.reason;
+  auto& res = response_->get();
+  if (writer.is_done()) {
+    // The last piece went out with the end of the body: only the event can tell.
+    out_.error += "; the whole response had already been relayed";
+  } else if (refusal.ending.empty()) {
+    out_.error += "; the body could not be ended cleanly there, so the connection was closed";
+  } else if (res.has_content_length()) {
+    // The client counts the body against its Content-Length, so no other
+    // bytes can end it cleanly: only the connection closing before the
+    // count is reached tells the client the response was cut short.
+    out_.error += "; the body has a Content-Length, so the connection was closed";
+  } else {
+    // Chunked: the event is the next chunk, followed by the last chunk. A
+    // body that ends where the connection ends simply takes it as its end.
+    auto [ec, n] = co_await writePiece(client_.stream, writer, res.body(), refusal.ending.data(), refusal.ending.size(),
+                                       true, client_.output);
+    out_.bytesToClient += n;
+    if (ec) out_.error += "; the refusal could not be written to the client: " + ec.message();
+  }
+  out_.refusal = std::move(refusal);
 }
 
 // The upstream accepted the upgrade: its 101 goes to the client with the

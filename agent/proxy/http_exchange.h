@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "providers/conversation.h"
 #include "proxy/connection_info.h"
 #include "proxy/http_types.h"
 #include "proxy/stream.h"
@@ -19,14 +20,31 @@ namespace warden::proxy {
 
 using RequestParser = http::request_parser<http::buffer_body, FieldAllocator>;
 
+// A tap's refusal of the rest of a response.
+struct ResponseRefusal {
+  std::string reason;                                           // why, for the event and the client's message
+  std::string eventId;                                          // named in the client's message
+  providers::Provider provider = providers::Provider::Unknown;  // whose error format the client gets
+  // The last bytes of a body already under way: the provider's error event
+  // in the body's framing. Empty when the bytes relayed so far cannot be
+  // ended cleanly (a single document, an encoded body, a stop inside an
+  // event): the connection is closed instead.
+  std::string ending;
+};
+
 // Sees the final response as it is relayed (for inspection). piece() gets
 // each part of the body, dechunked, right after it was written to the client.
+// After head() and after each piece the relay asks refusal(): once it has
+// one, nothing more is read from the upstream. Refused at head(), the client
+// gets the provider's error instead of the response; refused during the
+// body, the body ends with refusal().ending. Either way both connections close.
 class ResponseTap {
  public:
   virtual ~ResponseTap() = default;
   virtual void head(unsigned status, const http::response_header<Fields>& header) = 0;
   virtual void piece(std::string_view bytes) = 0;
   virtual void end(bool complete) = 0;  // complete: the whole body was relayed
+  virtual std::optional<ResponseRefusal> refusal() const { return std::nullopt; }
 };
 
 // The client side of an exchange, owned by the HTTP session.
@@ -64,6 +82,7 @@ struct ExchangeOutcome {
   std::string error;  // why the exchange failed, empty when it did not
   bool upstreamUnavailable = false;  // failed before any response: the caller answers 502
   std::optional<WebSocketOutcome> webSocket;  // the upgrade was accepted and relayed
+  std::optional<ResponseRefusal> refusal;     // the tap refused the response (error says how it ended)
 };
 
 // `request` has its header parsed (and its body read, with client.body);

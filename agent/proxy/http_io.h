@@ -183,9 +183,10 @@ asio::awaitable<IoResult> writePiece(Stream& out, Serializer& serializer, BodyVa
   co_return co_await writeReady(out, serializer, scratch, headerOnly);
 }
 
-// pumpBody's hook for each piece written; the default ignores them.
+// pumpBody's hook for each piece written: false stops the pump there. The
+// default ignores the pieces.
 struct IgnorePieces {
-  void operator()(std::string_view) const {}
+  bool operator()(std::string_view) const { return true; }
 };
 
 struct BodyPumpResult {
@@ -193,6 +194,7 @@ struct BodyPumpResult {
   uint64_t bytesWritten = 0;  // as written to the output, framing included
   boost::system::error_code readError;
   boost::system::error_code writeError;
+  bool stopped = false;  // the hook stopped it after a piece; nothing more was read
   bool ok() const { return !readError && !writeError; }
 };
 
@@ -202,7 +204,7 @@ struct BodyPumpResult {
 // has not been written through `serializer` yet (it serializes the message
 // `parser` fills), it goes out with the first piece when that is already
 // here, and alone otherwise. `onWritten` sees each piece of the body (as
-// parsed: dechunked) once it was written.
+// parsed: dechunked) once it was written, and may stop the pump there.
 template <class Parser, class Serializer, class OnWritten = IgnorePieces>
 asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffer, Parser& parser, Stream& out,
                                          Serializer& serializer, Watchdog& idle, std::span<char> piece,
@@ -228,7 +230,10 @@ asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffe
       co_return result;
     }
     idle.touch();
-    if (read.size > 0) onWritten(std::string_view(piece.data(), read.size));
+    if (read.size > 0 && !onWritten(std::string_view(piece.data(), read.size))) {
+      result.stopped = true;
+      co_return result;
+    }
     if (last) co_return result;
   }
 }

@@ -165,7 +165,8 @@ asio::awaitable<bool> HttpSession::serveOne() {
   }
   if (adapter != nullptr) {
     const InspectionLimits limits{options_.maxRequestBodyBytes, options_.maxJsonDepth};
-    inspected = inspectRequest(*adapter, route, req[http::field::content_encoding], body_, limits);
+    inspected = inspectRequest(*adapter, route, req[http::field::content_type], req[http::field::content_encoding],
+                               body_, limits);
     llm.request = requestRecord(inspected);
   }
 
@@ -178,7 +179,11 @@ asio::awaitable<bool> HttpSession::serveOne() {
   }
 
   std::optional<ResponseInspection> responseInspection;
-  if (adapter != nullptr) responseInspection.emplace(*adapter, route);
+  if (adapter != nullptr) {
+    responseInspection.emplace(*adapter, route);
+    responseInspection->judgeWith(
+        [this, &route](const providers::Response& soFar) { return decideResponse(info_, route, soFar); }, event.id);
+  }
   ClientSide side{client_,
                   buffer_,
                   info_,
@@ -194,6 +199,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   event.bytesFromClient += outcome.bytesFromClient;
   event.bytesToClient += outcome.bytesToClient;
   event.status = outcome.status;
+  if (outcome.refusal) event.decision = "deny";  // outcome.error says why and how the response ended
   if (outcome.upstreamUnavailable) {
     logger("proxy")->warn("{} {} from {}: {}", event.method, event.path,
                           info_.origin.identity.comm.empty() ? info_.client.toString() : info_.origin.identity.comm,

@@ -7,4 +7,9 @@ RequestDecision decide(const ConnectionInfo& /*connection*/, const providers::Ro
   return RequestDecision{};
 }
 
+ResponseDecision decideResponse(const ConnectionInfo& /*connection*/, const providers::Route& /*route*/,
+                                const providers::Response& /*response*/) {
+  return ResponseDecision{};
+}
+
 }  // namespace warden::proxy

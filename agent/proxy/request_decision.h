@@ -1,6 +1,7 @@
 // The one place where a request is allowed or refused before anything of it
-// is forwarded. The policy layers (validation, anomaly, access) plug in here;
-// until they exist every request is allowed.
+// is forwarded, and where its response is allowed or refused as it streams
+// back. The policy layers (validation, anomaly, access, output checks) plug
+// in here; until they exist everything is allowed.
 #pragma once
 
 #include <string>
@@ -22,5 +23,16 @@ struct RequestDecision {
 // is not inspected or the body could not be read (the event says why).
 RequestDecision decide(const ConnectionInfo& connection, const providers::Route& route,
                        const providers::Request* request, const http::request_header<Fields>& header);
+
+struct ResponseDecision {
+  bool allow = true;
+  std::string reason;  // shown to the client when refused
+};
+
+// Called at the response's head and after each piece of its body has been
+// relayed, with the response as read so far (complete events only); a
+// refusal ends the stream with the provider's error event.
+ResponseDecision decideResponse(const ConnectionInfo& connection, const providers::Route& route,
+                                const providers::Response& response);
 
 }  // namespace warden::proxy

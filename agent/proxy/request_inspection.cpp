@@ -6,7 +6,7 @@
 namespace warden::proxy {
 
 InspectedRequest inspectRequest(const providers::Adapter& adapter, const providers::Route& route,
-                                std::string_view contentEncoding, std::string_view body,
+                                std::string_view contentType, std::string_view contentEncoding, std::string_view body,
                                 const InspectionLimits& limits) {
   InspectedRequest out;
   std::string decoded;
@@ -27,7 +27,7 @@ InspectedRequest inspectRequest(const providers::Adapter& adapter, const provide
   }
   providers::ParseLimits parseLimits;
   parseLimits.maxDepth = limits.maxJsonDepth;
-  auto parsed = adapter.parseRequest(route, body, parseLimits);
+  auto parsed = adapter.parseRequest(route, body, parseLimits, contentType);
   if (!parsed) {
     out.failure = parsed.error().message;
     return out;
@@ -51,6 +51,14 @@ audit::LlmRequestRecord requestRecord(const providers::Request& request) {
   record.messages = request.messages.size();
   record.toolNames.reserve(request.tools.size());
   for (const auto& tool : request.tools) record.toolNames.push_back(tool.name.empty() ? tool.type : tool.name);
+  // Uploaded files: the data part of each (a text-like file's content is a
+  // second, text part of the same message).
+  for (const auto& message : request.messages) {
+    for (const auto& part : message.parts) {
+      if (part.formField.empty() || part.kind == providers::Part::Kind::Text) continue;
+      record.files.push_back({part.formField, part.reference, part.mediaType, part.bytes});
+    }
+  }
   return record;
 }
 

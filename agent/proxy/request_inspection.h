@@ -24,8 +24,9 @@ struct InspectedRequest {
   std::string failure;  // why there is no request, when there is none
 };
 
+// `contentType` and `contentEncoding` are the request's headers.
 InspectedRequest inspectRequest(const providers::Adapter& adapter, const providers::Route& route,
-                                std::string_view contentEncoding, std::string_view body,
+                                std::string_view contentType, std::string_view contentEncoding, std::string_view body,
                                 const InspectionLimits& limits);
 
 // What the audit event keeps of it.

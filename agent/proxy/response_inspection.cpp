@@ -1,5 +1,6 @@
 #include "proxy/response_inspection.h"
 
+#include "providers/native_error.h"
 #include "proxy/identity_coding.h"
 
 namespace warden::proxy {
@@ -10,8 +11,26 @@ constexpr size_t kMaxDecodedResponseBytes = 256u << 20;
 
 }  // namespace
 
+void ResponseInspection::judgeWith(ResponseJudge judge, std::string eventId) {
+  judge_ = std::move(judge);
+  eventId_ = std::move(eventId);
+}
+
 void ResponseInspection::head(unsigned status, const http::response_header<Fields>& header) {
   seen_ = true;
+  boundary_.emplace(status, header[http::field::content_type],
+                    !isIdentityCoding(header[http::field::content_encoding]));
+  startReading(status, header);
+  judge();
+}
+
+void ResponseInspection::piece(std::string_view bytes) {
+  if (boundary_) boundary_->feed(bytes);
+  read(bytes);
+  judge();
+}
+
+void ResponseInspection::startReading(unsigned status, const http::response_header<Fields>& header) {
   const auto contentEncoding = header[http::field::content_encoding];
   if (!isIdentityCoding(contentEncoding)) {
     warden::http::DecodeLimits limits;
@@ -26,7 +45,7 @@ void ResponseInspection::head(unsigned status, const http::response_header<Field
   reader_ = adapter_.readResponse(route_, status, header[http::field::content_type]);
 }
 
-void ResponseInspection::piece(std::string_view bytes) {
+void ResponseInspection::read(std::string_view bytes) {
   if (!reader_ || ended_) return;
   if (!decoder_) {
     reader_->feed(bytes);
@@ -38,6 +57,24 @@ void ResponseInspection::piece(std::string_view bytes) {
     return;
   }
   if (!decoded->empty()) reader_->feed(*decoded);
+}
+
+void ResponseInspection::judge() {
+  if (!judge_ || refusedBecause_) return;
+  static const providers::Response kNothingRead;
+  const ResponseDecision decision = judge_(reader_ ? reader_->response() : kNothingRead);
+  if (!decision.allow) refusedBecause_ = decision.reason;
+}
+
+std::optional<ResponseRefusal> ResponseInspection::refusal() const {
+  if (!refusedBecause_) return std::nullopt;
+  ResponseRefusal refusal{*refusedBecause_, eventId_, route_.provider, ""};
+  if (boundary_) {
+    const std::string error = providers::streamErrorIn(boundary_->framing(), route_.provider,
+                                                       providers::Refusal::Forbidden, refusal.reason, eventId_);
+    refusal.ending = boundary_->ending(error);
+  }
+  return refusal;
 }
 
 void ResponseInspection::end(bool complete) {

@@ -228,8 +228,25 @@ class IdGenerator {
   std::array<uint64_t, 4> s_{};
 };
 
+// "files":[{"bytes":..,"content_type":..,"filename":..,"name":..}]: the
+// form field is "name", as Content-Disposition calls it.
+void writeFiles(ObjectWriter& request, const std::vector<UploadedFileRecord>& files) {
+  std::string& out = request.key("files");
+  out += '[';
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i > 0) out += ',';
+    ObjectWriter file(out);
+    file.number("bytes", static_cast<unsigned long long>(files[i].bytes));
+    if (!files[i].contentType.empty()) file.string("content_type", files[i].contentType);
+    file.string("filename", files[i].filename);
+    file.string("name", files[i].field);
+  }
+  out += ']';
+}
+
 void writeLlmRequest(ObjectWriter& llm, const LlmRequestRecord& request) {
   ObjectWriter out(llm.key("request"));
+  if (!request.files.empty()) writeFiles(out, request.files);
   if (request.parsed) out.number("messages", static_cast<unsigned long long>(request.messages));
   if (!request.model.empty()) out.string("model", request.model);
   if (!request.parseError.empty()) out.string("parse_error", request.parseError);

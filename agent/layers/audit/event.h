@@ -19,6 +19,14 @@ namespace warden::audit {
 // WebSocket: one event per upgraded connection, at its end.
 enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop };
 
+// A file uploaded in a multipart form (/v1/files, audio transcriptions).
+struct UploadedFileRecord {
+  std::string field;        // the form field it came in ("file")
+  std::string filename;     // as the client named it; "" when it did not
+  std::string contentType;  // the part's media type; "" when not given
+  uint64_t bytes = 0;
+};
+
 // What the provider adapter read from an LLM API request body.
 struct LlmRequestRecord {
   bool parsed = false;     // the body was read into the conversation model
@@ -27,6 +35,7 @@ struct LlmRequestRecord {
   bool stream = false;
   uint64_t messages = 0;
   std::vector<std::string> toolNames;  // tools the request declares
+  std::vector<UploadedFileRecord> files;
 };
 
 // What the adapter assembled from the response as it streamed by.

@@ -167,6 +167,29 @@ TEST(EventJsonTest, LlmRecordCarriesWhatTheAdaptersRead) {
   EXPECT_EQ(line, j.dump()) << "keys stay sorted";
 }
 
+TEST(EventJsonTest, UploadedFilesAreListedWithNameSizeAndType) {
+  Event e = sampleRequest();
+  LlmRequestRecord request;
+  request.parsed = true;
+  request.model = "whisper-1";
+  request.messages = 2;
+  request.files = {{"file", "meeting \"q3\".mp3", "audio/mpeg", 1048576}, {"extra", "", "", 0}};
+  e.llm = LlmRecord{"openai", "audio_transcriptions", request, std::nullopt};
+  const auto j = toJson(e, "h");
+  const nlohmann::json files = nlohmann::json::array(
+      {{{"name", "file"}, {"filename", "meeting \"q3\".mp3"}, {"content_type", "audio/mpeg"}, {"bytes", 1048576}},
+       {{"name", "extra"}, {"filename", ""}, {"bytes", 0}}});
+  EXPECT_EQ(j["llm"]["request"]["files"], files);
+  std::string line;
+  appendJsonLine(line, e, "h");
+  line.pop_back();
+  EXPECT_EQ(line, j.dump()) << "keys stay sorted";
+
+  request.files.clear();
+  e.llm->request = request;
+  EXPECT_FALSE(toJson(e, "h")["llm"]["request"].contains("files")) << "no uploads, no key";
+}
+
 TEST(EventJsonTest, LlmRecordOfAnUnreadBodyHasOnlyTheReason) {
   Event e;
   LlmRecord llm;

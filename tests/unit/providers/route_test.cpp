@@ -59,7 +59,8 @@ TEST(Route, OpenAiOtherPathsAndMethodsAreUninspected) {
   expectRoute(route("api.openai.com", "GET", "/v1/chat/completions"), Provider::OpenAI, Operation::Uninspected);
   expectRoute(route("api.openai.com", "post", "/v1/chat/completions"), Provider::OpenAI, Operation::Uninspected);
   expectRoute(route("api.openai.com", "GET", "/v1/models"), Provider::OpenAI, Operation::Uninspected);
-  expectRoute(route("api.openai.com", "POST", "/v1/files"), Provider::OpenAI, Operation::Uninspected);
+  expectRoute(route("api.openai.com", "POST", "/v1/files/file-abc/content"), Provider::OpenAI, Operation::Uninspected);
+  expectRoute(route("api.openai.com", "GET", "/v1/files"), Provider::OpenAI, Operation::Uninspected);
   expectRoute(route("api.openai.com", "POST", "/v1/responses/resp_1/cancel"), Provider::OpenAI, Operation::Uninspected);
   expectRoute(route("api.openai.com", "POST", "/v1/chat/completions/chatcmpl-1"), Provider::OpenAI,
               Operation::Uninspected);
@@ -67,6 +68,23 @@ TEST(Route, OpenAiOtherPathsAndMethodsAreUninspected) {
   expectRoute(route("api.openai.com", "POST", "/v1/messages"), Provider::OpenAI, Operation::Uninspected);
   expectRoute(route("api.openai.com", "POST", "/api/chat"), Provider::OpenAI, Operation::Uninspected);
   expectRoute(route("api.openai.com", "POST", ""), Provider::OpenAI, Operation::Uninspected);
+}
+
+TEST(Route, UploadsAreFilesOrAudioTranscriptions) {
+  expectRoute(route("api.openai.com", "POST", "/v1/files"), Provider::OpenAI, Operation::Files);
+  expectRoute(route("api.openai.com", "POST", "/v1/audio/transcriptions"), Provider::OpenAI,
+              Operation::AudioTranscriptions);
+  expectRoute(route("api.openai.com", "POST", "/v1/audio/translations/"), Provider::OpenAI,
+              Operation::AudioTranscriptions);
+  expectRoute(route("api.openai.com", "POST", "/v1/audio/speech"), Provider::OpenAI, Operation::Uninspected);
+  expectRoute(route("contoso.openai.azure.com", "POST", "/openai/files?api-version=2024-10-21"), Provider::AzureOpenAI,
+              Operation::Files);
+  expectRoute(route("contoso.openai.azure.com", "POST", "/openai/v1/audio/transcriptions"), Provider::AzureOpenAI,
+              Operation::AudioTranscriptions);
+  expectRoute(route("localhost:8000", "POST", "/v1/audio/transcriptions"), Provider::Unknown,
+              Operation::AudioTranscriptions);
+  EXPECT_STREQ(toString(Operation::Files), "files");
+  EXPECT_STREQ(toString(Operation::AudioTranscriptions), "audio_transcriptions");
 }
 
 TEST(Route, AzureDeploymentsNameTheModel) {
@@ -83,7 +101,8 @@ TEST(Route, AzureDeploymentsNameTheModel) {
   expectRoute(route(host, "POST", "/openai/responses?api-version=2025-04-01-preview"), Provider::AzureOpenAI,
               Operation::Responses);
   expectRoute(route(host, "POST", "/openai/deployments/x/audio/transcriptions"), Provider::AzureOpenAI,
-              Operation::Uninspected);
+              Operation::AudioTranscriptions, "x");
+  expectRoute(route(host, "POST", "/openai/deployments/x/audio/speech"), Provider::AzureOpenAI, Operation::Uninspected);
   expectRoute(route(host, "GET", "/openai/deployments/x/chat/completions"), Provider::AzureOpenAI,
               Operation::Uninspected);
   expectRoute(route(host, "POST", "/v1/chat/completions"), Provider::AzureOpenAI, Operation::Uninspected);

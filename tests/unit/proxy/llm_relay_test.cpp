@@ -353,7 +353,7 @@ TEST_F(LlmRelayTest, AGzippedResponseIsDecodedForTheEventAndRelayedAsItCame) {
 TEST_F(LlmRelayTest, UnknownPathsOnKnownHostsAreStreamedAndLoggedAsUninspected) {
   startProxy();
   upstream_.respond({ScriptedUpstream::jsonResponse(R"({"data":[]})")});
-  const std::string raw = "POST /v1/files HTTP/1.1\r\nHost: api.openai.com\r\nTransfer-Encoding: chunked\r\n\r\n" +
+  const std::string raw = "POST /v1/batches HTTP/1.1\r\nHost: api.openai.com\r\nTransfer-Encoding: chunked\r\n\r\n" +
                           ScriptedUpstream::chunk("not json at all") + "0\r\n\r\n";
   const auto response = exchange(upstream_.endpoint(), raw);
   EXPECT_EQ(response.result_int(), 200);
@@ -368,6 +368,33 @@ TEST_F(LlmRelayTest, UnknownPathsOnKnownHostsAreStreamedAndLoggedAsUninspected) 
   EXPECT_EQ(lines[0]["llm"]["operation"], "uninspected");
   EXPECT_FALSE(lines[0]["llm"].contains("request"));
   EXPECT_FALSE(lines[0]["llm"].contains("response"));
+}
+
+TEST_F(LlmRelayTest, AMultipartUploadIsReadForTheEventAndRelayedAsItCame) {
+  startProxy();
+  upstream_.respond({ScriptedUpstream::jsonResponse(R"({"text":"Hello."})")});
+  const std::string body =
+      "--AaB03x\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+      "--AaB03x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"memo.wav\"\r\n"
+      "Content-Type: audio/wav\r\n\r\nRIFF....WAVE\r\n--AaB03x--\r\n";
+  const std::string raw = "POST /v1/audio/transcriptions HTTP/1.1\r\nHost: api.openai.com\r\n"
+                          "Content-Type: multipart/form-data; boundary=AaB03x\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body;
+  const auto response = exchange(upstream_.endpoint(), raw);
+  EXPECT_EQ(response.result_int(), 200);
+  const auto seen = upstream_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].body, body);
+
+  const auto lines = events(1);
+  ASSERT_EQ(lines.size(), 1u);
+  const auto& llm = lines[0]["llm"];
+  EXPECT_EQ(llm["operation"], "audio_transcriptions");
+  EXPECT_EQ(llm["request"]["model"], "whisper-1") << lines[0];
+  EXPECT_EQ(llm["request"]["files"],
+            (nlohmann::json::array(
+                {{{"name", "file"}, {"filename", "memo.wav"}, {"content_type", "audio/wav"}, {"bytes", 12}}})));
+  EXPECT_FALSE(llm["response"].contains("parse_error")) << lines[0];
 }
 
 }  // namespace

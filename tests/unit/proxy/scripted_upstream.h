@@ -1,7 +1,8 @@
 // A plain-HTTP upstream on 127.0.0.1:0 whose answer the test scripts as raw
 // bytes on the wire, cut into pieces. The first piece leaves at once; with
 // holdAfterFirstPiece() the rest waits until the test calls release(), so a
-// test can see whether the proxy delivered the first piece on its own.
+// test can see whether the proxy delivered the first piece on its own; with
+// holdBeforeEachPiece() each later piece waits for a release() of its own.
 // Every request is recorded as it arrived, body bytes exactly as received.
 #pragma once
 
@@ -53,9 +54,15 @@ class ScriptedUpstream {
   // The raw response to every request, in pieces; call before any request.
   void respond(std::vector<std::string> pieces) { pieces_ = std::move(pieces); }
   void holdAfterFirstPiece() { hold_ = true; }
+  void holdBeforeEachPiece() {
+    hold_ = true;
+    each_ = true;
+  }
+  // Releases are counted over all requests: piece i (from 1) of a request
+  // leaves once there were i of them (one, with holdAfterFirstPiece()).
   void release() {
     asio::post(io_, [this] {
-      released_ = true;
+      ++releases_;
       gate_.cancel();
     });
   }
@@ -67,6 +74,11 @@ class ScriptedUpstream {
   int connections() const {
     std::lock_guard lock(mutex_);
     return connections_;
+  }
+  // Connections that ended (the proxy closed them) rather than carrying another request.
+  int endedConnections() const {
+    std::lock_guard lock(mutex_);
+    return ended_;
   }
 
   // A whole response with a Content-Length.
@@ -99,12 +111,21 @@ class ScriptedUpstream {
       http::request_parser<http::string_body> parser;
       parser.body_limit(64 * 1024 * 1024);
       auto [ec, n] = co_await http::async_read(socket, buffer, parser, kUseTuple);
-      if (ec) co_return;
+      if (ec) {
+        std::lock_guard lock(mutex_);
+        ++ended_;
+        co_return;
+      }
       record(parser.get());
       for (size_t i = 0; i < pieces_.size(); ++i) {
-        if (i == 1 && hold_ && !released_) co_await gate_.async_wait(kUseTuple);
+        const int needed = i == 0 || !hold_ ? 0 : (each_ ? static_cast<int>(i) : 1);
+        while (releases_ < needed) co_await gate_.async_wait(kUseTuple);
         auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(pieces_[i]), kUseTuple);
-        if (wec) co_return;
+        if (wec) {
+          std::lock_guard lock(mutex_);
+          ++ended_;
+          co_return;
+        }
       }
     }
   }
@@ -128,10 +149,12 @@ class ScriptedUpstream {
   asio::steady_timer gate_;
   std::vector<std::string> pieces_;  // set before the first request, then read-only
   bool hold_ = false;
-  bool released_ = false;  // io_ thread only
+  bool each_ = false;
+  int releases_ = 0;  // io_ thread only
   mutable std::mutex mutex_;
   std::vector<ScriptedRequest> requests_;
   int connections_ = 0;
+  int ended_ = 0;
   std::thread thread_;
 };
 
