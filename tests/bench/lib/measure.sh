@@ -59,9 +59,21 @@ run_wrk() {
   # shellcheck disable=SC2086
   up_before=$(cpu_ticks $UPSTREAM_PIDS)
   accepts_before=$(upstream_accepts)
+  # BENCH_PROFILE=DIR: a call-graph profile of the middle hop during its c32 run.
+  local profiler=
+  if [[ -n ${BENCH_PROFILE:-} && -n $hop_pids && $label == *.c32 ]]; then
+    mkdir -p "$BENCH_PROFILE"
+    local pid_list
+    # shellcheck disable=SC2086 # split the space-separated list
+    pid_list=$(printf '%s,' $hop_pids)
+    perf record -q -g -o "$BENCH_PROFILE/${label%.c32}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
+      >/dev/null 2>&1 &
+    profiler=$!
+  fi
   in_where "$where" timeout -k 5 $((DURATION_S + 30)) \
     wrk -t"$threads" -c"$connections" -d"${DURATION_S}s" --timeout 5s --latency -s "$BENCH_DIR/chat_post.lua" "$url" \
     >"$out" 2>&1 || rc=$?
+  [[ -z $profiler ]] || wait "$profiler" || e2e_log "perf record for $label failed (exit $?)"
   # shellcheck disable=SC2086
   [[ -n $hop_pids ]] && hop_after=$(cpu_ticks $hop_pids)
   # shellcheck disable=SC2086
