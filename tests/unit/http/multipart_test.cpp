@@ -104,11 +104,14 @@ TEST(Multipart, FilenameStarIsDecodedAndPreferred) {
 
 TEST(Multipart, LineEndingsAreExactlyCrlf) {
   // The CRLF before a delimiter belongs to the delimiter: content keeps its own.
-  const auto kept = read(part("form-data; name=a", "line\r\n") + kClose);
+  // Parts are views into the body: keep it alive while they are read.
+  const std::string keptBody = part("form-data; name=a", "line\r\n") + kClose;
+  const auto kept = read(keptBody);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].body, "line\r\n");
   // An empty part, and one whose content is only CRLF.
-  const auto empty = read(part("form-data; name=a", "") + part("form-data; name=b", "\r\n") + kClose);
+  const std::string emptyBody = part("form-data; name=a", "") + part("form-data; name=b", "\r\n") + kClose;
+  const auto empty = read(emptyBody);
   ASSERT_EQ(empty.size(), 2u);
   EXPECT_EQ(empty[0].body, "");
   EXPECT_EQ(empty[1].body, "\r\n");
@@ -147,7 +150,8 @@ TEST(Multipart, TruncatedBodiesAreRefused) {
 
 TEST(Multipart, ContentThatNearlyMatchesTheBoundaryIsContent) {
   const std::string content = "mid-line --XyZ\r\n-XyZ\r\n--XyY\r\n--Xy\r\n\r\n\r--XyZ";
-  const auto parts = read(part("form-data; name=a", "--XyY") + part("form-data; name=b", content) + kClose);
+  const std::string body = part("form-data; name=a", "--XyY") + part("form-data; name=b", content) + kClose;
+  const auto parts = read(body);
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0].body, "--XyY");
   EXPECT_EQ(parts[1].body, content);
@@ -179,8 +183,8 @@ TEST(Multipart, PartHeadersAreChecked) {
   EXPECT_NE(failure(part("form-data; name=a", "1", "Bad Name: x\r\n") + kClose).find("malformed header"),
             std::string::npos);
   // Identity transfer encodings and other fields are allowed.
-  const auto parts =
-      read(part("form-data; name=a", "1", "Content-Transfer-Encoding: binary\r\nX-Other: y\r\n") + kClose);
+  const std::string body = part("form-data; name=a", "1", "Content-Transfer-Encoding: binary\r\nX-Other: y\r\n") + kClose;
+  const auto parts = read(body);
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0].body, "1");
 }
