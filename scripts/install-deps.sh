@@ -13,7 +13,7 @@ apt-get install -y --no-install-recommends \
   libbpf-dev bpftool libelf-dev zlib1g-dev libmnl-dev \
   libssl-dev openssl ca-certificates \
   nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libboost1.81-dev \
-  libbrotli-dev libzstd-dev libsimdjson-dev libicu-dev \
+  libbrotli-dev libzstd-dev libsimdjson-dev libicu-dev libvectorscan-dev \
   libgtest-dev libgmock-dev libclang-rt-14-dev \
   iproute2 util-linux curl procps jq nginx-light wrk
 # The end-to-end tests drive real SDKs from npm. Keep a Node that is already
