@@ -59,21 +59,38 @@ run_wrk() {
   # shellcheck disable=SC2086
   up_before=$(cpu_ticks $UPSTREAM_PIDS)
   accepts_before=$(upstream_accepts)
-  # BENCH_PROFILE=DIR: a call-graph profile of the middle hop during its c32 run.
+  # BENCH_PROFILE=DIR: a call-graph profile of the middle hop during its c32 run
+  # (BENCH_PROFILE_CALLGRAPH=dwarf when the binaries lack frame pointers).
   local profiler=
   if [[ -n ${BENCH_PROFILE:-} && -n $hop_pids && $label == *.c32 ]]; then
     mkdir -p "$BENCH_PROFILE"
     local pid_list
     # shellcheck disable=SC2086 # split the space-separated list
     pid_list=$(printf '%s,' $hop_pids)
-    perf record -q -g -o "$BENCH_PROFILE/${label%.c32}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
+    perf record -q --call-graph "${BENCH_PROFILE_CALLGRAPH:-fp}" -o "$BENCH_PROFILE/${label%.c32}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
       >/dev/null 2>&1 &
     profiler=$!
+  fi
+  # BENCH_SYSCALLS=DIR: a count of the middle hop's system calls during its c32
+  # run (strace slows the hop, so that run's other figures are not comparable).
+  local tracer=
+  if [[ -n ${BENCH_SYSCALLS:-} && -n $hop_pids && $label == *.c32 ]]; then
+    mkdir -p "$BENCH_SYSCALLS"
+    local trace_args=()
+    # shellcheck disable=SC2086
+    for pid in $hop_pids; do trace_args+=(-p "$pid"); done
+    strace -f -c -o "$BENCH_SYSCALLS/${label%.c32}.strace" "${trace_args[@]}" &
+    tracer=$!
+    sleep 0.5
   fi
   in_where "$where" timeout -k 5 $((DURATION_S + 30)) \
     wrk -t"$threads" -c"$connections" -d"${DURATION_S}s" --timeout 5s --latency -s "$BENCH_DIR/chat_post.lua" "$url" \
     >"$out" 2>&1 || rc=$?
   [[ -z $profiler ]] || wait "$profiler" || e2e_log "perf record for $label failed (exit $?)"
+  if [[ -n $tracer ]]; then
+    kill -INT "$tracer" 2>/dev/null
+    wait "$tracer" || true
+  fi
   # shellcheck disable=SC2086
   [[ -n $hop_pids ]] && hop_after=$(cpu_ticks $hop_pids)
   # shellcheck disable=SC2086
