@@ -12,7 +12,8 @@ namespace warden::proxy {
 class Stream {
  public:
   explicit Stream(Tcp::socket socket) : v_(std::move(socket)) {}
-  explicit Stream(TlsStream tls) : v_(std::move(tls)) {}
+  // Keeps OpenSSL's record buffers for the connection's life (see stream.cpp).
+  explicit Stream(TlsStream tls);
 
   bool isTls() const { return v_.index() == 1; }
 

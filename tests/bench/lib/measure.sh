@@ -60,14 +60,16 @@ run_wrk() {
   up_before=$(cpu_ticks $UPSTREAM_PIDS)
   accepts_before=$(upstream_accepts)
   # BENCH_PROFILE=DIR: a call-graph profile of the middle hop during its c32 run
-  # (BENCH_PROFILE_CALLGRAPH=dwarf when the binaries lack frame pointers).
+  # (BENCH_PROFILE_CALLGRAPH=dwarf when the binaries lack frame pointers;
+  # BENCH_PROFILE_EVENT=EVENT samples that event instead of CPU time).
   local profiler=
   if [[ -n ${BENCH_PROFILE:-} && -n $hop_pids && $label == *.c32 ]]; then
     mkdir -p "$BENCH_PROFILE"
     local pid_list
     # shellcheck disable=SC2086 # split the space-separated list
     pid_list=$(printf '%s,' $hop_pids)
-    perf record -q --call-graph "${BENCH_PROFILE_CALLGRAPH:-fp}" -o "$BENCH_PROFILE/${label%.c32}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
+    perf record -q ${BENCH_PROFILE_EVENT:+-e "$BENCH_PROFILE_EVENT"} --call-graph "${BENCH_PROFILE_CALLGRAPH:-fp}" \
+      -o "$BENCH_PROFILE/${label%.c32}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
       >/dev/null 2>&1 &
     profiler=$!
   fi
@@ -83,10 +85,21 @@ run_wrk() {
     tracer=$!
     sleep 0.5
   fi
+  # BENCH_PERF_EVENTS=LIST: perf stat of those events on the middle hop during
+  # its c32 run (e.g. a uprobe on malloc), written to OUT/perf-stat-NAME.txt.
+  local counter=
+  if [[ -n ${BENCH_PERF_EVENTS:-} && -n $hop_pids && $label == *.c32 ]]; then
+    local pid_csv
+    # shellcheck disable=SC2086
+    pid_csv=$(printf '%s,' $hop_pids)
+    perf stat -x, -e "$BENCH_PERF_EVENTS" -o "$OUT/perf-stat-${label%.c32}.txt" -p "${pid_csv%,}" -- sleep "$DURATION_S" &
+    counter=$!
+  fi
   in_where "$where" timeout -k 5 $((DURATION_S + 30)) \
     wrk -t"$threads" -c"$connections" -d"${DURATION_S}s" --timeout 5s --latency -s "$BENCH_DIR/chat_post.lua" "$url" \
     >"$out" 2>&1 || rc=$?
   [[ -z $profiler ]] || wait "$profiler" || e2e_log "perf record for $label failed (exit $?)"
+  [[ -z $counter ]] || wait "$counter" || e2e_log "perf stat for $label failed (exit $?)"
   if [[ -n $tracer ]]; then
     kill -INT "$tracer" 2>/dev/null
     wait "$tracer" || true

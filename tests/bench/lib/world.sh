@@ -106,7 +106,7 @@ write_wardend_config() {
 cgroup: $CG
 fail_mode: open
 listen: {port: $LISTEN_PORT}
-workers: 2
+workers: ${BENCH_WARDEN_WORKERS:-2}
 paths:
   state_dir: $STATE
   runtime_dir: $RUNDIR
