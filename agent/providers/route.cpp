@@ -6,11 +6,15 @@
 #include <span>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace warden::providers {
 namespace {
 
-using Segments = std::vector<std::string>;
-using SegmentView = std::span<const std::string>;
+// Views into the request target, or into its decoded copy: routing a typical
+// path allocates nothing.
+using Segments = boost::container::small_vector<std::string_view, 12>;
+using SegmentView = std::span<const std::string_view>;
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -64,7 +68,9 @@ std::string percentDecode(std::string_view text) {
 // percent-escapes (%2F included), merge empty segments and resolve dot
 // segments before routing, so a client cannot dodge inspection by spelling
 // /v1/chat/completions differently.
-Segments pathSegments(std::string_view target) {
+// `decoded` holds the path when it has percent-escapes; the segments may
+// point into it, so it must outlive them.
+Segments pathSegments(std::string_view target, std::string& decoded) {
   for (const std::string_view scheme : {"http://", "https://"}) {
     if (target.size() >= scheme.size() &&
         std::equal(scheme.begin(), scheme.end(), target.begin(), [](char a, char b) { return a == lower(b); })) {
@@ -75,18 +81,22 @@ Segments pathSegments(std::string_view target) {
     }
   }
   target = target.substr(0, target.find_first_of("?#"));
-  const std::string path = percentDecode(target);
+  std::string_view path = target;
+  if (target.find('%') != std::string_view::npos) {
+    decoded = percentDecode(target);
+    path = decoded;
+  }
 
   Segments segments;
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    const std::string_view segment(path.data() + start, end - start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
     if (segment == "..") {
       if (!segments.empty()) segments.pop_back();
     } else if (!segment.empty() && segment != ".") {
-      segments.emplace_back(segment);
+      segments.push_back(segment);
     }
     start = end + 1;
   }
@@ -149,7 +159,7 @@ std::optional<Route> azureDeployment(SegmentView segments, Provider provider, bo
   for (size_t i = 0; i + 2 < segments.size(); ++i) {
     if (segments[i] != "deployments" || (!anywhere && (i != 1 || segments[0] != "openai"))) continue;
     if (const auto op = openAiExact(segments.subspan(i + 2))) {
-      return operationRoute(provider, *op, segments[i + 1]);
+      return operationRoute(provider, *op, std::string(segments[i + 1]));
     }
   }
   return std::nullopt;
@@ -158,14 +168,14 @@ std::optional<Route> azureDeployment(SegmentView segments, Provider provider, bo
 // {models|tunedModels}/{name}:{method} as the last two segments.
 std::optional<Route> geminiModel(SegmentView segments) {
   if (segments.size() < 2) return std::nullopt;
-  const std::string& collection = segments[segments.size() - 2];
-  const std::string& last = segments.back();
+  const std::string_view collection = segments[segments.size() - 2];
+  const std::string_view last = segments.back();
   const size_t colon = last.rfind(':');
-  if ((collection != "models" && collection != "tunedModels") || colon == std::string::npos || colon == 0) {
+  if ((collection != "models" && collection != "tunedModels") || colon == std::string_view::npos || colon == 0) {
     return std::nullopt;
   }
-  const std::string_view method = std::string_view(last).substr(colon + 1);
-  std::string model = last.substr(0, colon);
+  const std::string_view method = last.substr(colon + 1);
+  std::string model(last.substr(0, colon));
   if (collection == "tunedModels") model = "tunedModels/" + model;  // not the base model of the same name
   if (method == "generateContent") return operationRoute(Provider::Gemini, Operation::GenerateContent, model);
   if (method == "streamGenerateContent") {
@@ -176,7 +186,7 @@ std::optional<Route> geminiModel(SegmentView segments) {
   return std::nullopt;
 }
 
-bool isGeminiVersion(const std::string& segment) {
+bool isGeminiVersion(std::string_view segment) {
   return segment == "v1" || segment == "v1beta" || segment == "v1alpha";
 }
 
@@ -250,7 +260,8 @@ Provider providerForHost(std::string_view host) {
 }
 
 Route route(std::string_view host, std::string_view method, std::string_view target) {
-  const Segments path = pathSegments(target);
+  std::string decoded;
+  const Segments path = pathSegments(target, decoded);
   Route result;
   switch (providerForHost(host)) {
     case Provider::OpenAI:
@@ -276,6 +287,10 @@ Route route(std::string_view host, std::string_view method, std::string_view tar
   return result;
 }
 
-std::vector<std::string> routingPath(std::string_view target) { return pathSegments(target); }
+std::vector<std::string> routingPath(std::string_view target) {
+  std::string decoded;
+  const Segments segments = pathSegments(target, decoded);
+  return {segments.begin(), segments.end()};
+}
 
 }  // namespace warden::providers
