@@ -14,6 +14,7 @@
 
 #include "app/status_report.h"
 #include "app/target_resolver.h"
+#include "app/validation_settings.h"
 #include "control/control_server.h"
 #include "core/log.h"
 #include "kernel/bpf_redirector.h"
@@ -117,6 +118,21 @@ Status start(Running& r, asio::io_context& io) {
   auto netns = kernel::currentNetnsCookie();
   if (!netns) return netns.error().wrap("reading this network namespace's cookie");
 
+  // Layer 1 before any traffic: a rule or model file that is missing or
+  // corrupt stops the start instead of letting requests through unchecked.
+  std::shared_ptr<const validation::PromptInspector> inspector;
+  if (r.config.validation.enabled) {
+    auto loaded = loadValidationEngine(r.config.validation);
+    if (!loaded) return loaded.error();
+    inspector = std::move(loaded.value());
+    log->info("validation: {} signature rules from {}; models: injection {}, harmful {}",
+              inspector->rules().rules().size(), r.config.validation.rulesDir,
+              r.config.validation.injectionModel.empty() ? "none" : r.config.validation.injectionModel,
+              r.config.validation.harmfulModel.empty() ? "none" : r.config.validation.harmfulModel);
+  } else {
+    log->warn("validation is disabled (validation.enabled: false): prompts are not checked");
+  }
+
   // The listener first: a redirected connection must never meet a closed port.
   proxy::ProxyOptions proxyOptions;
   proxyOptions.listenPort = r.config.listenPort;
@@ -131,6 +147,7 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.maxHeaderBytes = r.config.maxHeaderBytes;
   proxyOptions.maxHeaderCount = r.config.maxHeaderCount;
   proxyOptions.maxJsonDepth = r.config.maxJsonDepth;
+  proxyOptions.promptInspector = inspector;
   // The lookup reaches the redirector through `r`, which outlives the proxy.
   auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {
     return r.redirector ? r.redirector->lookupConnection(client) : std::nullopt;

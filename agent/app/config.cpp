@@ -14,6 +14,8 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "core/unique_fd.h"
 
@@ -210,6 +212,20 @@ class Reader {
     return e;
   }
 
+  const Entry* fraction(const MapView& view, std::string_view key, double& out) {
+    const Entry* e = scalar(view, key);
+    if (!e) return nullptr;
+    const std::string& text = e->value.Scalar();
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0 && value <= 1)) {
+      fail(*e, childPath(view.path, key), "'" + text + "' is not a number from 0 to 1");
+      return nullptr;
+    }
+    out = value;
+    return e;
+  }
+
   // "" allowed when `allowEmpty`; otherwise an absolute path.
   const Entry* absolutePath(const MapView& view, std::string_view key, std::string& out, bool allowEmpty = false) {
     std::string value;
@@ -300,6 +316,43 @@ void readLimits(Reader& r, const Entry* e, Config& c) {
   r.integer(l, "max_header_bytes", 1024, 1 << 20, c.maxHeaderBytes, "a header size in bytes");
   r.integer(l, "max_header_count", 8, 10000, c.maxHeaderCount, "a header field count");
   r.integer(l, "max_json_depth", 4, 1024, c.maxJsonDepth, "a JSON nesting depth");
+}
+
+void readValidation(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  auto& v = c.validation;
+  MapView m = r.map(e->value, e->keyNode.Mark(), "validation",
+                    {"enabled", "rules_dir", "injection_model", "harmful_model", "flag_score", "block_score",
+                     "indirect_flag_score", "indirect_block_score", "harmful_flag_score", "harmful_block_score",
+                     "sanitize_smuggling", "hidden_text_ratio"});
+  r.boolean(m, "enabled", v.enabled);
+  r.absolutePath(m, "rules_dir", v.rulesDir);
+  r.absolutePath(m, "injection_model", v.injectionModel, /*allowEmpty=*/true);
+  r.absolutePath(m, "harmful_model", v.harmfulModel, /*allowEmpty=*/true);
+  const std::pair<const char*, double*> scores[] = {
+      {"flag_score", &v.flagScore},
+      {"block_score", &v.blockScore},
+      {"indirect_flag_score", &v.indirectFlagScore},
+      {"indirect_block_score", &v.indirectBlockScore},
+      {"harmful_flag_score", &v.harmfulFlagScore},
+      {"harmful_block_score", &v.harmfulBlockScore},
+  };
+  for (const auto& [key, out] : scores) r.fraction(m, key, *out);
+  r.boolean(m, "sanitize_smuggling", v.sanitizeSmuggling);
+  r.fraction(m, "hidden_text_ratio", v.hiddenTextRatio);
+  // A flag threshold above the block threshold would never flag anything.
+  const std::tuple<const char*, double, double> pairs[] = {
+      {"", v.flagScore, v.blockScore},
+      {"indirect_", v.indirectFlagScore, v.indirectBlockScore},
+      {"harmful_", v.harmfulFlagScore, v.harmfulBlockScore},
+  };
+  for (const auto& [prefix, flag, block] : pairs) {
+    if (r.failed() || flag <= block) continue;
+    const std::string key = std::string(prefix) + "flag_score";
+    const Entry* where = m.find(key);
+    r.fail(where ? Reader::markOf(*where) : m.mark, "validation." + key,
+           "must not be above validation." + std::string(prefix) + "block_score");
+  }
 }
 
 void readResolve(Reader& r, const Entry* e, Config& c) {
@@ -393,7 +446,7 @@ void readTargets(Reader& r, const Entry* e, Config& c) {
 void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   MapView top = r.map(root, YAML::Mark::null_mark(), "",
                       {"cgroup", "fail_mode", "heartbeat", "listen", "workers", "paths", "upstream", "timeouts",
-                       "targets", "resolve", "limits"});
+                       "targets", "resolve", "limits", "validation"});
   if (const Entry* e = r.string(top, "cgroup", c.cgroup); e && c.cgroup != "auto" && (c.cgroup.empty() || c.cgroup.front() != '/')) {
     r.fail(*e, "cgroup", "'" + c.cgroup + "' is neither auto nor an absolute cgroup v2 directory");
   }
@@ -419,6 +472,7 @@ void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   readTargets(r, top.find("targets"), c);
   readResolve(r, top.find("resolve"), c);
   readLimits(r, top.find("limits"), c);
+  readValidation(r, top.find("validation"), c);
 }
 
 std::string prefixError(const std::string& text, const std::string& why) {

@@ -30,6 +30,30 @@ struct CidrTarget {
   friend bool operator==(const CidrTarget&, const CidrTarget&) = default;
 };
 
+// Where the shipped rule packs and models are installed (CMake's DATADIR).
+#ifndef WARDEN_DATA_DIR
+#define WARDEN_DATA_DIR "/usr/local/share/warden"
+#endif
+
+// Layer 1 (config `validation:`): prompt-injection, jailbreak and
+// harmful-request detection on every inspected request.
+struct ValidationConfig {
+  bool enabled = true;
+  std::string rulesDir = WARDEN_DATA_DIR "/rules";
+  std::string injectionModel = WARDEN_DATA_DIR "/models/injection.model";  // "" = no model
+  std::string harmfulModel = WARDEN_DATA_DIR "/models/harmful.model";      // "" = no model
+  double flagScore = 0.5;
+  double blockScore = 0.85;
+  double indirectFlagScore = 0.6;
+  double indirectBlockScore = 0.9;
+  double harmfulFlagScore = 0.6;
+  double harmfulBlockScore = 0.9;
+  bool sanitizeSmuggling = true;
+  double hiddenTextRatio = 0.2;
+
+  friend bool operator==(const ValidationConfig&, const ValidationConfig&) = default;
+};
+
 struct Config {
   std::string sourcePath;  // where it was read from ("" = built-in defaults)
 
@@ -61,6 +85,8 @@ struct Config {
   uint32_t maxHeaderBytes = 64 << 10;          // request line through the blank line
   uint32_t maxHeaderCount = 100;               // header field lines
   uint32_t maxJsonDepth = 64;                  // nesting of a request body's JSON
+
+  ValidationConfig validation;
 
   std::chrono::seconds minTtl{5};
   std::chrono::seconds maxTtl{300};

@@ -20,6 +20,10 @@ nlohmann::json toJson(const proxy::ProxyCounters& c) {
           {"errors", c.errors},
           {"no_origin", c.noOrigin},
           {"handshake_failures", c.handshakeFailures},
+          {"prompts_allowed", c.promptsAllowed},
+          {"prompts_flagged", c.promptsFlagged},
+          {"prompts_sanitized", c.promptsSanitized},
+          {"prompts_blocked", c.promptsBlocked},
           {"untrusted_ca_by_executable", untrusted}};
 }
 

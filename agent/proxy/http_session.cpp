@@ -8,12 +8,16 @@
 #include <string>
 
 #include "core/log.h"
+#include "http/content_decoding.h"
+#include "providers/json_edit.h"
 #include "providers/adapter.h"
 #include "providers/realtime_session.h"
 #include "providers/route.h"
 #include "proxy/error_responses.h"
 #include "proxy/http_exchange.h"
 #include "proxy/http_io.h"
+#include "proxy/identity_coding.h"
+#include "proxy/prompt_validation.h"
 #include "proxy/request_body.h"
 #include "proxy/request_decision.h"
 #include "proxy/request_head.h"
@@ -95,6 +99,9 @@ class HttpSession {
                                      Clock::time_point start);
   asio::awaitable<bool> readBody(RequestParser& request, providers::Provider provider, audit::Event& event,
                                  Clock::time_point start);
+  asio::awaitable<bool> validate(RequestParser& request, const providers::Route& route,
+                                 const providers::Request& parsed, audit::Event& event, Clock::time_point start);
+  Status rewriteBody(RequestParser& request, const std::vector<providers::TextEdit>& edits);
   asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
                                audit::Event& event);
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
@@ -168,6 +175,10 @@ asio::awaitable<bool> HttpSession::serveOne() {
     inspected = inspectRequest(*adapter, route, req[http::field::content_type], req[http::field::content_encoding],
                                body_, limits);
     llm.request = requestRecord(inspected);
+  }
+  if (inspected.request && options_.promptInspector) {
+    const bool forward = co_await validate(request, route, *inspected.request, event, start);
+    if (!forward) co_return false;
   }
 
   const RequestDecision decision = decide(info_, route, inspected.request ? &*inspected.request : nullptr, req.base());
@@ -294,6 +305,53 @@ asio::awaitable<bool> HttpSession::readBody(RequestParser& request, providers::P
     co_return false;
   }
   co_return true;
+}
+
+// Layer 1. false: the request was refused (and the session ends, as for
+// every refusal); true: forward it, its body rewritten when sanitised.
+asio::awaitable<bool> HttpSession::validate(RequestParser& request, const providers::Route& route,
+                                            const providers::Request& parsed, audit::Event& event,
+                                            Clock::time_point start) {
+  const bool multipart = parsed.operation == providers::Operation::Files ||
+                         parsed.operation == providers::Operation::AudioTranscriptions;
+  PromptValidation checked = validatePrompt(*options_.promptInspector, parsed, !multipart);
+  if (checked.verdict == validation::Verdict::Sanitize && !checked.edits.empty()) {
+    if (auto rewritten = rewriteBody(request, checked.edits); !rewritten) {
+      checked.verdict = validation::Verdict::Block;
+      checked.record.verdict = std::string(validation::verdictName(checked.verdict));
+      checked.record.error = rewritten.error().message;
+      checked.reason = "prompt validation: hidden characters that could not be removed";
+    }
+  }
+  ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(checked.verdict)]);
+  event.validation = std::move(checked.record);
+  if (checked.verdict != validation::Verdict::Block) co_return true;
+  event.decision = "deny";
+  co_await refuse(route.provider, providers::Refusal::Forbidden, checked.reason, event);
+  finish(event, start, "");
+  co_return false;
+}
+
+// The body as forwarded after sanitising: the client's JSON with the edited
+// strings, without any Content-Encoding (the edits apply to the decoded text).
+Status HttpSession::rewriteBody(RequestParser& request, const std::vector<providers::TextEdit>& edits) {
+  auto& req = request.get();
+  const std::string_view coding = req[http::field::content_encoding];
+  std::string decoded;
+  std::string_view json = body_;
+  if (!isIdentityCoding(coding)) {
+    warden::http::DecodeLimits limits;
+    limits.maxOutputBytes = static_cast<size_t>(options_.maxRequestBodyBytes);
+    auto plain = warden::http::decodeBody(coding, body_, limits);
+    if (!plain) return plain.error().wrap("decode the request body to sanitise it");
+    decoded = std::move(plain.value());
+    json = decoded;
+  }
+  auto edited = providers::applyEdits(json, edits);
+  if (!edited) return edited.error().wrap("sanitise the request body");
+  body_ = std::move(edited.value());
+  req.erase(http::field::content_encoding);
+  return Status{};
 }
 
 // Answers the client ourselves; the connection ends after this response.

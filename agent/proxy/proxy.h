@@ -27,6 +27,10 @@ namespace warden::audit {
 class EventLog;
 }
 
+namespace warden::validation {
+class PromptInspector;
+}
+
 namespace warden::proxy {
 
 class CertAuthority;
@@ -45,6 +49,8 @@ struct ProxyOptions {
   uint32_t maxHeaderBytes = 64 << 10;
   uint32_t maxHeaderCount = 100;
   uint32_t maxJsonDepth = 64;
+  // Layer 1 on every inspected request; null: not configured (tests).
+  std::shared_ptr<const validation::PromptInspector> promptInspector;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's
@@ -63,6 +69,11 @@ struct ProxyCounters {
   uint64_t errors = 0;        // requests or connections that failed
   uint64_t noOrigin = 0;      // accepted without a kernel record
   uint64_t handshakeFailures = 0;
+  // Inspected requests by the validation layer's verdict.
+  uint64_t promptsAllowed = 0;
+  uint64_t promptsFlagged = 0;
+  uint64_t promptsSanitized = 0;
+  uint64_t promptsBlocked = 0;
   // Clients that rejected warden's certificate (alert unknown_ca / bad_certificate),
   // by executable name (comm) — runtimes that do not trust the CA yet.
   std::map<std::string, uint64_t> untrustedCaByExecutable;

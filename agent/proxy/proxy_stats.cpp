@@ -18,6 +18,10 @@ ProxyCounters ProxyStats::snapshot() const {
   out.errors = load(errors);
   out.noOrigin = load(noOrigin);
   out.handshakeFailures = load(handshakeFailures);
+  out.promptsAllowed = load(validation[0]);
+  out.promptsFlagged = load(validation[1]);
+  out.promptsSanitized = load(validation[2]);
+  out.promptsBlocked = load(validation[3]);
   std::lock_guard lock(mutex_);
   out.untrustedCaByExecutable = untrustedCaByExecutable_;
   return out;

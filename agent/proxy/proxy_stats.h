@@ -2,6 +2,7 @@
 // into a ProxyCounters snapshot when someone asks.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -26,6 +27,9 @@ class ProxyStats {
   Counter errors{0};
   Counter noOrigin{0};
   Counter handshakeFailures{0};
+  // Requests by the validation layer's verdict, indexed by validation::Verdict
+  // (allow, flag, sanitize, block).
+  std::array<Counter, 4> validation{};
 
   // Rare (a client refusing our CA), so a mutex is fine here.
   void countUntrustedCa(const std::string& executable);

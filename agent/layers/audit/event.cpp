@@ -160,6 +160,12 @@ class ObjectWriter {
     }
     out += ']';
   }
+  // Scores in [0, 1]: three decimals say all a reader needs.
+  void fraction(std::string_view name, double value) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed, 3);
+    key(name).append(buf, end);
+  }
   void number(std::string_view name, long long value) {
     char buf[24];
     auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
@@ -289,6 +295,35 @@ void writeWebSocket(ObjectWriter& top, const WebSocketRecord& record) {
   if (!record.unreadable.empty()) out.string("unreadable", record.unreadable);
 }
 
+void writeValidation(ObjectWriter& top, const ValidationRecord& record) {
+  ObjectWriter out(top.key("validation"));
+  out.number("bytes", static_cast<unsigned long long>(record.bytes));
+  out.number("duration_us", static_cast<long long>(record.duration.count()));
+  if (!record.error.empty()) out.string("error", record.error);
+  std::string& findings = out.key("findings");
+  findings += '[';
+  for (size_t i = 0; i < record.findings.size(); ++i) {
+    const auto& finding = record.findings[i];
+    if (i > 0) findings += ',';
+    ObjectWriter item(findings);
+    item.string("category", finding.category);
+    if (!finding.detail.empty()) item.string("detail", finding.detail);
+    item.string("id", finding.id);
+    item.number("length", static_cast<unsigned long long>(finding.length));
+    item.number("offset", static_cast<unsigned long long>(finding.offset));
+    item.string("part", finding.part);
+    item.fraction("score", finding.score);
+    item.string("severity", finding.severity);
+    item.number("text", static_cast<unsigned long long>(finding.text));
+    item.string("verdict", finding.verdict);
+  }
+  findings += ']';
+  out.number("hidden_characters", static_cast<unsigned long long>(record.hiddenCharacters));
+  out.number("sanitized_texts", static_cast<unsigned long long>(record.sanitizedTexts));
+  out.number("texts", static_cast<unsigned long long>(record.texts));
+  out.string("verdict", record.verdict);
+}
+
 void writeEvent(std::string& out, const Event& event, std::string_view hostName) {
   ObjectWriter top(out);
   if (event.originalDst || !event.mode.empty() || !event.sni.empty()) {
@@ -332,6 +367,7 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
   appendRfc3339(time, event.time);
   time += '"';
   top.string("type", typeName(event.type));
+  if (event.validation) writeValidation(top, *event.validation);
   if (event.websocket) writeWebSocket(top, *event.websocket);
 }
 

@@ -67,6 +67,34 @@ struct WebSocketRecord {
   std::string unreadable;    // a direction broke the framing protocol: relayed, no longer read
 };
 
+// One finding of the validation layer (prompt injection, jailbreak, harmful
+// request, hidden text, ...), as strings: the audit log does not depend on
+// the detectors' types.
+struct ValidationFinding {
+  std::string id;        // rule or model id
+  std::string category;
+  std::string severity;  // low | medium | high | critical
+  double score = 0;
+  std::string part;      // user | system | assistant | tool_result | retrieved
+  uint64_t text = 0;     // which text of the request (0-based, in reading order)
+  uint64_t offset = 0;   // bytes of that text
+  uint64_t length = 0;
+  std::string verdict;   // what this finding alone asks for
+  std::string detail;
+};
+
+// The validation layer's verdict on a request's texts.
+struct ValidationRecord {
+  std::string verdict;  // allow | flag | sanitize | block
+  std::vector<ValidationFinding> findings;
+  uint64_t texts = 0;   // texts inspected
+  uint64_t bytes = 0;   // their bytes
+  uint64_t hiddenCharacters = 0;  // invisible, bidi, tag and variation-selector characters
+  uint64_t sanitizedTexts = 0;    // texts forwarded with smuggled characters removed
+  std::chrono::microseconds duration{0};
+  std::string error;    // the detectors failed; the request was refused (fail closed)
+};
+
 struct Event {
   EventType type = EventType::Request;
   std::string id;  // 128-bit random, hex; unique per event
@@ -85,6 +113,7 @@ struct Event {
   std::string error;     // why a request failed, if it did
   std::optional<LlmRecord> llm;  // requests to a known LLM API host or path
   std::optional<WebSocketRecord> websocket;
+  std::optional<ValidationRecord> validation;
 
   uint64_t bytesFromClient = 0;
   uint64_t bytesToClient = 0;

@@ -113,6 +113,10 @@ paths:
   bpf_pin_dir: $PIN_DIR
   events_file: $EVENTS
 upstream: {extra_ca_file: $TEST_CA}
+validation:
+  rules_dir: $BENCH_DIR/../../policies/rules
+  injection_model: $BENCH_DIR/../../policies/models/injection.model
+  harmful_model: $BENCH_DIR/../../policies/models/harmful.model
 targets:
   hosts: [{name: $kApiHost, resolve: false}]
   addresses: [{cidr: $kUpstreamIp/32, port: $kUpstreamPort}, {cidr: $kUpstreamIp/32, port: $kSsePort}]

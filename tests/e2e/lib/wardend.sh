@@ -4,7 +4,9 @@
 
 # e2e_wardend_config FILE FAIL_MODE [EXTRA_YAML]
 e2e_wardend_config() {
-  local file=$1 fail_mode=$2 extra=${3:-}
+  local file=$1 fail_mode=$2 extra=${3:-} policies
+  # The rule packs and models of this source tree, not an installed copy.
+  policies=$(cd "$E2E_LIB_DIR/../../../policies" && pwd)
   cat >"$file" <<EOF
 cgroup: $CG
 fail_mode: $fail_mode
@@ -17,6 +19,10 @@ paths:
   bpf_pin_dir: $PIN_DIR
   events_file: $EVENTS
 upstream: {extra_ca_file: $TEST_CA}
+validation:
+  rules_dir: $policies/rules
+  injection_model: $policies/models/injection.model
+  harmful_model: $policies/models/harmful.model
 EOF
   printf '%s\n' "$WARDEND_TARGETS" >>"$file"
   [[ -z $extra ]] || printf '%s\n' "$extra" >>"$file"

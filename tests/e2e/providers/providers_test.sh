@@ -8,7 +8,9 @@
 # once directly to a mock upstream and once redirected through wardend, and
 # the results must be identical. wardend's events must name provider,
 # operation and model and, for streams and sessions, what the response said;
-# refusals must reach the SDKs as their own API errors.
+# refusals must reach the SDKs as their own API errors. The validation layer
+# must refuse prompt injections (in the user's turn, in a tool result) and
+# forward text smuggled in tag characters with them removed.
 #
 # usage: providers_test.sh --wardend PATH --wardenctl PATH
 #
@@ -45,6 +47,8 @@ inner_main() {
   source "$HERE/checks_realtime.sh"
   # shellcheck source=checks_refusals.sh
   source "$HERE/checks_refusals.sh"
+  # shellcheck source=checks_validation.sh
+  source "$HERE/checks_validation.sh"
   # shellcheck source=checks_gemini_ollama.sh
   source "$HERE/checks_gemini_ollama.sh"
 
@@ -76,6 +80,7 @@ inner_main() {
   check_realtime
   check_gemini_ollama
   check_smuggling_refused
+  check_validation
   check_size_limit
   e2e_wardend_stop
 }

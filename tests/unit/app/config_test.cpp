@@ -86,6 +86,30 @@ TEST(ConfigTest, FullFileSetsEveryField) {
   EXPECT_EQ(c.minTtl.count(), 2);
   EXPECT_EQ(c.maxTtl.count(), 600);
   EXPECT_EQ(c.defaultTtl.count(), 30);
+  const ValidationConfig& v = c.validation;
+  EXPECT_FALSE(v.enabled);
+  EXPECT_EQ(v.rulesDir, "/opt/rules");
+  EXPECT_EQ(v.injectionModel, "");
+  EXPECT_EQ(v.harmfulModel, "/opt/models/harmful.model");
+  EXPECT_DOUBLE_EQ(v.flagScore, 0.4);
+  EXPECT_DOUBLE_EQ(v.blockScore, 0.7);
+  EXPECT_DOUBLE_EQ(v.indirectFlagScore, 0.45);
+  EXPECT_DOUBLE_EQ(v.indirectBlockScore, 0.75);
+  EXPECT_DOUBLE_EQ(v.harmfulFlagScore, 0.5);
+  EXPECT_DOUBLE_EQ(v.harmfulBlockScore, 1.0);
+  EXPECT_FALSE(v.sanitizeSmuggling);
+  EXPECT_DOUBLE_EQ(v.hiddenTextRatio, 0.05);
+}
+
+TEST(ConfigTest, ValidationScoresAreFractionsAndOrdered) {
+  EXPECT_EQ(errorOf("validation: {block_score: 1.5}\n"),
+            "t.yaml:1:27: validation.block_score: '1.5' is not a number from 0 to 1");
+  EXPECT_EQ(errorOf("validation: {flag_score: high}\n"),
+            "t.yaml:1:26: validation.flag_score: 'high' is not a number from 0 to 1");
+  EXPECT_EQ(errorOf("validation:\n  harmful_flag_score: 0.9\n  harmful_block_score: 0.8\n"),
+            "t.yaml:2:23: validation.harmful_flag_score: must not be above validation.harmful_block_score");
+  EXPECT_EQ(errorOf("validation: {rules_dir: rules}\n"),
+            "t.yaml:1:25: validation.rules_dir: 'rules' is not an absolute path");
 }
 
 TEST(ConfigTest, AddressesAloneKeepDefaultHosts) {
@@ -124,7 +148,7 @@ TEST(ConfigTest, ErrorsNameFileLineColumnAndKeyPath) {
 TEST(ConfigTest, UnknownKeysAreErrorsAtTheKey) {
   EXPECT_EQ(errorOf("listen: {port: 1}\nlisen: {port: 2}\n"),
             "t.yaml:2:1: lisen: unknown key (known here: cgroup, fail_mode, heartbeat, listen, workers, paths, "
-            "upstream, timeouts, targets, resolve, limits)");
+            "upstream, timeouts, targets, resolve, limits, validation)");
   EXPECT_EQ(errorOf("upstream:\n  ca_file: /x\n"),
             "t.yaml:2:3: upstream.ca_file: unknown key (known here: extra_ca_file, connect_timeout_ms, "
             "idle_per_host, mark)");

@@ -1,0 +1,57 @@
+# Check 7: the validation layer on real SDK traffic. A prompt injection in
+# the user's turn and one planted in a tool result are refused in OpenAI's
+# error format with warden's reason, and nothing of them reaches the
+# upstream; a harmless prompt passes; text smuggled in Unicode tag
+# characters is removed before the request is forwarded. Each decision is in
+# the request's event.
+
+# validation_event LABEL SCENARIO: the event of that SDK run's request.
+validation_event() {
+  local pid
+  pid=$(cat "$OUT/$1-openai-$2.pid")
+  wait_event_of "$pid" 3000 || true
+  events_of "$pid" | tail -n 1
+}
+
+check_blocked_injection() {
+  local scenario=$1 part=$2 out event
+  run_sdk openai "$scenario" valid in "$BUNDLE"
+  out=$OUT/valid-openai-$scenario.out
+  e2e_check 7 "$scenario: openai SDK raises $(jq -r '.error.class // "no error"' "$out" 2>/dev/null) status $(jq -r '.error.status // "none"' "$out" 2>/dev/null): $(jq -r '.error.message // "nothing"' "$out" 2>/dev/null | head -c 220)" \
+    jq_is "$out" '.error.status == 403 and (.error.message | contains("prompt validation"))'
+  e2e_check 7 "$scenario: in the OpenAI error shape (error.type $(jq -c '.error.body.type // null' "$out" 2>/dev/null))" \
+    jq_is "$out" '(.error.body.message | contains("warden")) and (.error.body.type | type == "string")'
+  e2e_check 7 "$scenario: nothing reached the mock" nothing_reached_mock "valid-openai-$scenario"
+  event=$(validation_event valid "$scenario")
+  printf '%s\n' "$event" >"$OUT/valid-$scenario.event"
+  e2e_check 7 "$scenario: event decision $(jq -r .decision <<<"$event" 2>/dev/null), verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null), first finding $(jq -c '.validation.findings[0] | {id, part, score}' <<<"$event" 2>/dev/null)" \
+    jq_is "$OUT/valid-$scenario.event" ".decision == \"deny\" and .validation.verdict == \"block\" and
+      any(.validation.findings[]; .part == \"$part\" and .verdict == \"block\")"
+}
+
+check_validation() {
+  local out event body
+  # A harmless prompt through the same wardend: forwarded, verdict allow.
+  run_sdk openai chat valid in "$BUNDLE"
+  out=$OUT/valid-openai-chat.out
+  e2e_check 7 "a harmless prompt passes ($(result_summary "$out"))" jq_is "$out" 'has("result")'
+  event=$(validation_event valid chat)
+  printf '%s\n' "$event" >"$OUT/valid-chat.event"
+  e2e_check 7 "and its event says verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null) over $(jq -r .validation.texts <<<"$event" 2>/dev/null) texts in $(jq -r .validation.duration_us <<<"$event" 2>/dev/null) us" \
+    jq_is "$OUT/valid-chat.event" '.decision == "allow" and .validation.verdict == "allow" and .validation.texts == 2'
+
+  check_blocked_injection injection user
+  check_blocked_injection indirect_injection tool_result
+
+  run_sdk openai smuggled valid in "$BUNDLE"
+  out=$OUT/valid-openai-smuggled.out
+  e2e_check 7 "smuggled: the request passes ($(result_summary "$out"))" jq_is "$out" 'has("result")'
+  body=$(records_of valid-openai-smuggled | jq -r .body | head -n 1)
+  e2e_check 7 "smuggled: the mock received the text without the tag characters: $(jq -c '.messages[0].content' <<<"$body" 2>/dev/null)" \
+    test "$(jq -r '.messages[0].content' <<<"$body" 2>/dev/null)" == "Say hello to warden."
+  event=$(validation_event valid smuggled)
+  printf '%s\n' "$event" >"$OUT/valid-smuggled.event"
+  e2e_check 7 "smuggled: event verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null), $(jq -r .validation.hidden_characters <<<"$event" 2>/dev/null) hidden characters, $(jq -r .validation.sanitized_texts <<<"$event" 2>/dev/null) text(s) sanitised" \
+    jq_is "$OUT/valid-smuggled.event" '.validation.verdict == "sanitize" and .validation.sanitized_texts == 1 and .validation.hidden_characters > 0'
+  e2e_wardend_ensure_alive 7
+}
