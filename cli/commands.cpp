@@ -1,6 +1,9 @@
 #include "cli/commands.h"
 
+#include <iostream>
+
 #include "cli/control_client.h"
+#include "cli/scan_command.h"
 #include "cli/status_view.h"
 
 namespace warden::cli {
@@ -35,7 +38,7 @@ int caExport(const Options& options, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int runCommand(const Options& options, std::ostream& out, std::ostream& err) {
+int runCommand(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
   switch (options.action) {
     case Action::Help:
       out << usage();
@@ -47,8 +50,14 @@ int runCommand(const Options& options, std::ostream& out, std::ostream& err) {
       return status(options, out, err);
     case Action::CaExport:
       return caExport(options, out, err);
+    case Action::Scan:
+      return runScan(options, in, out, err);
   }
   return kExitUsage;
+}
+
+int runCommand(const Options& options, std::ostream& out, std::ostream& err) {
+  return runCommand(options, std::cin, out, err);
 }
 
 }  // namespace warden::cli

@@ -1,4 +1,5 @@
-// wardenctl: the operator's view of wardend, through its control socket.
+// wardenctl: the operator's view of wardend, through its control socket, and
+// its validation engine run offline (scan).
 #include <cstdlib>
 #include <iostream>
 
@@ -13,5 +14,5 @@ int main(int argc, char** argv) {
     std::cerr << "wardenctl: " << options.error().message << "\n\n" << usage();
     return kExitUsage;
   }
-  return runCommand(*options, std::cout, std::cerr);
+  return runCommand(*options, std::cin, std::cout, std::cerr);
 }

@@ -1,30 +1,79 @@
 #include "cli/options.h"
 
 namespace warden::cli {
+namespace {
+
+// An option's value, as "--name VALUE" or "--name=VALUE". nullopt: `arg` is
+// not this option; an empty value is an error.
+std::optional<Result<std::string>> valueOf(const std::vector<std::string>& args, size_t& i, const std::string& name,
+                                           const std::string& needs) {
+  const std::string& arg = args[i];
+  std::string value;
+  if (arg == name) {
+    if (i + 1 < args.size()) value = args[++i];
+  } else if (arg.rfind(name + "=", 0) == 0) {
+    value = arg.substr(name.size() + 1);
+  } else {
+    return std::nullopt;
+  }
+  if (value.empty()) return Result<std::string>(Error{name + " needs " + needs});
+  return Result<std::string>(std::move(value));
+}
+
+}  // namespace
 
 std::string usage() {
   return "usage: wardenctl [--socket PATH] [--json] COMMAND\n"
          "\n"
          "Commands:\n"
-         "  status       show the agent: programs, targets, counters, CA\n"
-         "  ca export    print the agent's CA certificate (PEM), to add to a trust store\n"
-         "  help         show this help\n"
+         "  status         show the agent: programs, targets, counters, CA\n"
+         "  ca export      print the agent's CA certificate (PEM), to add to a trust store\n"
+         "  scan [TEXT|-]  check a prompt or an API request body with wardend's validation\n"
+         "                 engine, offline, and explain each detection; no TEXT or - reads\n"
+         "                 standard input\n"
+         "  help           show this help\n"
          "\n"
          "Options:\n"
          "  --socket PATH  control socket (default " +
          std::string(kDefaultSocket) + ", or $" + kSocketEnv +
          ")\n"
-         "  --json         print the agent's answer as JSON\n"
+         "  --json         print the agent's answer (scan: its validation record) as JSON\n"
          "  --version      print wardenctl's version\n"
-         "  -h, --help     show this help\n";
+         "  -h, --help     show this help\n"
+         "\n"
+         "Scan options:\n"
+         "  --config FILE  take the engine from FILE's validation: section (default\n"
+         "                 " +
+         std::string(app::kDefaultConfigPath) +
+         ", or the built-in defaults if it is absent)\n"
+         "  --path PATH    read the input as the body of a request to PATH, e.g.\n"
+         "                 /v1/chat/completions, /v1/messages, /v1beta/models/M:generateContent\n"
+         "  --host HOST    the request's host, with --path (default " +
+         std::string(kDefaultApiHost) +
+         ";\n"
+         "                 a path that host does not serve is routed by the path alone)\n"
+         "  Without --path, a JSON object is read as the API it looks like: \"contents\" ->\n"
+         "  Gemini generateContent; \"messages\" -> Anthropic Messages when it has a top-level\n"
+         "  \"system\" or a tool_use/tool_result block, else OpenAI chat completions; \"input\" ->\n"
+         "  OpenAI Responses; \"prompt\" -> OpenAI completions. Anything else, or a body that\n"
+         "  API does not accept, is scanned as one user text.\n"
+         "\n"
+         "Exit status: 0 success (scan: allow), 1 failure, 2 usage error;\n"
+         "  scan: 3 flag, 4 sanitize, 5 block (3 and above: something was detected).\n";
 }
 
 Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<std::string> envSocket) {
   Options options;
   if (envSocket && !envSocket->empty()) options.socketPath = *envSocket;
   std::vector<std::string> words;
+  std::vector<std::string> scanOnly;  // scan's options, refused with other commands
+  bool optionsEnded = false;          // after "--" every argument is a word (a TEXT may start with -)
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (optionsEnded) {
+      words.push_back(arg);
+      continue;
+    }
     if (arg == "-h" || arg == "--help") {
       options.action = Action::Help;
       return options;
@@ -33,21 +82,52 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
       options.action = Action::Version;
       return options;
     }
+    if (arg == "--") {
+      optionsEnded = true;
+      continue;
+    }
     if (arg == "--json") {
       options.json = true;
-    } else if (arg == "--socket") {
-      if (i + 1 >= args.size() || args[i + 1].empty()) return Error{"--socket needs a path"};
-      options.socketPath = args[++i];
-    } else if (arg.rfind("--socket=", 0) == 0) {
-      options.socketPath = arg.substr(std::string("--socket=").size());
-      if (options.socketPath.empty()) return Error{"--socket needs a path"};
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return Error{"unknown option " + arg};
-    } else {
-      words.push_back(arg);
+      continue;
     }
+    if (auto v = valueOf(args, i, "--socket", "a path")) {
+      if (!*v) return v->error();
+      options.socketPath = std::move(v->value());
+      continue;
+    }
+    if (auto v = valueOf(args, i, "--config", "a file")) {
+      if (!*v) return v->error();
+      options.scan.configPath = std::move(v->value());
+      options.scan.configGiven = true;
+      scanOnly.push_back("--config");
+      continue;
+    }
+    if (auto v = valueOf(args, i, "--path", "an API path, e.g. /v1/chat/completions")) {
+      if (!*v) return v->error();
+      options.scan.apiPath = std::move(v->value());
+      scanOnly.push_back("--path");
+      continue;
+    }
+    if (auto v = valueOf(args, i, "--host", "a host name, e.g. api.anthropic.com")) {
+      if (!*v) return v->error();
+      options.scan.apiHost = std::move(v->value());
+      scanOnly.push_back("--host");
+      continue;
+    }
+    if (arg.size() > 1 && arg[0] == '-') return Error{"unknown option " + arg};
+    words.push_back(arg);  // "-" too: scan's standard input
   }
   if (words.empty()) return Error{"no command given"};
+  if (words[0] == "scan") {
+    if (words.size() > 2) return Error{"scan takes one TEXT: quote the prompt, or give - (or nothing) to read stdin"};
+    if (words.size() == 2 && words[1] != "-") options.scan.text = words[1];
+    if (!options.scan.apiHost.empty() && options.scan.apiPath.empty()) {
+      return Error{"--host needs --path: the path names the API the body is read as"};
+    }
+    options.action = Action::Scan;
+    return options;
+  }
+  if (!scanOnly.empty()) return Error{scanOnly.front() + " is an option of scan"};
   if (words == std::vector<std::string>{"status"}) {
     options.action = Action::Status;
   } else if (words == std::vector<std::string>{"ca", "export"}) {

@@ -5,19 +5,31 @@
 #include <string>
 #include <vector>
 
+#include "app/options.h"
 #include "core/result.h"
 
 namespace warden::cli {
 
 inline constexpr const char* kDefaultSocket = "/run/warden/control.sock";
 inline constexpr const char* kSocketEnv = "WARDEN_CONTROL_SOCKET";
+inline constexpr const char* kDefaultApiHost = "api.openai.com";
 
-enum class Action { Help, Version, Status, CaExport };
+enum class Action { Help, Version, Status, CaExport, Scan };
+
+// `wardenctl scan`: what to scan and with which engine.
+struct ScanOptions {
+  std::optional<std::string> text;  // nullopt or "-": read standard input
+  std::string configPath = app::kDefaultConfigPath;
+  bool configGiven = false;  // an explicit --config must exist
+  std::string apiPath;       // "" = guess the API from the body's shape
+  std::string apiHost;       // "" = kDefaultApiHost (only with apiPath)
+};
 
 struct Options {
   Action action = Action::Help;
   std::string socketPath = kDefaultSocket;
   bool json = false;  // print the agent's raw result
+  ScanOptions scan;
 };
 
 // `args` excludes argv[0]. `envSocket` is $WARDEN_CONTROL_SOCKET if set;
