@@ -1,4 +1,4 @@
-// Features (feature scheme 1), shared by scoring and training. Each view is
+// Features (feature scheme 2), shared by scoring and training. Each view is
 // read as bytes: the main text's folded view and each decoded segment's
 // folded view (decoded base64/hex/rot13/tag text is scored like the text
 // itself), with at most kMaxFeatureBytes of all of them together, so the work
@@ -17,8 +17,10 @@
 //   bigram    low bits of fmix64(rotl(h1, 23) ^ h2 ^ kBigramSeed)
 //   n-gram    key = the n bytes little-endian | n << 56; index = high
 //             hashBits bits of key * kCharMultiplier (multiply-shift)
-// (fmix64 is murmur3's 64-bit finaliser.) Feature value: count / sqrt(number
-// of features of the text), so margin = bias + sum(weight[index]) / sqrt(N);
+// (fmix64 is murmur3's 64-bit finaliser.) Features are present or not: an
+// index counts once however often it occurs (scheme 1 counted occurrences,
+// and a harmless paragraph repeated thirty times scored as an attack). With N
+// distinct indices, margin = bias + sum(weight[index]) / sqrt(N);
 // score = 1 / (1 + exp(-(scale * margin + shift))) (Platt scaling).
 //
 // Model file (format version 1), all integers and floats little-endian:
@@ -54,7 +56,7 @@ namespace {
 
 constexpr std::string_view kMagic = "WARDENCL";
 constexpr uint32_t kFormatVersion = 1;
-constexpr uint32_t kFeatureScheme = 1;
+constexpr uint32_t kFeatureScheme = 2;
 constexpr uint32_t kMinHashBits = 10;
 constexpr uint32_t kMaxHashBits = 24;
 constexpr size_t kMaxStringBytes = 4096;
@@ -272,6 +274,32 @@ void forEachFeatureBlock(const NormalizedText& text, uint32_t hashBits, Consume&
   for (const DecodedSegment& segment : text.decoded) hasher.run(segment.folded, segment.leet, segment.joined, budget);
 }
 
+// forEachFeatureBlock with each index passed on the first time it occurs in
+// the text only. A per-thread bitmap of the table's size marks what was seen
+// (128 KiB for 2^20 entries); only the words touched are cleared afterwards.
+template <class Consume>
+void forEachDistinctFeatureBlock(const NormalizedText& text, uint32_t hashBits, Consume& consume) {
+  thread_local std::vector<uint64_t> seen;
+  thread_local std::vector<uint32_t> distinct;
+  const size_t words = ((size_t{1} << std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits)) + 63) / 64;
+  if (seen.size() < words) seen.assign(words, 0);
+  distinct.clear();
+  auto firstOccurrences = [&](const uint32_t* indices, size_t count) {
+    const size_t before = distinct.size();
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t index = indices[i];
+      uint64_t& word = seen[index >> 6];
+      const uint64_t bit = uint64_t{1} << (index & 63);
+      if ((word & bit) != 0) continue;
+      word |= bit;
+      distinct.push_back(index);
+    }
+    if (distinct.size() > before) consume(distinct.data() + before, distinct.size() - before);
+  };
+  forEachFeatureBlock(text, hashBits, firstOccurrences);
+  for (const uint32_t index : distinct) seen[index >> 6] = 0;
+}
+
 // Four independent sums: one would make every addition wait for the last.
 double sumWeights(const float* weights, const uint32_t* indices, size_t count) {
   float a = 0, b = 0, c = 0, d = 0;
@@ -424,7 +452,7 @@ void TextClassifier::hashFeatures(const NormalizedText& text, uint32_t hashBits,
   auto append = [&out](const uint32_t* indices, size_t count) {
     out.indices.insert(out.indices.end(), indices, indices + count);
   };
-  forEachFeatureBlock(text, hashBits, append);
+  forEachDistinctFeatureBlock(text, hashBits, append);
 }
 
 double TextClassifier::score(const NormalizedText& text) const {
@@ -434,7 +462,7 @@ double TextClassifier::score(const NormalizedText& text) const {
     sum += sumWeights(weights_.data(), indices, n);
     count += n;
   };
-  forEachFeatureBlock(text, info_.hashBits, add);
+  forEachDistinctFeatureBlock(text, info_.hashBits, add);
   return sigmoid(calibrationScale_ * marginOf(bias_, sum, count) + calibrationShift_);
 }
 

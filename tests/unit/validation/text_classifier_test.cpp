@@ -327,6 +327,15 @@ TEST_P(CommittedModelTest, LoadsAndSeparatesObviousCases) {
   const double low = (*model)->score(normalize(c.negative));
   EXPECT_GE(high, info.threshold) << c.positive;
   EXPECT_LT(low, 0.5) << c.negative;
+
+  // Features are present or absent: a harmless request repeated many times
+  // (a 4 KB prompt built from one sentence) scores like the sentence, it is
+  // not pushed over the threshold by repetition.
+  std::string repeated;
+  while (repeated.size() < 4000) repeated += std::string(c.negative) + " ";
+  const double many = (*model)->score(normalize(repeated));
+  EXPECT_LT(many, 0.5) << "repeated: " << c.negative;
+  EXPECT_NEAR(many, (*model)->score(normalize(std::string(c.negative) + " " + c.negative + " ")), 0.1);
 }
 
 INSTANTIATE_TEST_SUITE_P(
