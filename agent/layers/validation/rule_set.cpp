@@ -301,7 +301,10 @@ Result<std::vector<Rule>> parseRules(const std::string& yamlText, const std::str
   return rules;
 }
 
-RuleSet::~RuleSet() { hs_free_database(database_); }
+RuleSet::~RuleSet() {
+  hs_free_database(database_);
+  hs_free_database(screen_);
+}
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules) {
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -343,6 +346,15 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules)
                    "] '" + expressions[static_cast<size_t>(index)] + "' does not compile: " + message};
     }
     return Error{"rule set: Vectorscan could not compile the rules: " + message};
+  }
+  // Whatever compiles with start-of-match tracking compiles without it.
+  std::vector<unsigned> screenFlags(flags.size(), HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+  hs_compile_error_t* screenError = nullptr;
+  if (hs_compile_multi(expressions.data(), screenFlags.data(), ids.data(), static_cast<unsigned>(expressions.size()),
+                       HS_MODE_BLOCK, nullptr, &set->screen_, &screenError) != HS_SUCCESS) {
+    std::string message = screenError && screenError->message ? screenError->message : "unknown error";
+    hs_free_compile_error(screenError);
+    return Error{"rule set: Vectorscan could not compile the rules without start-of-match tracking: " + message};
   }
   set->rules_ = std::move(rules);
   set->generation_ = nextGeneration.fetch_add(1);

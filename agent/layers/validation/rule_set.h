@@ -67,6 +67,10 @@ class RuleSet {
   // Vectorscan reports a pattern id; this is the index of its rule.
   size_t ruleOfPattern(unsigned patternId) const { return patternRule_[patternId]; }
   const hs_database* database() const { return database_; }
+  // The same patterns without start-of-match tracking, which costs about ten
+  // times the scan: run first, and a view is scanned for spans only when
+  // this finds something in it (benign text: never).
+  const hs_database* screenDatabase() const { return screen_; }
   // Distinguishes databases for per-thread scratch even if an address is reused.
   uint64_t generation() const { return generation_; }
 
@@ -76,6 +80,7 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::vector<uint32_t> patternRule_;
   hs_database* database_ = nullptr;
+  hs_database* screen_ = nullptr;
   uint64_t generation_ = 0;
 };
 

@@ -21,6 +21,7 @@ struct ThreadScratch {
   hs_scratch_t* forSet(const RuleSet& set) {
     if (std::find(sizedFor.begin(), sizedFor.end(), set.generation()) != sizedFor.end()) return scratch;
     if (hs_alloc_scratch(set.database(), &scratch) != HS_SUCCESS) return nullptr;
+    if (hs_alloc_scratch(set.screenDatabase(), &scratch) != HS_SUCCESS) return nullptr;
     if (sizedFor.size() >= 16) sizedFor.clear();  // only a cache: a miss re-checks the size
     sizedFor.push_back(set.generation());
     return scratch;
@@ -70,6 +71,15 @@ int onMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   return 0;
 }
 
+// The screening pass: stops at the first match of a rule that applies here.
+int onScreenMatch(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/, unsigned int /*flags*/,
+                  void* ctx) {
+  auto& c = *static_cast<ScanContext*>(ctx);
+  const size_t r = c.set->ruleOfPattern(id);
+  if ((*c.hits)[r].found || !ruleApplies(c.set->rules()[r], c)) return 0;
+  return 1;  // found one: the view gets the full scan
+}
+
 Span originalSpan(const NormalizedText& text, const Hit& hit) {
   switch (hit.pass) {
     case Pass::Folded:
@@ -96,7 +106,11 @@ Result<std::vector<SignatureDetection>> SignatureScanner::scan(const NormalizedT
     c.pass = pass;
     c.subview = subview;
     c.segment = segment;
-    rc = hs_scan(rules_->database(), view.data(), static_cast<unsigned>(view.size()), 0, scratch, onMatch, &c);
+    const auto length = static_cast<unsigned>(view.size());
+    rc = hs_scan(rules_->screenDatabase(), view.data(), length, 0, scratch, onScreenMatch, &c);
+    if (rc == HS_SUCCESS) return;  // nothing new for this part in this view
+    if (rc != HS_SCAN_TERMINATED) return;
+    rc = hs_scan(rules_->database(), view.data(), length, 0, scratch, onMatch, &c);
   };
   run(text.folded, Pass::Folded, RuleView::Folded, nullptr);
   // Most prompts have no leetspeak or split letters: those views then equal
