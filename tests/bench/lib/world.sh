@@ -114,6 +114,7 @@ paths:
   events_file: $EVENTS
 upstream: {extra_ca_file: $TEST_CA}
 validation:
+  enabled: ${BENCH_WARDEN_VALIDATION:-true}
   rules_dir: $BENCH_DIR/../../policies/rules
   injection_model: $BENCH_DIR/../../policies/models/injection.model
   harmful_model: $BENCH_DIR/../../policies/models/harmful.model
