@@ -42,7 +42,7 @@ struct Detection {
   Verdict verdict = Verdict::Allow;  // what this finding alone asks for under the policy
 };
 
-// Score thresholds and limits; the access layer's policy sets them.
+// Score thresholds and limits; wardend takes them from its config (validation:).
 struct InspectorPolicy {
   // Direct text (user, system): a finding at or above flag is reported,
   // at or above block stops the request.
@@ -60,8 +60,11 @@ struct InspectorPolicy {
   // More of a text hidden than this fraction (invisible, tag, bidi) is a finding.
   double hiddenTextRatio = 0.2;
   // Size limits; past them the request is blocked (0 = no limit).
-  size_t maxTextBytes = 1 << 20;
-  size_t maxTotalBytes = 8 << 20;
+  // As large as what the proxy accepts (a text file in an upload: 8 MiB; a
+  // body: 32 MiB), so no request it reads is refused for its size here. The
+  // normaliser still reads at most NormalizeLimits::maxInputBytes of a text.
+  size_t maxTextBytes = 8 << 20;
+  size_t maxTotalBytes = 32 << 20;
   size_t maxTexts = 4096;
   NormalizeLimits normalize;
 };

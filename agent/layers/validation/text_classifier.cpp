@@ -27,7 +27,7 @@
 //   offset  size  field
 //        0     8  magic "WARDENCL"
 //        8     4  u32 format version (1)
-//       12     4  u32 feature scheme (1, above)
+//       12     4  u32 feature scheme (2, above)
 //       16     4  u32 hashBits, kMinHashBits..kMaxHashBits
 //       20     8  u64 training rows
 //       28     8  u64 seed
@@ -277,11 +277,14 @@ void forEachFeatureBlock(const NormalizedText& text, uint32_t hashBits, Consume&
 // forEachFeatureBlock with each index passed on the first time it occurs in
 // the text only. A per-thread bitmap of the table's size marks what was seen
 // (128 KiB for 2^20 entries); only the words touched are cleared afterwards.
+// hashBits outside the file format's range is clamped into it, so indices
+// always fit the bitmap.
 template <class Consume>
 void forEachDistinctFeatureBlock(const NormalizedText& text, uint32_t hashBits, Consume& consume) {
   thread_local std::vector<uint64_t> seen;
   thread_local std::vector<uint32_t> distinct;
-  const size_t words = ((size_t{1} << std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits)) + 63) / 64;
+  hashBits = std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits);
+  const size_t words = ((size_t{1} << hashBits) + 63) / 64;
   if (seen.size() < words) seen.assign(words, 0);
   distinct.clear();
   auto firstOccurrences = [&](const uint32_t* indices, size_t count) {

@@ -36,7 +36,7 @@ struct ClassifierInfo {
 // The n-grams a model is built from, in the order the trainer hashes them.
 // Shared by training and scoring so both see exactly the same features.
 struct FeatureHashes {
-  std::vector<uint32_t> indices;  // into the weight table, duplicates kept
+  std::vector<uint32_t> indices;  // into the weight table, each once, in order of first occurrence
 };
 
 class TextClassifier {
