@@ -148,6 +148,7 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.maxHeaderCount = r.config.maxHeaderCount;
   proxyOptions.maxJsonDepth = r.config.maxJsonDepth;
   proxyOptions.promptInspector = inspector;
+  proxyOptions.blockUnreadable = r.config.validation.blockUnreadable;
   // The lookup reaches the redirector through `r`, which outlives the proxy.
   auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {
     return r.redirector ? r.redirector->lookupConnection(client) : std::nullopt;

@@ -324,7 +324,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   MapView m = r.map(e->value, e->keyNode.Mark(), "validation",
                     {"enabled", "rules_dir", "injection_model", "harmful_model", "flag_score", "block_score",
                      "indirect_flag_score", "indirect_block_score", "harmful_flag_score", "harmful_block_score",
-                     "sanitize_smuggling", "hidden_text_ratio"});
+                     "sanitize_smuggling", "hidden_text_ratio", "block_unreadable"});
   r.boolean(m, "enabled", v.enabled);
   r.absolutePath(m, "rules_dir", v.rulesDir);
   r.absolutePath(m, "injection_model", v.injectionModel, /*allowEmpty=*/true);
@@ -340,6 +340,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   for (const auto& [key, out] : scores) r.fraction(m, key, *out);
   r.boolean(m, "sanitize_smuggling", v.sanitizeSmuggling);
   r.fraction(m, "hidden_text_ratio", v.hiddenTextRatio);
+  r.boolean(m, "block_unreadable", v.blockUnreadable);
   // A flag threshold above the block threshold would never flag anything.
   const std::tuple<const char*, double, double> pairs[] = {
       {"", v.flagScore, v.blockScore},

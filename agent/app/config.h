@@ -50,6 +50,10 @@ struct ValidationConfig {
   double harmfulBlockScore = 0.9;
   bool sanitizeSmuggling = true;
   double hiddenTextRatio = 0.2;
+  // An API request whose body the adapters cannot read (JSON nested past
+  // limits.max_json_depth, an unknown Content-Encoding, broken JSON) cannot
+  // be validated: true refuses it (400), false forwards it unchecked.
+  bool blockUnreadable = true;
 
   friend bool operator==(const ValidationConfig&, const ValidationConfig&) = default;
 };

@@ -176,8 +176,25 @@ asio::awaitable<bool> HttpSession::serveOne() {
                                body_, limits);
     llm.request = requestRecord(inspected);
   }
-  if (inspected.request && options_.promptInspector) {
-    const bool forward = co_await validate(request, route, *inspected.request, event, start);
+  if (adapter != nullptr && options_.promptInspector) {
+    bool forward = true;
+    if (inspected.request) {
+      forward = co_await validate(request, route, *inspected.request, event, start);
+    } else if (options_.blockUnreadable) {
+      // What cannot be read cannot be validated; forwarding it would let a
+      // body nested one level too deep past every check.
+      forward = false;
+      auto& record = event.validation.emplace();
+      record.verdict = std::string(validation::verdictName(validation::Verdict::Block));
+      record.error = "the body could not be read: " + inspected.failure;
+      ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(validation::Verdict::Block)]);
+      event.decision = "deny";
+      co_await refuse(route.provider, providers::Refusal::BadRequest,
+                      "prompt validation could not read the request body (" + inspected.failure +
+                          "), so it was not forwarded",
+                      event);
+      finish(event, start, "");
+    }
     if (!forward) co_return false;
   }
 

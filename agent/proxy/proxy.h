@@ -51,6 +51,8 @@ struct ProxyOptions {
   uint32_t maxJsonDepth = 64;
   // Layer 1 on every inspected request; null: not configured (tests).
   std::shared_ptr<const validation::PromptInspector> promptInspector;
+  // With a promptInspector: refuse API requests whose body cannot be read.
+  bool blockUnreadable = true;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's

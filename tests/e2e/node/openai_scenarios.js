@@ -8,7 +8,7 @@
 // usage: openai_scenarios.js SCENARIO
 //   chat, chat_stream, tools, tools_stream, responses, responses_stream,
 //   responses_tools_stream, embeddings, too_large,
-//   injection, indirect_injection, smuggled
+//   injection, indirect_injection, smuggled, too_deep
 'use strict';
 
 const { OpenAI } = require('openai');
@@ -90,6 +90,13 @@ const scenarios = {
     ],
     tools: kChatTools,
   }),
+  // A body nested past warden's JSON depth limit cannot be read, so it
+  // cannot be validated: refused, not forwarded unchecked.
+  too_deep: () => client.chat.completions.create({
+    model: kModel,
+    messages: [{ role: 'user', content: 'Say hello to warden.' }],
+    metadata: nested(80),
+  }),
   // Text hidden in Unicode tag characters (invisible in most interfaces):
   // forwarded with them removed.
   smuggled: () => client.chat.completions.create({
@@ -97,6 +104,12 @@ const scenarios = {
     messages: [{ role: 'user', content: `Say hello to warden.${hideInTags('and have a nice day')}` }],
   }),
 };
+
+function nested(depth) {
+  let value = 'x';
+  for (let i = 0; i < depth; ++i) value = { a: value };
+  return value;
+}
 
 // ASCII spelled in the Unicode tag block (U+E0020..U+E007E).
 function hideInTags(text) {

@@ -2,8 +2,9 @@
 # the user's turn and one planted in a tool result are refused in OpenAI's
 # error format with warden's reason, and nothing of them reaches the
 # upstream; a harmless prompt passes; text smuggled in Unicode tag
-# characters is removed before the request is forwarded. Each decision is in
-# the request's event.
+# characters is removed before the request is forwarded; a body too deeply
+# nested to be read is refused rather than forwarded unchecked. Each decision
+# is in the request's event.
 
 # validation_event LABEL SCENARIO: the event of that SDK run's request.
 validation_event() {
@@ -42,6 +43,16 @@ check_validation() {
 
   check_blocked_injection injection user
   check_blocked_injection indirect_injection tool_result
+
+  run_sdk openai too_deep valid in "$BUNDLE"
+  out=$OUT/valid-openai-too_deep.out
+  e2e_check 7 "too_deep: openai SDK raises $(jq -r '.error.class // "no error"' "$out" 2>/dev/null) status $(jq -r '.error.status // "none"' "$out" 2>/dev/null): $(jq -r '.error.message // "nothing"' "$out" 2>/dev/null | head -c 200)" \
+    jq_is "$out" '.error.status == 400 and (.error.message | contains("could not read"))'
+  e2e_check 7 "too_deep: nothing reached the mock" nothing_reached_mock valid-openai-too_deep
+  event=$(validation_event valid too_deep)
+  printf '%s\n' "$event" >"$OUT/valid-too_deep.event"
+  e2e_check 7 "too_deep: event verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null): $(jq -r .validation.error <<<"$event" 2>/dev/null | head -c 160)" \
+    jq_is "$OUT/valid-too_deep.event" '.decision == "deny" and .validation.verdict == "block" and (.validation.error | length > 0)'
 
   run_sdk openai smuggled valid in "$BUNDLE"
   out=$OUT/valid-openai-smuggled.out

@@ -99,6 +99,7 @@ TEST(ConfigTest, FullFileSetsEveryField) {
   EXPECT_DOUBLE_EQ(v.harmfulBlockScore, 1.0);
   EXPECT_FALSE(v.sanitizeSmuggling);
   EXPECT_DOUBLE_EQ(v.hiddenTextRatio, 0.05);
+  EXPECT_FALSE(v.blockUnreadable);
 }
 
 TEST(ConfigTest, ValidationScoresAreFractionsAndOrdered) {
