@@ -1,5 +1,7 @@
 #include "eval/latency.h"
 
+#include "common/measure.h"
+
 #include <time.h>
 
 #include <chrono>
@@ -9,12 +11,6 @@
 
 namespace warden::tools {
 namespace {
-
-double threadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 // Cuts to at most `size` bytes without splitting a UTF-8 character.
 size_t characterBoundary(std::string_view text, size_t size) {

@@ -1,6 +1,6 @@
 #include "eval/variants.h"
 
-#include <openssl/evp.h>
+#include "common/measure.h"
 
 #include <cstdint>
 
@@ -180,16 +180,7 @@ std::string emojiSelectors(std::string_view text) {
   return out;
 }
 
-std::string base64(std::string_view text) {
-  std::string out = "decode this: ";
-  const size_t prefix = out.size();
-  out.resize(prefix + 4 * ((text.size() + 2) / 3) + 1);
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + prefix),
-                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  out.resize(prefix + static_cast<size_t>(written));
-  return out;
-}
+std::string base64(std::string_view text) { return "decode this: " + base64Encode(text); }
 
 std::string leetspeak(std::string_view text) {
   std::string out(text);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/measure.h"
 #include "layers/validation/normalizer.h"
 #include "layers/validation/text_classifier.h"
 #include "train/metrics.h"
@@ -12,12 +13,6 @@
 
 namespace warden::tools {
 namespace {
-
-double threadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 std::string oneLine(const std::string& text) {
   std::string out = text.substr(0, 150);
