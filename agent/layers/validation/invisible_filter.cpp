@@ -3,6 +3,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <numeric>
 
@@ -69,6 +70,10 @@ class Filter {
     out_.sanitized.reserve(input_.size());
     size_t at = 0;
     while (at < input_.size()) {
+      if (static_cast<unsigned char>(input_[at]) < 0x80) {
+        at = keepAsciiRun(at);
+        continue;
+      }
       const size_t start = at;
       UChar32 c = 0;
       U8_NEXT(input_.data(), at, input_.size(), c);
@@ -135,6 +140,25 @@ class Filter {
     }
     appendUtf8(out_.sanitized, c);
     previousKept_ = c;
+  }
+
+  // Most of a text with some non-ASCII in it is still ASCII: a run of it is
+  // kept in bulk. Returns where the run ends.
+  size_t keepAsciiRun(size_t at) {
+    closeRun();
+    size_t end = at;
+    while (end < input_.size() && static_cast<unsigned char>(input_[end]) < 0x80) ++end;
+    const size_t scannedEnd = std::min(end, scanBytes_);
+    if (at < scannedEnd) {
+      out_.text.append(input_.data() + at, scannedEnd - at);
+      const size_t before = out_.offsets.size();
+      out_.offsets.resize(before + (scannedEnd - at));
+      std::iota(out_.offsets.begin() + static_cast<std::ptrdiff_t>(before), out_.offsets.end(),
+                static_cast<uint32_t>(at));
+    }
+    out_.sanitized.append(input_.data() + at, end - at);
+    previousKept_ = static_cast<unsigned char>(input_[end - 1]);
+    return end;
   }
 
   void openRun(Kind kind, size_t start) {

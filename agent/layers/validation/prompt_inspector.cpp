@@ -1,8 +1,10 @@
 #include "layers/validation/prompt_inspector.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "layers/validation/alternate_readings.h"
@@ -245,38 +247,54 @@ struct Readings {
 };
 
 struct ModelScore {
-  double probability = 0;
+  double probability = -1;  // below any probability: the first reading scored wins
   std::string reading;
 };
 
-// The highest probability over the text's readings: an obfuscated attack
-// scores as high as its plain form would.
-ModelScore bestScore(const TextClassifier& model, const NormalizedText& n, const Readings& r) {
-  ModelScore best{model.score(n), "the text"};
+// A model to run on a text, and its best score over the readings so far.
+struct ModelRun {
+  const TextClassifier* model = nullptr;
+  ModelScore best;
+};
+
+// Every model's highest probability over the text's readings: an obfuscated
+// attack scores as high as its plain form would. Each reading is hashed once
+// per table size and the models of that size share the features, so a second
+// model costs its weight lookups only.
+void scoreReadings(std::span<ModelRun> runs, const NormalizedText& n, const Readings& r) {
+  thread_local FeatureHashes features;
   const auto consider = [&](const NormalizedText& reading, const auto& name) {
-    const double p = model.score(reading);
-    if (p > best.probability) best = ModelScore{p, std::string(name)};
+    uint32_t hashedFor = 0;  // no model has hashBits 0
+    for (ModelRun& run : runs) {
+      const uint32_t bits = run.model->info().hashBits;
+      if (bits != hashedFor) {
+        TextClassifier::hashFeatures(reading, bits, features);
+        hashedFor = bits;
+      }
+      const double p = run.model->score(features);
+      if (p > run.best.probability) run.best = ModelScore{p, std::string(name)};
+    }
   };
+  consider(n, "the text");
   if (r.withoutPictographs) consider(*r.withoutPictographs, "the text without emoji");
   if (r.leetWords) consider(*r.leetWords, "the text with leetspeak read as letters");
   if (r.joined) consider(*r.joined, "the text with spelled-out letters joined");
   for (size_t i = 0; i < r.segments.size(); ++i) {
     consider(r.segments[i], std::string(encodingName(n.decoded[i].encoding)) + "-decoded text");
   }
-  return best;
 }
 
-void addModel(const TextClassifier& model, const NormalizedText& n, const Readings& readings, const InspectedText& t,
-              size_t index, std::string category, double anchor, Thresholds thresholds, Findings& findings) {
-  const ModelScore best = bestScore(model, n, readings);
-  const double score = onPolicyScale(best.probability, model.info().threshold, anchor);
+void addModel(const ModelRun& run, const InspectedText& t, size_t index, std::string category, double anchor,
+              Thresholds thresholds, Findings& findings) {
+  const TextClassifier& model = *run.model;
+  const double score = onPolicyScale(run.best.probability, model.info().threshold, anchor);
   const Verdict verdict = verdictOf(score, thresholds);
   if (verdict == Verdict::Allow) return;
   findings.add(Detection{model.info().id, std::move(category),
                          verdict == Verdict::Block ? Severity::High : Severity::Medium, score, index, t.part,
                          Span{0, t.text.size()},
-                         "classifier probability " + formatScore(best.probability) + " on " + best.reading +
-                             " (model threshold " + formatScore(model.info().threshold) + ")",
+                         "classifier probability " + formatScore(run.best.probability) + " on " +
+                             run.best.reading + " (model threshold " + formatScore(model.info().threshold) + ")",
                          verdict});
 }
 
@@ -332,9 +350,10 @@ Result<InspectionReport> PromptInspector::inspect(std::span<const InspectedText>
     reports[i].counts = n.counts;
     const Thresholds direct = injectionThresholds(policy_, t.part);
 
-    const bool modelled =
-        (injectionModel_ && t.part != MessagePart::Assistant) || (harmfulModel_ && t.part == MessagePart::User);
-    const Readings readings(n, modelled);
+    // Assistant text is the model's own output, checked by the output layer.
+    const bool injection = injectionModel_ && t.part != MessagePart::Assistant;
+    const bool harmful = harmfulModel_ && t.part == MessagePart::User;
+    const Readings readings(n, injection || harmful);
 
     auto rules = scanRules(scanner, n, readings, t.part);
     if (!rules) return rules.error().wrap("inspect text " + std::to_string(i));
@@ -343,12 +362,14 @@ Result<InspectionReport> PromptInspector::inspect(std::span<const InspectedText>
       if (verdict == Verdict::Allow) continue;
       findings.add(Detection{d.ruleId, d.category, d.severity, d.score, i, t.part, d.span, viewDetail(d), verdict});
     }
-    // Assistant text is the model's own output, checked by the output layer.
-    if (injectionModel_ && t.part != MessagePart::Assistant) {
-      addModel(*injectionModel_, n, readings, t, i, "injection", policy_.flagScore, direct, findings);
-    }
-    if (harmfulModel_ && t.part == MessagePart::User) {
-      addModel(*harmfulModel_, n, readings, t, i, "harmful", policy_.harmfulFlagScore,
+    std::array<ModelRun, 2> runs;
+    size_t used = 0;
+    if (injection) runs[used++].model = injectionModel_.get();
+    if (harmful) runs[used++].model = harmfulModel_.get();
+    scoreReadings(std::span(runs.data(), used), n, readings);
+    if (injection) addModel(runs[0], t, i, "injection", policy_.flagScore, direct, findings);
+    if (harmful) {
+      addModel(runs[used - 1], t, i, "harmful", policy_.harmfulFlagScore,
                {policy_.harmfulFlagScore, policy_.harmfulBlockScore}, findings);
     }
     checkRoles(t, i, *rules, policy_, findings);

@@ -24,13 +24,20 @@ constexpr std::array kCommonWords = {
     "their", "them", "then", "there", "these", "they", "this", "to", "up", "us", "user", "was", "we", "what",
     "when", "which", "who", "will", "with", "would", "write", "you", "your"};
 
-// Up to 12 lowercase letters in one integer, so a lookup is a binary search.
-uint64_t pack(std::string_view word, bool rotate) {
-  uint64_t packed = word.size();
+// Up to 12 lowercase letters in one integer, so a lookup is a probe of a
+// small hash table. The word and its rot13 are packed in the same pass.
+struct PackedWord {
+  uint64_t plain;
+  uint64_t rotated;
+};
+
+PackedWord pack(std::string_view word) {
+  PackedWord packed{word.size(), word.size()};
   for (char c : word) {
-    int letter = c - 'a';
-    if (rotate) letter = (letter + 13) % 26;
-    packed = packed << 5 | static_cast<uint64_t>(letter + 1);
+    const auto letter = static_cast<uint64_t>(c - 'a');
+    const uint64_t rotated = letter < 13 ? letter + 13 : letter - 13;
+    packed.plain = packed.plain << 5 | (letter + 1);
+    packed.rotated = packed.rotated << 5 | (rotated + 1);
   }
   return packed;
 }
@@ -40,7 +47,7 @@ class WordSet {
  public:
   WordSet() {
     for (std::string_view word : kCommonWords) {
-      const uint64_t key = pack(word, false);
+      const uint64_t key = pack(word).plain;
       size_t slot = hash(key);
       while (slots_[slot] != 0) slot = (slot + 1) & kMask;
       slots_[slot] = key;
@@ -61,10 +68,9 @@ class WordSet {
   std::array<uint64_t, kSlots> slots_{};
 };
 
-bool common(std::string_view word, bool rotate) {
+const WordSet& commonWords() {
   static const WordSet words;
-  if (word.size() > kMaxPackedLetters) return false;
-  return words.contains(pack(word, rotate));
+  return words;
 }
 
 bool isLetter(char c) { return c >= 'a' && c <= 'z'; }
@@ -74,6 +80,7 @@ char rot13(char c) { return isLetter(c) ? static_cast<char>('a' + (c - 'a' + 13)
 }  // namespace
 
 std::vector<Rot13Run> findRot13Runs(std::string_view folded) {
+  const WordSet& known = commonWords();
   std::vector<Rot13Run> runs;
   size_t runBegin = 0;
   size_t runEnd = 0;
@@ -96,16 +103,18 @@ std::vector<Rot13Run> findRot13Runs(std::string_view folded) {
     const size_t begin = at;
     while (at < folded.size() && isLetter(folded[at])) ++at;
     const std::string_view word = folded.substr(begin, at - begin);
+    const bool packable = word.size() <= kMaxPackedLetters;
+    const PackedWord packed = packable ? pack(word) : PackedWord{0, 0};
     // A word that is English as written ends a run: the text around it is
     // plain text, not rot13.
-    if (common(word, false)) {
+    if (packable && known.contains(packed.plain)) {
       flush();
       continue;
     }
     if (words == 0) runBegin = begin;
     runEnd = at;
     ++words;
-    if (common(word, true)) ++hits;
+    if (packable && known.contains(packed.rotated)) ++hits;
   }
   flush();
   return runs;

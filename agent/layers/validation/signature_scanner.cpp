@@ -49,7 +49,15 @@ struct ScanContext {
   RuleView subview = RuleView::Folded;
   const DecodedSegment* segment = nullptr;
   std::vector<Hit>* hits = nullptr;
+  // Screening: per rule, where its first match in this view ends (kNone: no
+  // match); the rules with one, in order of discovery.
+  std::vector<size_t>* firstEnd = nullptr;
+  std::vector<size_t>* matched = nullptr;
+  // Span pass over a window: where the window starts in the view.
+  size_t windowBegin = 0;
 };
+
+constexpr size_t kNone = static_cast<size_t>(-1);
 
 bool ruleApplies(const Rule& rule, const ScanContext& c) {
   if (!(rule.scope & c.partBit)) return false;
@@ -60,24 +68,73 @@ bool ruleApplies(const Rule& rule, const ScanContext& c) {
   return (rule.views & bitOf(c.subview)) || !(rule.views & kPlainViews);
 }
 
-int onMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int /*flags*/, void* ctx) {
-  auto& c = *static_cast<ScanContext*>(ctx);
-  const size_t r = c.set->ruleOfPattern(id);
-  Hit& hit = (*c.hits)[r];
-  // Passes run from the most direct view to the most indirect and matches
-  // arrive by end offset, so the first hit of a rule is the one to keep.
-  if (hit.found || !ruleApplies(c.set->rules()[r], c)) return 0;
-  hit = Hit{true, c.pass, c.subview, c.segment, static_cast<size_t>(from), static_cast<size_t>(to)};
-  return 0;
-}
-
-// The screening pass: stops at the first match of a rule that applies here.
-int onScreenMatch(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/, unsigned int /*flags*/,
+// The screening pass: which rules that apply here match in this view, and
+// where each first match ends. Without start-of-match tracking, several
+// times faster than the span pass.
+int onScreenMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
                   void* ctx) {
   auto& c = *static_cast<ScanContext*>(ctx);
   const size_t r = c.set->ruleOfPattern(id);
   if ((*c.hits)[r].found || !ruleApplies(c.set->rules()[r], c)) return 0;
-  return 1;  // found one: the view gets the full scan
+  size_t& end = (*c.firstEnd)[r];
+  if (end == kNone) c.matched->push_back(r);
+  end = std::min(end, static_cast<size_t>(to));
+  return 0;
+}
+
+// The span pass: start-of-match tracking, over a window of the view ending
+// where screening saw a rule's first match end. A match that starts at the
+// window's first byte may have been cut by it (a \b the view does not have
+// there): it is left to the whole-view pass.
+int onWindowMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int /*flags*/,
+                  void* ctx) {
+  auto& c = *static_cast<ScanContext*>(ctx);
+  const size_t r = c.set->ruleOfPattern(id);
+  Hit& hit = (*c.hits)[r];
+  const size_t end = c.windowBegin + static_cast<size_t>(to);
+  if (hit.found || (*c.firstEnd)[r] != end) return 0;
+  if (from == 0 && c.windowBegin > 0) return 0;
+  hit = Hit{true, c.pass, c.subview, c.segment, c.windowBegin + static_cast<size_t>(from), end};
+  return 0;
+}
+
+// The whole-view span pass, for matches longer than a window.
+int onMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int /*flags*/, void* ctx) {
+  auto& c = *static_cast<ScanContext*>(ctx);
+  const size_t r = c.set->ruleOfPattern(id);
+  Hit& hit = (*c.hits)[r];
+  // Matches arrive by end offset, so the first hit of a rule is the one to keep.
+  if (hit.found || (*c.firstEnd)[r] == kNone) return 0;
+  hit = Hit{true, c.pass, c.subview, c.segment, static_cast<size_t>(from), static_cast<size_t>(to)};
+  return 0;
+}
+
+// Rule matches are phrases; a window this long holds all but the longest.
+constexpr size_t kSpanWindow = 512;
+
+// Spans of the rules screening found in `view`: the windows before their
+// first match ends, merged where they overlap, then the whole view for any
+// match that did not fit.
+hs_error_t findSpans(const std::string& view, ScanContext& c, hs_scratch_t* scratch) {
+  std::vector<size_t>& matched = *c.matched;
+  std::vector<size_t>& firstEnd = *c.firstEnd;
+  std::sort(matched.begin(), matched.end(), [&](size_t a, size_t b) { return firstEnd[a] < firstEnd[b]; });
+  hs_error_t rc = HS_SUCCESS;
+  for (size_t i = 0; i < matched.size() && rc == HS_SUCCESS;) {
+    const size_t begin = firstEnd[matched[i]] > kSpanWindow ? firstEnd[matched[i]] - kSpanWindow : 0;
+    size_t end = firstEnd[matched[i]];
+    for (++i; i < matched.size() && firstEnd[matched[i]] <= end + kSpanWindow; ++i) end = firstEnd[matched[i]];
+    c.windowBegin = begin;
+    rc = hs_scan(c.set->database(), view.data() + begin, static_cast<unsigned>(end - begin), 0, scratch,
+                 onWindowMatch, &c);
+  }
+  const bool unresolved = std::any_of(matched.begin(), matched.end(), [&](size_t r) { return !(*c.hits)[r].found; });
+  if (rc == HS_SUCCESS && unresolved) {
+    rc = hs_scan(c.set->database(), view.data(), static_cast<unsigned>(view.size()), 0, scratch, onMatch, &c);
+  }
+  for (const size_t r : matched) firstEnd[r] = kNone;
+  matched.clear();
+  return rc;
 }
 
 Span originalSpan(const NormalizedText& text, const Hit& hit) {
@@ -99,18 +156,18 @@ Result<std::vector<SignatureDetection>> SignatureScanner::scan(const NormalizedT
   hs_scratch_t* scratch = threadScratch.forSet(*rules_);
   if (!scratch) return Error{"signature scan: cannot allocate Vectorscan scratch (out of memory?)"};
   std::vector<Hit> hits(rules_->rules().size());
-  ScanContext c{rules_.get(), bitOf(part), Pass::Folded, RuleView::Folded, nullptr, &hits};
+  std::vector<size_t> firstEnd(hits.size(), kNone);
+  std::vector<size_t> matched;
+  ScanContext c{rules_.get(), bitOf(part), Pass::Folded, RuleView::Folded, nullptr, &hits, &firstEnd, &matched, 0};
   hs_error_t rc = HS_SUCCESS;
   const auto run = [&](const std::string& view, Pass pass, RuleView subview, const DecodedSegment* segment) {
     if (rc != HS_SUCCESS || view.empty()) return;
     c.pass = pass;
     c.subview = subview;
     c.segment = segment;
-    const auto length = static_cast<unsigned>(view.size());
-    rc = hs_scan(rules_->screenDatabase(), view.data(), length, 0, scratch, onScreenMatch, &c);
-    if (rc == HS_SUCCESS) return;  // nothing new for this part in this view
-    if (rc != HS_SCAN_TERMINATED) return;
-    rc = hs_scan(rules_->database(), view.data(), length, 0, scratch, onMatch, &c);
+    rc = hs_scan(rules_->screenDatabase(), view.data(), static_cast<unsigned>(view.size()), 0, scratch,
+                 onScreenMatch, &c);
+    if (rc == HS_SUCCESS && !matched.empty()) rc = findSpans(view, c, scratch);
   };
   run(text.folded, Pass::Folded, RuleView::Folded, nullptr);
   // Most prompts have no leetspeak or split letters: those views then equal

@@ -303,21 +303,6 @@ void forEachDistinctFeatureBlock(const NormalizedText& text, uint32_t hashBits, 
   for (const uint32_t index : distinct) seen[index >> 6] = 0;
 }
 
-// Four independent sums: one would make every addition wait for the last.
-double sumWeights(const float* weights, const uint32_t* indices, size_t count) {
-  float a = 0, b = 0, c = 0, d = 0;
-  const size_t quads = count / 4;
-  for (size_t q = 0; q < quads; ++q) {
-    const uint32_t* at = indices + 4 * q;
-    a += weights[at[0]];
-    b += weights[at[1]];
-    c += weights[at[2]];
-    d += weights[at[3]];
-  }
-  for (size_t i = 4 * quads; i < count; ++i) a += weights[indices[i]];
-  return static_cast<double>(a) + b + c + d;
-}
-
 double marginOf(double bias, double sum, size_t count) {
   return bias + (count == 0 ? 0.0 : sum / std::sqrt(static_cast<double>(count)));
 }
@@ -459,21 +444,33 @@ void TextClassifier::hashFeatures(const NormalizedText& text, uint32_t hashBits,
 }
 
 double TextClassifier::score(const NormalizedText& text) const {
-  double sum = 0;
-  size_t count = 0;
-  auto add = [&](const uint32_t* indices, size_t n) {
-    sum += sumWeights(weights_.data(), indices, n);
-    count += n;
-  };
-  forEachDistinctFeatureBlock(text, info_.hashBits, add);
-  return sigmoid(calibrationScale_ * marginOf(bias_, sum, count) + calibrationShift_);
+  // Reused per thread: scoring does not allocate once the vector has grown.
+  thread_local FeatureHashes features;
+  hashFeatures(text, info_.hashBits, features);
+  return score(features);
+}
+
+double TextClassifier::score(const FeatureHashes& features) const {
+  return sigmoid(calibrationScale_ * margin(features) + calibrationShift_);
 }
 
 double TextClassifier::margin(const FeatureHashes& features) const {
+  // Indices hashed for a larger table are folded into this one rather than
+  // read past its end.
   const uint32_t mask = static_cast<uint32_t>(weights_.size() - 1);
-  double sum = 0;
-  for (const uint32_t index : features.indices) sum += weights_[index & mask];
-  return marginOf(bias_, sum, features.indices.size());
+  const uint32_t* indices = features.indices.data();
+  const size_t count = features.indices.size();
+  // Four independent sums: one would make every addition wait for the last.
+  double a = 0, b = 0, c = 0, d = 0;
+  size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    a += weights_[indices[i] & mask];
+    b += weights_[indices[i + 1] & mask];
+    c += weights_[indices[i + 2] & mask];
+    d += weights_[indices[i + 3] & mask];
+  }
+  for (; i < count; ++i) a += weights_[indices[i] & mask];
+  return marginOf(bias_, a + b + c + d, count);
 }
 
 std::string TextClassifier::toBytes() const {

@@ -48,6 +48,9 @@ class TextClassifier {
   // Calibrated probability in [0, 1] that the text is of the positive class.
   // Bounded work whatever the input (the normaliser's limits apply first).
   double score(const NormalizedText& text) const;
+  // score() of a text whose features were hashed already with this model's
+  // hashBits (hashFeatures): models of one table size share one hashing.
+  double score(const FeatureHashes& features) const;
   // The uncalibrated margin score() calibrates, for features hashed with this
   // model's hashBits; the trainer fits the calibration on it.
   double margin(const FeatureHashes& features) const;
