@@ -287,17 +287,23 @@ void forEachDistinctFeatureBlock(const NormalizedText& text, uint32_t hashBits, 
   const size_t words = ((size_t{1} << hashBits) + 63) / 64;
   if (seen.size() < words) seen.assign(words, 0);
   distinct.clear();
+  // Branch-free: whether an n-gram was seen before is a coin toss to the
+  // branch predictor, and mispredictions cost more than the lookup.
   auto firstOccurrences = [&](const uint32_t* indices, size_t count) {
     const size_t before = distinct.size();
+    distinct.resize(before + count);
+    uint32_t* out = distinct.data() + before;
+    size_t kept = 0;
     for (size_t i = 0; i < count; ++i) {
       const uint32_t index = indices[i];
       uint64_t& word = seen[index >> 6];
       const uint64_t bit = uint64_t{1} << (index & 63);
-      if ((word & bit) != 0) continue;
+      out[kept] = index;
+      kept += (word & bit) == 0;
       word |= bit;
-      distinct.push_back(index);
     }
-    if (distinct.size() > before) consume(distinct.data() + before, distinct.size() - before);
+    distinct.resize(before + kept);
+    if (kept > 0) consume(out, kept);
   };
   forEachFeatureBlock(text, hashBits, firstOccurrences);
   for (const uint32_t index : distinct) seen[index >> 6] = 0;
