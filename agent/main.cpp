@@ -4,6 +4,7 @@
 #include "app/agent.h"
 #include "app/config.h"
 #include "app/options.h"
+#include "core/heap_tuning.h"
 #include "core/log.h"
 
 namespace {
@@ -19,6 +20,7 @@ warden::Result<warden::app::Config> loadConfigFor(const warden::app::Options& op
 }  // namespace
 
 int main(int argc, char** argv) {
+  warden::keepFreedHeapMemory();
   auto options = warden::app::parseOptions(argc, argv);
   if (!options) {
     std::cerr << "wardend: " << options.error().message << "\n";

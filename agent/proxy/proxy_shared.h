@@ -1,12 +1,14 @@
 // State every worker reads: options, the kernel lookup, TLS contexts, the
-// intercept-name set, counters, the audit log and the certificate minting
-// pool. Owned by Proxy; outlives all workers.
+// intercept-name set, counters, the audit log, and the pools for certificate
+// minting and large prompt validations. Owned by Proxy; outlives all workers.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "layers/audit/event_log.h"
 #include "proxy/net_types.h"
@@ -36,6 +38,10 @@ struct ProxyShared {
   // Minting a leaf takes a fraction of a millisecond of CPU: too long for an
   // event loop, too short for more than a couple of threads.
   asio::thread_pool mintPool{2};
+  // Prompt validation of large bodies (HttpSession::validate): megabytes of
+  // text take milliseconds, during which a worker would serve no one else.
+  // One thread per core: the work is CPU and bounded by the body limits.
+  asio::thread_pool inspectPool{std::max(1u, std::thread::hardware_concurrency())};
 };
 
 }  // namespace warden::proxy

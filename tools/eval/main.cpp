@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/labelled_data.h"
+#include "core/heap_tuning.h"
 #include "eval/eval_options.h"
 #include "eval/evaluation.h"
 #include "eval/malformed_inputs.h"
@@ -115,6 +116,8 @@ int run(const EvalOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As wardend does, so the latency figures are wardend's.
+  warden::keepFreedHeapMemory();
   std::vector<std::string> args(argv + 1, argv + argc);
   auto options = parseEvalOptions(args, WARDEN_SOURCE_DIR);
   if (!options) return fail(options.error().message);

@@ -1,7 +1,9 @@
 # Check 7: the validation layer on real SDK traffic. A prompt injection in
 # the user's turn and one planted in a tool result are refused in OpenAI's
 # error format with warden's reason, and nothing of them reaches the
-# upstream; a harmless prompt passes; text smuggled in Unicode tag
+# upstream; a harmless prompt passes, and so does a 19 KiB one, while an
+# injection inside 39 KiB of harmless text is refused (bodies over 16 KiB are
+# validated on wardend's inspection pool, not its workers); text smuggled in Unicode tag
 # characters is removed before the request is forwarded; a body too deeply
 # nested to be read is refused rather than forwarded unchecked. Each decision
 # is in the request's event.
@@ -43,6 +45,15 @@ check_validation() {
 
   check_blocked_injection injection user
   check_blocked_injection indirect_injection tool_result
+
+  run_sdk openai large_chat valid in "$BUNDLE"
+  out=$OUT/valid-openai-large_chat.out
+  e2e_check 7 "large_chat: a harmless 19 KiB prompt passes ($(result_summary "$out"))" jq_is "$out" 'has("result")'
+  event=$(validation_event valid large_chat)
+  printf '%s\n' "$event" >"$OUT/valid-large_chat.event"
+  e2e_check 7 "large_chat: event verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null), $(jq -r .request.bytes <<<"$event" 2>/dev/null) bytes from the client, validated in $(jq -r .validation.duration_us <<<"$event" 2>/dev/null) us" \
+    jq_is "$OUT/valid-large_chat.event" '.decision == "allow" and .validation.verdict == "allow" and .request.bytes > 16384'
+  check_blocked_injection large_injection user
 
   run_sdk openai too_deep valid in "$BUNDLE"
   out=$OUT/valid-openai-too_deep.out
