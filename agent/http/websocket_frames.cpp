@@ -16,6 +16,7 @@ constexpr uint8_t kMaskBit = 0x80;
 constexpr uint8_t kLengthBits = 0x7f;
 constexpr uint8_t kLength16 = 126;
 constexpr uint8_t kLength64 = 127;
+constexpr size_t kMaxControlPayload = 125;
 
 // Once the relay has seen a large message, its buffer is released rather than
 // kept for the life of the connection.
@@ -219,6 +220,42 @@ bool WebSocketReader::fail(std::string why) {
   failure_ = "websocket: " + std::move(why) + "; the rest of this direction is relayed unread";
   std::vector<char>().swap(message_);
   return false;
+}
+
+void appendWebSocketFrame(std::string& out, WebSocketOpcode opcode, std::string_view payload,
+                          const uint8_t (*maskKey)[4], bool compressed) {
+  out.push_back(static_cast<char>(kFin | (compressed ? kRsv1 : 0) | static_cast<uint8_t>(opcode)));
+  const uint8_t maskBit = maskKey ? kMaskBit : 0;
+  const uint64_t size = payload.size();
+  if (size < kLength16) {
+    out.push_back(static_cast<char>(maskBit | size));
+  } else if (size <= std::numeric_limits<uint16_t>::max()) {
+    out.push_back(static_cast<char>(maskBit | kLength16));
+    for (int shift = 8; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
+  } else {
+    out.push_back(static_cast<char>(maskBit | kLength64));
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
+  }
+  const size_t payloadAt = out.size() + (maskKey ? 4 : 0);
+  if (maskKey) out.append(reinterpret_cast<const char*>(*maskKey), 4);
+  out.append(payload);
+  // Masking is the same XOR as unmasking.
+  if (maskKey) unmask(out.data() + payloadAt, payload.size(), *maskKey, 0);
+}
+
+std::string webSocketClosePayload(uint16_t code, std::string_view reason) {
+  constexpr size_t kMaxReason = kMaxControlPayload - 2;
+  if (reason.size() > kMaxReason) {
+    size_t cut = kMaxReason;
+    // Back to the first byte of a character: continuation bytes are 10xxxxxx.
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    reason = reason.substr(0, cut);
+  }
+  std::string payload;
+  payload.push_back(static_cast<char>(code >> 8));
+  payload.push_back(static_cast<char>(code & 0xff));
+  payload.append(reason);
+  return payload;
 }
 
 }  // namespace warden::http

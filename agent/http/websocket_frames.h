@@ -30,6 +30,17 @@ struct WebSocketMessage {
   bool compressed = false;  // RSV1 set (permessage-deflate): payload is not text
 };
 
+// One whole message as a single frame (FIN set), appended to `out`.
+// `maskKey`: frames a client sends are masked with a key the sender picks
+// at random (RFC 6455 5.3); null for frames a server sends. `compressed`
+// sets RSV1, for a payload deflated under permessage-deflate.
+void appendWebSocketFrame(std::string& out, WebSocketOpcode opcode, std::string_view payload,
+                          const uint8_t (*maskKey)[4], bool compressed = false);
+
+// The payload of a Close frame: the status code, then the reason cut to
+// the 123 bytes a control frame leaves it, at a UTF-8 character boundary.
+std::string webSocketClosePayload(uint16_t code, std::string_view reason);
+
 class WebSocketReader {
  public:
   using Sink = std::function<void(const WebSocketMessage&)>;

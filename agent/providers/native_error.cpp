@@ -111,4 +111,16 @@ std::string streamErrorIn(Framing framing, Provider provider, Refusal refusal, c
   return streamErrorEvent(provider == Provider::Ollama ? Provider::Unknown : provider, refusal, reason, eventId);
 }
 
+std::string realtimeErrorEvent(Refusal refusal, const std::string& reason, const std::string& eventId) {
+  const Spelling spelling = spellingOf(refusal);
+  // Server event ids are the server's own; warden's says who wrote it.
+  return serialise(Json{{"type", "error"},
+                        {"event_id", "event_warden_" + eventId},
+                        {"error", Json{{"type", spelling.openAiType},
+                                       {"code", spelling.openAiCode},
+                                       {"message", messageOf(refusal, reason, eventId)},
+                                       {"param", nullptr},
+                                       {"event_id", nullptr}}}});
+}
+
 }  // namespace warden::providers

@@ -46,4 +46,10 @@ std::string streamErrorEvent(Provider provider, Refusal refusal, const std::stri
 std::string streamErrorIn(Framing framing, Provider provider, Refusal refusal, const std::string& reason,
                           const std::string& eventId);
 
+// The same refusal as a server event of an OpenAI Realtime session (a
+// WebSocket text message): {"type":"error","event_id",
+// "error":{"type","code","message","param","event_id"}}. The Realtime SDKs
+// surface it as the session's error event.
+std::string realtimeErrorEvent(Refusal refusal, const std::string& reason, const std::string& eventId);
+
 }  // namespace warden::providers

@@ -261,7 +261,9 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     co_return false;
   }
   std::optional<RealtimeInspection> inspection;
-  if (realtime) inspection.emplace(route);
+  if (realtime) {
+    inspection.emplace(route, RealtimeValidation{options_.promptInspector.get(), options_.blockUnreadable, event.id});
+  }
   ClientSide side{client_, buffer_, info_, idle_, activeUpstream_, piece_, output_, FieldAllocator(&fieldArena_)};
   side.webSocketUpgrade = true;
   side.webSocketTap = inspection ? &*inspection : nullptr;
@@ -274,6 +276,11 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     if (inspection) {
       event.llm = inspection->llmRecord(route);
       event.websocket = inspection->webSocketRecord(*outcome.webSocket);
+      event.validation = inspection->validationRecord();
+      for (size_t v = 0; v < inspection->verdicts().size(); ++v) {
+        ProxyStats::bump(worker_.shared.stats.validation[v], inspection->verdicts()[v]);
+      }
+      if (!outcome.webSocket->refused.empty()) event.decision = "deny";
     } else {
       audit::WebSocketRecord record;
       record.messagesFromClient = outcome.webSocket->messagesFromClient;

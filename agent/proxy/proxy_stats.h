@@ -17,7 +17,7 @@ class ProxyStats {
  public:
   using Counter = std::atomic<uint64_t>;
 
-  static void bump(Counter& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+  static void bump(Counter& counter, uint64_t by = 1) { counter.fetch_add(by, std::memory_order_relaxed); }
 
   Counter connections{0};
   Counter intercepted{0};

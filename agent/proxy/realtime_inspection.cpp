@@ -1,30 +1,115 @@
 #include "proxy/realtime_inspection.h"
 
+#include "providers/json_edit.h"
+#include "providers/native_error.h"
+#include "proxy/prompt_validation.h"
 #include "proxy/request_inspection.h"
 #include "proxy/response_inspection.h"
 
 namespace warden::proxy {
 
+using validation::Verdict;
 using warden::http::WebSocketMessage;
 using warden::http::WebSocketOpcode;
+
+namespace {
+
+// Findings kept over a whole session: the event record stays bounded however
+// long the session runs.
+constexpr size_t kMaxSessionFindings = 64;
+
+bool isControl(const WebSocketMessage& message) {
+  return message.opcode != WebSocketOpcode::Text && message.opcode != WebSocketOpcode::Binary;
+}
+
+bool carriesText(const providers::Request& event) {
+  return !event.messages.empty() || !event.tools.empty() || !event.inputs.empty();
+}
+
+}  // namespace
 
 bool RealtimeInspection::readable(const WebSocketMessage& message) {
   return message.opcode == WebSocketOpcode::Text && !message.compressed && !message.truncated;
 }
 
-void RealtimeInspection::clientMessage(const WebSocketMessage& message) {
-  if (message.opcode != WebSocketOpcode::Text && message.opcode != WebSocketOpcode::Binary) return;  // control
+TapVerdict RealtimeInspection::clientMessage(const WebSocketMessage& message) {
+  if (isControl(message)) return {};
+  const bool judging = holdsClientMessages();
   if (!readable(message)) {
     session_.uninspected();
-    return;
+    if (judging && (validation_.blockUnreadable || message.truncated)) {
+      return refuse(
+          "prompt validation could not read a Realtime message (binary, compressed or over the size "
+          "limit), so it was not forwarded");
+    }
+    return {};
   }
-  // Each event's own content is what a layer will judge; the session keeps
+  // Each event's own content is what the layer judges; the session keeps
   // the whole conversation for the record.
-  (void)session_.clientEvent(message.payload);
+  auto event = session_.clientEvent(message.payload);
+  if (!judging) return {};
+  if (!event) {
+    if (!validation_.blockUnreadable) return {};
+    return refuse("prompt validation could not read a Realtime event (" + event.error().message +
+                  "), so it was not forwarded");
+  }
+  if (!carriesText(*event)) return {};  // audio, session settings without text...
+  return judge(*event, message.payload);
+}
+
+TapVerdict RealtimeInspection::judge(const providers::Request& event, std::string_view json) {
+  PromptValidation checked = validatePrompt(*validation_.inspector, event, true);
+  TapVerdict verdict;
+  if (checked.verdict == Verdict::Sanitize && !checked.edits.empty()) {
+    if (auto edited = providers::applyEdits(json, checked.edits)) {
+      verdict = TapVerdict{TapVerdict::Action::Rewrite, std::move(edited.value()), {}, {}};
+    } else {
+      checked.verdict = Verdict::Block;
+      checked.record.verdict = std::string(validation::verdictName(Verdict::Block));
+      checked.record.error = edited.error().message;
+      checked.reason = "prompt validation: hidden characters that could not be removed";
+    }
+  }
+  keep(checked.record, checked.verdict);
+  if (checked.verdict == Verdict::Block) return refuse(checked.reason);
+  return verdict;
+}
+
+void RealtimeInspection::keep(const audit::ValidationRecord& event, Verdict verdict) {
+  ++verdicts_[static_cast<size_t>(verdict)];
+  if (!record_) {
+    record_.emplace();
+    record_->verdict = std::string(validation::verdictName(Verdict::Allow));
+  }
+  audit::ValidationRecord& session = *record_;
+  session.texts += event.texts;
+  session.bytes += event.bytes;
+  session.hiddenCharacters += event.hiddenCharacters;
+  session.sanitizedTexts += event.sanitizedTexts;
+  session.duration += event.duration;
+  if (session.error.empty()) session.error = event.error;
+  if (verdict > worst_) {
+    worst_ = verdict;
+    session.verdict = event.verdict;
+    session.findings.clear();
+  }
+  if (verdict != worst_) return;
+  for (const auto& finding : event.findings) {
+    if (session.findings.size() >= kMaxSessionFindings) break;
+    session.findings.push_back(finding);
+  }
+}
+
+TapVerdict RealtimeInspection::refuse(std::string reason) const {
+  TapVerdict verdict;
+  verdict.action = TapVerdict::Action::Refuse;
+  verdict.notice = providers::realtimeErrorEvent(providers::Refusal::Forbidden, reason, validation_.eventId);
+  verdict.reason = std::move(reason);
+  return verdict;
 }
 
 void RealtimeInspection::serverMessage(const WebSocketMessage& message) {
-  if (message.opcode != WebSocketOpcode::Text && message.opcode != WebSocketOpcode::Binary) return;
+  if (isControl(message)) return;
   if (!readable(message)) {
     session_.uninspected();
     return;
@@ -51,6 +136,7 @@ audit::WebSocketRecord RealtimeInspection::webSocketRecord(const WebSocketOutcom
   record.uninspected = counts.uninspected;
   record.malformed = counts.malformed;
   record.unreadable = outcome.unreadable;
+  record.refused = outcome.refused;
   return record;
 }
 

@@ -1,32 +1,65 @@
 // Reads an upgraded OpenAI Realtime connection as it is relayed: each text
 // message in either direction goes to the session reader as a JSON event;
-// the rest is counted as uninspected. It sees messages only after their
-// bytes were forwarded, so inspection never holds the session back.
+// the rest is counted as uninspected. With the validation layer on, the
+// client's events are judged before they are forwarded (the relay holds each
+// until then): an event whose text the layer blocks is refused with a
+// Realtime error event and the session ends; smuggled characters are removed
+// from an event before it goes on. Without it, messages are read after their
+// bytes went out, so inspection never holds the session back.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "layers/audit/event.h"
+#include "layers/validation/prompt_inspector.h"
 #include "providers/realtime_session.h"
 #include "proxy/websocket_relay.h"
 
 namespace warden::proxy {
 
+struct RealtimeValidation {
+  const validation::PromptInspector* inspector = nullptr;  // null: the layer is off
+  // Refuse a client message that cannot be read (binary, compressed, not a
+  // JSON event, over the size bound) instead of forwarding it unchecked.
+  bool blockUnreadable = true;
+  std::string eventId;  // the session's audit event, named in refusals
+};
+
 class RealtimeInspection final : public WebSocketTap {
  public:
-  explicit RealtimeInspection(const providers::Route& route) : session_(route) {}
+  RealtimeInspection(const providers::Route& route, RealtimeValidation validation)
+      : session_(route), validation_(std::move(validation)) {}
 
-  void clientMessage(const warden::http::WebSocketMessage& message) override;
+  TapVerdict clientMessage(const warden::http::WebSocketMessage& message) override;
   void serverMessage(const warden::http::WebSocketMessage& message) override;
+  bool holdsClientMessages() const override { return validation_.inspector != nullptr; }
 
   // What the session's event keeps: the conversation the client sent, the
   // answers assembled, and the counts of what was and was not read.
   audit::LlmRecord llmRecord(const providers::Route& route) const;
   audit::WebSocketRecord webSocketRecord(const WebSocketOutcome& outcome) const;
+  // The layer's record over the whole session: texts and time summed, the
+  // verdict and findings of its most severe event. None when it was off.
+  const std::optional<audit::ValidationRecord>& validationRecord() const { return record_; }
+  // Events judged, per verdict (validation::Verdict order).
+  const std::array<uint64_t, 4>& verdicts() const { return verdicts_; }
 
  private:
   // A message the session reader can take: whole, uncompressed text.
   static bool readable(const warden::http::WebSocketMessage& message);
 
+  TapVerdict refuse(std::string reason) const;
+  TapVerdict judge(const providers::Request& event, std::string_view json);
+  void keep(const audit::ValidationRecord& event, validation::Verdict verdict);
+
   providers::RealtimeSession session_;
+  RealtimeValidation validation_;
+  std::optional<audit::ValidationRecord> record_;
+  validation::Verdict worst_ = validation::Verdict::Allow;
+  std::array<uint64_t, 4> verdicts_{};
 };
 
 }  // namespace warden::proxy

@@ -1,5 +1,7 @@
 #include "proxy/websocket_relay.h"
 
+#include <openssl/rand.h>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "proxy/http_io.h"
@@ -9,13 +11,11 @@ namespace {
 
 using ErrorCode = boost::system::error_code;
 using warden::http::WebSocketMessage;
+using warden::http::WebSocketOpcode;
 using warden::http::WebSocketReader;
 
-void closeBoth(Stream& a, Stream& b) {
-  ErrorCode ignored;
-  a.socket().close(ignored);
-  b.socket().close(ignored);
-}
+// RFC 6455 7.4.1: the endpoint received a message that violates its policy.
+constexpr uint16_t kPolicyViolation = 1008;
 
 bool expectedEnd(const ErrorCode& ec) {
   return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
@@ -30,49 +30,149 @@ struct Direction {
   const char* name;  // "client" or "upstream", for errors
 };
 
-// One direction: whatever is buffered first, then every read, each written
-// on before the next read. Whichever direction ends first closes both: a
-// WebSocket ends with a Close frame each way, then the connection.
-asio::awaitable<void> relayOneWay(Direction d, Watchdog& idle, WebSocketTap* tap, uint64_t& bytes,
-                                  uint64_t& messages, WebSocketOutcome& outcome) {
+// What both directions of one relay share.
+struct Relay {
+  Watchdog& idle;
+  WebSocketTap* tap;
+  WebSocketOutcome& outcome;
+  std::string notice;  // for the client, after a refusal
+};
+
+// Whichever direction ends first closes both: a WebSocket ends with a Close
+// frame each way, then the connection. After a refusal only the upstream is
+// closed: the client is still owed the notice and the Close frame.
+void closeAfter(const Direction& d, const Relay& relay) {
+  ErrorCode ignored;
+  Stream& upstream = d.fromClient ? d.to : d.from;
+  upstream.socket().close(ignored);
+  if (relay.outcome.refused.empty()) (d.fromClient ? d.from : d.to).socket().close(ignored);
+}
+
+// Reads into d.buffered when it is empty. false: the direction ended.
+asio::awaitable<bool> fill(const Direction& d, Relay& relay) {
+  if (d.buffered.size() > 0) co_return true;
+  auto [readError, n] = co_await readInto(d.from, d.buffered);
+  if (readError) {
+    if (!expectedEnd(readError) && relay.outcome.error.empty()) {
+      relay.outcome.error = std::string(d.name) + " read: " + readError.message();
+    }
+    co_return false;
+  }
+  relay.idle.touch();
+  co_return true;
+}
+
+asio::awaitable<bool> writeAll(const Direction& d, Relay& relay, asio::const_buffer data, size_t& written) {
+  auto [writeError, n] = co_await d.to.visit([&](auto& s) { return asio::async_write(s, data, kUseTuple); });
+  written = n;
+  if (writeError) {
+    if (!expectedEnd(writeError) && relay.outcome.error.empty()) {
+      relay.outcome.error = std::string(d.fromClient ? "upstream" : "client") + " write: " + writeError.message();
+    }
+    co_return false;
+  }
+  relay.idle.touch();
+  co_return true;
+}
+
+// One direction relayed as it comes: whatever is buffered first, then every
+// read, each written on before the next read; the tap sees each message
+// after its bytes went out.
+asio::awaitable<void> relayWatched(Direction d, Relay& relay, uint64_t& bytes, uint64_t& messages) {
   WebSocketReader reader(d.fromClient);
   const auto sink = [&](const WebSocketMessage& message) {
     ++messages;
-    if (tap == nullptr) return;
+    if (relay.tap == nullptr) return;
     if (d.fromClient) {
-      tap->clientMessage(message);
+      (void)relay.tap->clientMessage(message);
     } else {
-      tap->serverMessage(message);
+      relay.tap->serverMessage(message);
     }
   };
   for (;;) {
-    if (d.buffered.size() == 0) {
-      auto [readError, n] = co_await readInto(d.from, d.buffered);
-      if (readError) {
-        if (!expectedEnd(readError) && outcome.error.empty()) {
-          outcome.error = std::string(d.name) + " read: " + readError.message();
-        }
-        break;
-      }
-    }
-    idle.touch();
+    const bool more = co_await fill(d, relay);
+    if (!more) break;
     const auto data = d.buffered.data();
     const std::string_view bytesIn(static_cast<const char*>(data.data()), data.size());
-    if (!reader.failed() && !reader.feed(bytesIn, sink) && outcome.unreadable.empty()) {
-      outcome.unreadable = std::string(d.name) + " frames: " + reader.failure();
+    if (!reader.failed() && !reader.feed(bytesIn, sink) && relay.outcome.unreadable.empty()) {
+      relay.outcome.unreadable = std::string(d.name) + " frames: " + reader.failure();
     }
-    auto [writeError, written] = co_await d.to.visit([&](auto& s) { return asio::async_write(s, data, kUseTuple); });
+    size_t written = 0;
+    const bool ok = co_await writeAll(d, relay, data, written);
     d.buffered.consume(written);
     bytes += written;
-    if (writeError) {
-      if (!expectedEnd(writeError) && outcome.error.empty()) {
-        outcome.error = std::string(d.fromClient ? "upstream" : "client") + " write: " + writeError.message();
-      }
-      break;
-    }
-    idle.touch();
+    if (!ok) break;
   }
-  closeBoth(d.from, d.to);
+  closeAfter(d, relay);
+}
+
+// The client's messages when the tap judges them first: each is held until
+// complete, judged, and forwarded as one frame with a fresh mask, so a
+// refused message never reaches the upstream, not even in part.
+asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, uint64_t& messages) {
+  WebSocketReader reader(true);
+  std::string out;
+  const auto refuse = [&](TapVerdict verdict) {
+    relay.outcome.refused = verdict.reason.empty() ? "refused by warden" : std::move(verdict.reason);
+    relay.notice = std::move(verdict.notice);
+  };
+  const auto sink = [&](const WebSocketMessage& message) {
+    ++messages;
+    if (!relay.outcome.refused.empty()) return;  // nothing after a refusal goes out
+    TapVerdict verdict = relay.tap->clientMessage(message);
+    // Only the first bytes of an oversized message were kept: it cannot be
+    // forwarded whole, whatever the tap said.
+    if (message.truncated && verdict.action != TapVerdict::Action::Refuse) {
+      verdict = TapVerdict{TapVerdict::Action::Refuse,
+                           {},
+                           {},
+                           "a WebSocket message of " + std::to_string(message.size) +
+                               " bytes, more than warden reads, cannot be inspected"};
+    }
+    if (verdict.action == TapVerdict::Action::Refuse) return refuse(std::move(verdict));
+    uint8_t key[4];
+    if (RAND_bytes(key, sizeof key) != 1) {
+      return refuse(TapVerdict{TapVerdict::Action::Refuse, {}, {}, "no random bytes for a frame mask"});
+    }
+    const bool rewrite = verdict.action == TapVerdict::Action::Rewrite;
+    warden::http::appendWebSocketFrame(out, message.opcode,
+                                       rewrite ? std::string_view(verdict.payload) : message.payload, &key,
+                                       !rewrite && message.compressed);
+  };
+  // No co_await inside the loop condition: GCC 12 evaluated it past the
+  // refusal check there, and the relay waited for the client's next bytes.
+  for (;;) {
+    if (!relay.outcome.refused.empty()) break;
+    const bool more = co_await fill(d, relay);
+    if (!more) break;
+    const auto data = d.buffered.data();
+    const std::string_view bytesIn(static_cast<const char*>(data.data()), data.size());
+    if (!reader.feed(bytesIn, sink) && relay.outcome.refused.empty()) {
+      refuse(TapVerdict{TapVerdict::Action::Refuse, {}, {}, "client frames: " + reader.failure()});
+    }
+    bytes += bytesIn.size();
+    d.buffered.consume(bytesIn.size());
+    if (out.empty()) continue;
+    size_t written = 0;
+    const bool ok = co_await writeAll(d, relay, asio::buffer(out), written);
+    out.clear();
+    if (!ok) break;
+  }
+  closeAfter(d, relay);
+}
+
+// After a refusal: the tap's notice (the API's own error event) and a Close
+// frame saying why, then the end of the connection.
+asio::awaitable<void> tellClient(Stream& client, Relay& relay) {
+  std::string frames;
+  if (!relay.notice.empty()) warden::http::appendWebSocketFrame(frames, WebSocketOpcode::Text, relay.notice, nullptr);
+  warden::http::appendWebSocketFrame(frames, WebSocketOpcode::Close,
+                                     warden::http::webSocketClosePayload(kPolicyViolation, relay.outcome.refused),
+                                     nullptr);
+  auto [ec, n] = co_await client.visit([&](auto& s) { return asio::async_write(s, asio::buffer(frames), kUseTuple); });
+  relay.outcome.bytesToClient += n;
+  ErrorCode ignored;
+  client.socket().close(ignored);
 }
 
 }  // namespace
@@ -82,10 +182,18 @@ asio::awaitable<WebSocketOutcome> relayWebSocket(Stream& client, beast::flat_buf
                                                  WebSocketTap* tap) {
   using namespace asio::experimental::awaitable_operators;
   WebSocketOutcome outcome;
-  co_await (relayOneWay({client, clientBuffered, upstream, true, "client"}, idle, tap, outcome.bytesFromClient,
-                        outcome.messagesFromClient, outcome) &&
-            relayOneWay({upstream, upstreamBuffered, client, false, "upstream"}, idle, tap, outcome.bytesToClient,
-                        outcome.messagesToClient, outcome));
+  Relay relay{idle, tap, outcome, {}};
+  const Direction fromClient{client, clientBuffered, upstream, true, "client"};
+  const Direction fromUpstream{upstream, upstreamBuffered, client, false, "upstream"};
+  const bool judged = tap != nullptr && tap->holdsClientMessages();
+  // Named, not chosen inside the co_await expression: GCC 12 mishandles
+  // temporaries there.
+  asio::awaitable<void> clientSide =
+      judged ? relayJudged(fromClient, relay, outcome.bytesFromClient, outcome.messagesFromClient)
+             : relayWatched(fromClient, relay, outcome.bytesFromClient, outcome.messagesFromClient);
+  co_await (std::move(clientSide) &&
+            relayWatched(fromUpstream, relay, outcome.bytesToClient, outcome.messagesToClient));
+  if (!outcome.refused.empty()) co_await tellClient(client, relay);
   if (idle.expired() && outcome.error.empty()) outcome.error = "idle timeout";
   co_return outcome;
 }

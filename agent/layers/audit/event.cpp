@@ -291,6 +291,7 @@ void writeWebSocket(ObjectWriter& top, const WebSocketRecord& record) {
   out.number("malformed", static_cast<unsigned long long>(record.malformed));
   out.number("messages_from_client", static_cast<unsigned long long>(record.messagesFromClient));
   out.number("messages_to_client", static_cast<unsigned long long>(record.messagesToClient));
+  if (!record.refused.empty()) out.string("refused", record.refused);
   out.number("uninspected", static_cast<unsigned long long>(record.uninspected));
   if (!record.unreadable.empty()) out.string("unreadable", record.unreadable);
 }

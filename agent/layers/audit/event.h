@@ -65,6 +65,7 @@ struct WebSocketRecord {
   uint64_t uninspected = 0;  // binary, compressed, oversized, or events of unknown types
   uint64_t malformed = 0;    // text messages that are not a JSON event
   std::string unreadable;    // a direction broke the framing protocol: relayed, no longer read
+  std::string refused;       // why warden refused a client message and ended the session
 };
 
 // One finding of the validation layer (prompt injection, jailbreak, harmful

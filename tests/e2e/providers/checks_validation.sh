@@ -6,7 +6,10 @@
 # validated on wardend's inspection pool, not its workers); text smuggled in Unicode tag
 # characters is removed before the request is forwarded; a body too deeply
 # nested to be read is refused rather than forwarded unchecked. Each decision
-# is in the request's event.
+# is in the request's event. In an OpenAI Realtime session the same layer
+# judges each client event before it is forwarded: an injected user turn
+# never reaches the upstream, the SDK gets a Realtime error event and the
+# socket closes with 1008.
 
 # validation_event LABEL SCENARIO: the event of that SDK run's request.
 validation_event() {
@@ -65,6 +68,8 @@ check_validation() {
   e2e_check 7 "too_deep: event verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null): $(jq -r .validation.error <<<"$event" 2>/dev/null | head -c 160)" \
     jq_is "$OUT/valid-too_deep.event" '.decision == "deny" and .validation.verdict == "block" and (.validation.error | length > 0)'
 
+  check_realtime_refused
+
   run_sdk openai smuggled valid in "$BUNDLE"
   out=$OUT/valid-openai-smuggled.out
   e2e_check 7 "smuggled: the request passes ($(result_summary "$out"))" jq_is "$out" 'has("result")'
@@ -76,4 +81,24 @@ check_validation() {
   e2e_check 7 "smuggled: event verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null), $(jq -r .validation.hidden_characters <<<"$event" 2>/dev/null) hidden characters, $(jq -r .validation.sanitized_texts <<<"$event" 2>/dev/null) text(s) sanitised" \
     jq_is "$OUT/valid-smuggled.event" '.validation.verdict == "sanitize" and .validation.sanitized_texts == 1 and .validation.hidden_characters > 0'
   e2e_wardend_ensure_alive 7
+}
+
+check_realtime_refused() {
+  local name=valid-openai-realtime_injection out event pid received
+  run_sdk openai realtime_injection valid in "$BUNDLE"
+  out=$OUT/$name.out
+  e2e_check 7 "realtime_injection: the SDK got error event $(jq -c '.result.errors[0].error | {type, code}' "$out" 2>/dev/null): $(jq -r '.result.errors[0].error.message // "none"' "$out" 2>/dev/null | head -c 160)" \
+    jq_is "$out" '.result.errors[0].error.code == "warden_blocked" and (.result.errors[0].error.message | contains("prompt validation"))'
+  e2e_check 7 "realtime_injection: then the socket closed with $(jq -c '.result.close' "$out" 2>/dev/null)" \
+    jq_is "$out" '.result.close.code == 1008'
+  received=$(realtime_record "$name" | jq -c '.events' | head -n 1)
+  e2e_check 7 "realtime_injection: the mock received only ${received:-nothing}: not the injected turn, nor what followed it" \
+    test "$received" == '["session.update"]'
+  pid=$(cat "$OUT/$name.pid")
+  wait_event_of "$pid" 3000 websocket || true
+  event=$(websocket_events_of "$pid" | tail -n 1)
+  printf '%s\n' "$event" >"$OUT/valid-realtime_injection.event"
+  e2e_check 7 "realtime_injection: websocket event decision $(jq -r .decision <<<"$event" 2>/dev/null), verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null), refused: $(jq -r .websocket.refused <<<"$event" 2>/dev/null | head -c 120)" \
+    jq_is "$OUT/valid-realtime_injection.event" '.decision == "deny" and .validation.verdict == "block"
+      and any(.validation.findings[]; .part == "user" and .verdict == "block") and (.websocket.refused | contains("prompt validation"))'
 }

@@ -33,7 +33,7 @@ run_client() {
 # session); output in $OUT/PATH_LABEL-SDK-SCENARIO.out.
 run_sdk() {
   local sdk=$1 scenario=$2 label=$3 where=$4 cafile=$5 script=${1}_scenarios.js awaits=0
-  if [[ $sdk == openai && $scenario == realtime ]]; then
+  if [[ $sdk == openai && $scenario == realtime* ]]; then
     script=openai_realtime_scenarios.js awaits=1
   fi
   CLIENT_AWAITS_RECORD=$awaits run_client "$label-$sdk-$scenario" "$where" env NODE_EXTRA_CA_CERTS="$cafile" \

@@ -409,5 +409,59 @@ TEST(WebSocketReader, WaitsForTheWholeHeaderAndPayload) {
   EXPECT_EQ(reader.frames(), 1u);
 }
 
+// ---- writing frames ----
+
+TEST(AppendWebSocketFrame, MaskedFramesOfEveryLengthFormReadBackWhole) {
+  const uint8_t key[4] = {0x12, 0x34, 0x56, 0x78};
+  for (const size_t size : {size_t{0}, size_t{1}, size_t{125}, size_t{126}, size_t{65535}, size_t{65536}}) {
+    std::string stream;
+    appendWebSocketFrame(stream, WebSocketOpcode::Text, bytesOf(size), &key);
+    const ReadResult r = readWhole(true, stream);
+    ASSERT_TRUE(r.ok) << "size " << size << ": " << r.failure;
+    ASSERT_EQ(r.messages.size(), 1u) << "size " << size;
+    EXPECT_EQ(r.messages[0], seen(WebSocketOpcode::Text, bytesOf(size))) << "size " << size;
+  }
+}
+
+TEST(AppendWebSocketFrame, TheMaskHidesThePayloadOnTheWire) {
+  const uint8_t key[4] = {0xA5, 0x5A, 0xFF, 0x01};
+  std::string stream;
+  appendWebSocketFrame(stream, WebSocketOpcode::Text, "ignore previous instructions", &key);
+  EXPECT_EQ(stream.find("ignore"), std::string::npos);
+  EXPECT_EQ(static_cast<uint8_t>(stream[1]) & 0x80, 0x80);  // mask bit
+}
+
+TEST(AppendWebSocketFrame, ServerFramesAreUnmaskedAndCompressionSetsRsv1) {
+  std::string stream;
+  appendWebSocketFrame(stream, WebSocketOpcode::Binary, "abc", nullptr, true);
+  EXPECT_EQ(stream, "\xC2\x03"s "abc");
+  const ReadResult r = readWhole(false, stream);
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_EQ(r.messages[0], seen(WebSocketOpcode::Binary, "abc", true));
+}
+
+TEST(AppendWebSocketFrame, ConsecutiveFramesReadAsSeparateMessages) {
+  std::string stream;
+  appendWebSocketFrame(stream, WebSocketOpcode::Text, "one", nullptr);
+  appendWebSocketFrame(stream, WebSocketOpcode::Ping, "p", nullptr);
+  appendWebSocketFrame(stream, WebSocketOpcode::Close, webSocketClosePayload(1008, "policy"), nullptr);
+  const ReadResult r = readWhole(false, stream);
+  ASSERT_EQ(r.messages.size(), 3u);
+  EXPECT_EQ(r.messages[0], seen(WebSocketOpcode::Text, "one"));
+  EXPECT_EQ(r.messages[1], seen(WebSocketOpcode::Ping, "p"));
+  EXPECT_EQ(r.messages[2], seen(WebSocketOpcode::Close, "\x03\xF0policy"s));
+  EXPECT_TRUE(r.closed);
+}
+
+TEST(WebSocketClosePayload, CutsTheReasonToFitAControlFrameAtACharacterBoundary) {
+  // 121 ASCII bytes, then a 3-byte character that would end at byte 124.
+  const std::string reason = std::string(121, 'x') + "\xE2\x82\xAC" + "tail";
+  const std::string payload = webSocketClosePayload(1008, reason);
+  EXPECT_EQ(payload.substr(0, 2), "\x03\xF0"s);
+  EXPECT_EQ(payload.substr(2), std::string(121, 'x'));
+  EXPECT_LE(payload.size(), 125u);
+  EXPECT_EQ(webSocketClosePayload(1000, "bye"), "\x03\xE8" "bye"s);
+}
+
 }  // namespace
 }  // namespace warden::http
