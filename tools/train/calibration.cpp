@@ -104,4 +104,22 @@ double chooseThreshold(const std::vector<ScoredExample>& scored, double maxFpr) 
   return (bound + next) / 2;
 }
 
+Metrics crossCheckThreshold(const std::vector<ScoredExample>& scored, const std::vector<size_t>& fold, size_t folds,
+                            double maxFpr) {
+  std::vector<ScoredExample> decisions(scored.size());
+  for (size_t k = 0; k < folds; ++k) {
+    std::vector<ScoredExample> others;
+    for (size_t i = 0; i < scored.size(); ++i) {
+      if (fold[i] != k) others.push_back(scored[i]);
+    }
+    const double threshold = chooseThreshold(others, maxFpr);
+    for (size_t i = 0; i < scored.size(); ++i) {
+      if (fold[i] == k) decisions[i] = {scored[i].example, scored[i].score >= threshold ? 1.0 : 0.0};
+    }
+  }
+  Metrics metrics = measure(decisions, 0.5);
+  metrics.rocAuc = measure(scored, 0.5).rocAuc;
+  return metrics;
+}
+
 }  // namespace warden::tools

@@ -1,5 +1,5 @@
 // Turning margins into probabilities (Platt scaling) and choosing the
-// reporting threshold, both on the calibration slice the fit never saw.
+// reporting threshold, both on out-of-fold scores (text the fit never saw).
 #pragma once
 
 #include <vector>
@@ -23,5 +23,12 @@ PlattScaling fitPlatt(const std::vector<double>& margins, const std::vector<bool
 // false-positive rate of at most maxFpr (highest recall under that bound),
 // placed halfway to the next score above it.
 double chooseThreshold(const std::vector<ScoredExample>& scored, double maxFpr);
+
+// How the threshold rule carries over to text it was not chosen on: for each
+// fold, the threshold chosen on the other folds' scores decides that fold's
+// rows. The metrics pool those decisions (their ROC AUC is the pooled one of
+// the scores). `fold[i]` is the fold of scored[i].
+Metrics crossCheckThreshold(const std::vector<ScoredExample>& scored, const std::vector<size_t>& fold, size_t folds,
+                            double maxFpr);
 
 }  // namespace warden::tools

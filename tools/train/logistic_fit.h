@@ -32,7 +32,6 @@ struct FittedModel {
   float bias = 0;
 };
 
-FittedModel fitLogistic(const std::vector<FitRow>& rows, uint32_t hashBits, const FitSettings& settings,
-                        uint64_t seed);
+FittedModel fitLogistic(const std::vector<FitRow>& rows, uint32_t hashBits, const FitSettings& settings, uint64_t seed);
 
 }  // namespace warden::tools

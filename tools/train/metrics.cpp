@@ -55,8 +55,8 @@ Metrics measure(const std::vector<ScoredExample>& scored, double threshold) {
   SourceRate allPositives;
   for (const ScoredExample& s : scored) {
     const bool flagged = s.score >= threshold;
-    SourceRate& rate = s.example->positive ? positives[s.example->label + " " + s.example->source]
-                                           : negatives[s.example->source];
+    SourceRate& rate =
+        s.example->positive ? positives[s.example->label + " " + s.example->source] : negatives[s.example->source];
     SourceRate& all = s.example->positive ? allPositives : allNegatives;
     ++rate.total;
     ++all.total;
@@ -69,15 +69,23 @@ Metrics measure(const std::vector<ScoredExample>& scored, double threshold) {
   metrics.recall = allPositives.rate();
   metrics.falsePositiveRate = allNegatives.rate();
   metrics.balancedAccuracy = (metrics.recall + 1.0 - metrics.falsePositiveRate) / 2;
-  for (const SourceRate& rate : metrics.negatives) metrics.worstSourceFpr = std::max(metrics.worstSourceFpr, rate.rate());
+  for (const SourceRate& rate : metrics.negatives)
+    metrics.worstSourceFpr = std::max(metrics.worstSourceFpr, rate.rate());
   metrics.rocAuc = rocAuc(scored);
   return metrics;
 }
 
 void printMetrics(std::ostream& out, const Metrics& m, double threshold) {
+  char where[64];
+  std::snprintf(where, sizeof where, "threshold %.4f", threshold);
+  printMetrics(out, m, std::string_view(where));
+}
+
+void printMetrics(std::ostream& out, const Metrics& m, std::string_view where) {
   char line[256];
-  std::snprintf(line, sizeof line, "  at threshold %.4f: balanced accuracy %.4f, recall %.4f, FPR %.4f, ROC AUC %.4f\n",
-                threshold, m.balancedAccuracy, m.recall, m.falsePositiveRate, m.rocAuc);
+  std::snprintf(line, sizeof line, "  at %.*s: balanced accuracy %.4f, recall %.4f, FPR %.4f, ROC AUC %.4f\n",
+                static_cast<int>(where.size()), where.data(), m.balancedAccuracy, m.recall, m.falsePositiveRate,
+                m.rocAuc);
   out << line;
   for (const SourceRate& r : m.negatives) {
     std::snprintf(line, sizeof line, "    FPR     %-45s %6.2f%%  (%zu of %zu)\n", r.name.c_str(), 100 * r.rate(),

@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "train/training_set.h"
@@ -36,5 +37,9 @@ struct Metrics {
 Metrics measure(const std::vector<ScoredExample>& scored, double threshold);
 
 void printMetrics(std::ostream& out, const Metrics& metrics, double threshold);
+
+// As above, with `where` in place of "threshold X" (decisions made at
+// several thresholds).
+void printMetrics(std::ostream& out, const Metrics& metrics, std::string_view where);
 
 }  // namespace warden::tools

@@ -36,9 +36,11 @@ std::string trainUsage() {
        warden-train --model injection|harmful --data FILE [--harmful-data FILE] --evaluate MODEL
 
 Fits a learned classifier on the training part of labelled JSONL data (rows
-whose text hash does not put them in the held-out part), calibrates it on a
-slice of that part kept out of fitting, and writes the model file wardend loads.
-The same seed and data give a byte-identical file.
+whose text hash does not put them in the held-out part) and writes the model
+file wardend loads. Every training row is first scored by a model fitted on
+the other folds; the calibration and the threshold are chosen on those
+out-of-fold scores, then the model is fitted on all rows. The same seed and
+data give a byte-identical file.
 
   --model injection    injection and jailbreak rows are positive, benign negative
   --model harmful      rows of --harmful-data are positive, the benign rows of
@@ -51,13 +53,22 @@ The same seed and data give a byte-identical file.
                        and recall per attack source at the model's threshold
 
 Options (defaults in brackets):
-  --seed N             shuffling and the calibration slice [1]
-  --hash-bits N        weight table of 2^N float32 entries, 10..24 [20]
+  --seed N             shuffling, the folds and the spaced copies [1]
+  --hash-bits N        weight table of 2^N float32 entries, 10..24 [18]
   --epochs N           passes over the fitting rows [16]
   --alpha X            FTRL learning rate [2]
   --l2 X               L2 regularisation [1]
   --l1 X               L1 regularisation [0]
   --source-balance X   weigh a row by (rows of its source)^-X, 0..1 [0.5]
+  --positive-share X   the positive class's share of the loss, 0.05..0.95 [0.5]
+  --spaced-copies X    also fit each row with its words spelled out letter by
+                       letter ("i g n o r e"), weighing X of the original;
+                       0 for none [0.25]
+  --folds N            cross-fitting folds, 2..20 [5]
+  --target-fpr X       threshold: the lowest at which every benign source's
+                       out-of-fold false-positive rate is at most X [0.007]
+  --final average|all  the model written: the mean of the folds' models, or
+                       one fitted on all rows [all]
   --exclude-source S   leave rows of source S out of fitting and calibration and
                        report them as a source never seen (repeatable)
   --show-errors N      with --evaluate: print the N highest-scoring benign and
@@ -114,6 +125,25 @@ Result<TrainOptions> parseTrainOptions(const std::vector<std::string>& args) {
       auto v = parsePositive(flag, value, true);
       if (!v || *v > 1) return Error{flag + " " + value + ": expected a number in 0..1"};
       options.fit.sourceBalance = *v;
+    } else if (flag == "--positive-share") {
+      auto v = parsePositive(flag, value, false);
+      if (!v || *v < 0.05 || *v > 0.95) return Error{flag + " " + value + ": expected a number in 0.05..0.95"};
+      options.fit.positiveShare = *v;
+    } else if (flag == "--spaced-copies") {
+      auto v = parsePositive(flag, value, true);
+      if (!v || *v > 10) return Error{flag + " " + value + ": expected a number in 0..10"};
+      options.fit.spacedCopies = *v;
+    } else if (flag == "--folds") {
+      auto v = parseInteger<size_t>(flag, value, 2, 20);
+      if (!v) return v.error();
+      options.folds = *v;
+    } else if (flag == "--target-fpr") {
+      auto v = parsePositive(flag, value, true);
+      if (!v || *v >= 1) return Error{flag + " " + value + ": expected a rate in 0..1, such as 0.007"};
+      options.targetFpr = *v;
+    } else if (flag == "--final") {
+      if (value != "average" && value != "all") return Error{"--final " + value + ": expected average or all"};
+      options.averageFolds = value == "average";
     } else if (flag == "--show-errors") {
       auto v = parseInteger<size_t>(flag, value, 0, 10000);
       if (!v) return v.error();

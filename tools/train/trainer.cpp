@@ -9,8 +9,10 @@
 #include "layers/validation/normalizer.h"
 #include "layers/validation/text_classifier.h"
 #include "train/calibration.h"
+#include "train/cross_fit.h"
 #include "train/logistic_fit.h"
 #include "train/metrics.h"
+#include "train/spaced_letters.h"
 #include "train/training_set.h"
 
 namespace warden::tools {
@@ -20,61 +22,28 @@ using validation::ClassifierInfo;
 using validation::FeatureHashes;
 using validation::TextClassifier;
 
-enum class Role { Fit, Calibration, Unseen };
-
-struct Prepared {
-  const Example* example = nullptr;
-  Role role = Role::Fit;
-  SparseRow sparse;        // Fit
-  FeatureHashes features;  // Calibration, Unseen: scored by the real scorer
-};
-
-Role roleOf(const Example& example, const TrainOptions& options) {
+bool excluded(const Example& example, const TrainOptions& options) {
   for (const std::string& source : options.excludeSources) {
-    if (example.source == source) return Role::Unseen;
+    if (example.source == source) return true;
   }
-  return inCalibrationSlice(example.text, options.seed) ? Role::Calibration : Role::Fit;
+  return false;
 }
 
-void printRows(const std::vector<Prepared>& rows, std::ostream& out) {
-  std::map<std::string, std::array<size_t, 3>> counts;
-  for (const Prepared& row : rows) {
+void printRows(const std::vector<TrainingRow>& rows, size_t unseenRows, std::ostream& out) {
+  std::map<std::string, std::array<size_t, 2>> counts;
+  for (const TrainingRow& row : rows) {
+    if (row.copy && row.weight <= 0) continue;  // not fitted on
     const Example& e = *row.example;
-    ++counts[std::string(e.positive ? "+ " : "- ") + e.label + " " + e.source][static_cast<size_t>(row.role)];
+    ++counts[std::string(e.positive ? "+ " : "- ") + e.label + " " + e.source][row.copy ? 1 : 0];
   }
   char line[256];
-  std::snprintf(line, sizeof line, "  %-55s %6s %6s %6s\n", "class label source", "fit", "calib", "unseen");
+  std::snprintf(line, sizeof line, "  %-55s %6s %6s\n", "class label source", "rows", "copies");
   out << line;
   for (const auto& [name, c] : counts) {
-    std::snprintf(line, sizeof line, "  %-55s %6zu %6zu %6zu\n", name.c_str(), c[0], c[1], c[2]);
+    std::snprintf(line, sizeof line, "  %-55s %6zu %6zu\n", name.c_str(), c[0], c[1]);
     out << line;
   }
-}
-
-// Each class weighs the same in the loss; inside a class a source of n rows
-// weighs n^(1 - sourceBalance) in all.
-std::vector<FitRow> weightedRows(const std::vector<Prepared>& rows, double sourceBalance) {
-  std::map<std::pair<bool, std::string>, size_t> perSource;
-  size_t fitRows = 0;
-  for (const Prepared& row : rows) {
-    if (row.role != Role::Fit) continue;
-    ++perSource[{row.example->positive, row.example->source}];
-    ++fitRows;
-  }
-  std::array<double, 2> classTotal{0, 0};
-  for (const auto& [key, n] : perSource) {
-    classTotal[key.first] += static_cast<double>(n) * std::pow(static_cast<double>(n), -sourceBalance);
-  }
-  std::vector<FitRow> out;
-  for (const Prepared& row : rows) {
-    if (row.role != Role::Fit) continue;
-    const bool positive = row.example->positive;
-    const double n = static_cast<double>(perSource[{positive, row.example->source}]);
-    // Mean weight 1 over all fitting rows, half of the total per class.
-    const double weight = std::pow(n, -sourceBalance) / classTotal[positive] * static_cast<double>(fitRows) / 2;
-    out.push_back(FitRow{&row.sparse, positive, weight});
-  }
-  return out;
+  if (unseenRows > 0) out << "  " << unseenRows << " rows of excluded sources: never fitted or calibrated on\n";
 }
 
 Status writeFile(const std::filesystem::path& path, const std::string& bytes) {
@@ -100,31 +69,57 @@ Status train(const TrainOptions& options, std::ostream& out) {
   auto trainedOn = describeTrainingData(options);
   if (!trainedOn) return trainedOn.error();
 
-  std::vector<Prepared> rows(examples->size());
+  std::vector<TrainingRow> rows;
+  std::vector<FeatureHashes> unseen;
+  std::vector<const Example*> unseenExamples;
   FeatureHashes features;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Prepared& row = rows[i];
-    row.example = &(*examples)[i];
-    row.role = roleOf(*row.example, options);
-    TextClassifier::hashFeatures(validation::normalize(row.example->text), options.hashBits, features);
-    if (row.role == Role::Fit) {
-      row.sparse = toSparseRow(features);
-    } else {
-      row.features = features;
+  for (const Example& example : *examples) {
+    TextClassifier::hashFeatures(validation::normalize(example.text), options.hashBits, features);
+    if (excluded(example, options)) {
+      unseen.push_back(features);
+      unseenExamples.push_back(&example);
+      continue;
     }
+    TrainingRow row{&example, foldOf(example.text, options.seed, options.folds), false, 1, toSparseRow(features),
+                    features};
+    rows.push_back(std::move(row));
+    // Made even when not fitted on (weight 0), to measure split-letter recall.
+    TextClassifier::hashFeatures(validation::normalize(spacedLetters(example.text, options.seed)), options.hashBits,
+                                 features);
+    rows.push_back(TrainingRow{&example, rows.back().fold, true, 1, toSparseRow(features), features});
   }
+  if (rows.empty()) return Error{"no rows to fit: the data has no training rows for this model"};
+  weighRows(rows, options.fit);
   out << "warden-train: " << modelKindName(options.model) << " model, seed " << options.seed << ", 2^"
       << options.hashBits << " weights, " << options.fit.epochs << " epochs, alpha " << options.fit.alpha << ", l2 "
-      << options.fit.l2 << ", l1 " << options.fit.l1 << ", source balance " << options.fit.sourceBalance << "\n";
+      << options.fit.l2 << ", l1 " << options.fit.l1 << ", source balance " << options.fit.sourceBalance
+      << ", positive share " << options.fit.positiveShare << ", spaced copies " << options.fit.spacedCopies << ", "
+      << options.folds << " folds, target FPR " << 100 * options.targetFpr << "%\n";
   out << "training part of " << *trainedOn << "\n";
-  printRows(rows, out);
+  printRows(rows, unseen.size(), out);
 
-  const std::vector<FitRow> fitRows = weightedRows(rows, options.fit.sourceBalance);
-  if (fitRows.empty()) return Error{"no rows to fit: the data has no training rows for this model"};
-  FittedModel fitted = fitLogistic(fitRows, options.hashBits, options.fit, options.seed);
-  size_t nonZero = 0;
-  for (const float w : fitted.weights) nonZero += w != 0;
-  out << "fitted on " << fitRows.size() << " rows: " << nonZero << " non-zero weights, bias " << fitted.bias << "\n";
+  // Calibration and threshold on out-of-fold margins: every training row
+  // counts, so a 1% rate per source rests on several rows, not on none.
+  CrossFit cross = crossFit(rows, options);
+  const std::vector<double>& allMargins = cross.margins;
+  std::vector<double> margins;
+  std::vector<bool> positive;
+  std::vector<size_t> fold;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].copy) continue;
+    margins.push_back(allMargins[i]);
+    positive.push_back(rows[i].example->positive);
+    fold.push_back(rows[i].fold);
+  }
+  const PlattScaling platt = fitPlatt(margins, positive);
+  out << "Platt scaling on " << margins.size() << " out-of-fold margins: p = 1 / (1 + exp(-(" << platt.scale
+      << " * margin + " << platt.shift << "))), " << platt.iterations << " Newton steps\n";
+  auto calibrated = [&](double margin) { return 1.0 / (1.0 + std::exp(-(platt.scale * margin + platt.shift))); };
+  std::vector<ScoredExample> outOfFold;
+  std::vector<ScoredExample> spacedOutOfFold;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    (rows[i].copy ? spacedOutOfFold : outOfFold).push_back({rows[i].example, calibrated(allMargins[i])});
+  }
 
   ClassifierInfo info;
   info.id = options.model == ModelKind::Injection ? "model.injection" : "model.harmful";
@@ -132,42 +127,40 @@ Status train(const TrainOptions& options, std::ostream& out) {
   info.trainedOn = *trainedOn;
   info.seed = options.seed;
   info.hashBits = options.hashBits;
-  const TextClassifier raw(info, fitted.weights, fitted.bias, 1, 0);
+  info.threshold = chooseThreshold(outOfFold, options.targetFpr);
+  info.trainingRows = margins.size();
+  out << "threshold " << info.threshold
+      << ": the lowest with every benign source's out-of-fold false-positive rate <= " << 100 * options.targetFpr
+      << "%\n";
+  out << "out-of-fold scores (" << options.folds << " folds) at that threshold:\n";
+  printMetrics(out, measure(outOfFold, info.threshold), info.threshold);
+  out << "threshold chosen on the other folds, applied to each fold (what to expect on new text; budget "
+      << 100 * kMaxSourceFpr << "% per source):\n";
+  printMetrics(out, crossCheckThreshold(outOfFold, fold, options.folds, options.targetFpr),
+               std::string_view("each fold's threshold"));
 
-  std::vector<double> margins;
-  std::vector<bool> positive;
-  for (const Prepared& row : rows) {
-    if (row.role != Role::Calibration) continue;
-    margins.push_back(raw.margin(row.features));
-    positive.push_back(row.example->positive);
-  }
-  if (margins.empty()) return Error{"the calibration slice is empty; use more data"};
-  const PlattScaling platt = fitPlatt(margins, positive);
-  out << "Platt scaling on " << margins.size() << " calibration rows: p = 1 / (1 + exp(-(" << platt.scale
-      << " * margin + " << platt.shift << "))), " << platt.iterations << " Newton steps\n";
+  const Metrics spaced = measure(spacedOutOfFold, info.threshold);
+  char line[160];
+  std::snprintf(line, sizeof line, "the same rows spelled out letter by letter, out of fold: recall %.4f, FPR %.4f\n",
+                spaced.recall, spaced.falsePositiveRate);
+  out << line;
 
-  auto calibrated = [&](const FeatureHashes& f) {
-    return 1.0 / (1.0 + std::exp(-(platt.scale * raw.margin(f) + platt.shift)));
-  };
-  std::vector<ScoredExample> slice;
-  std::vector<ScoredExample> unseen;
-  for (const Prepared& row : rows) {
-    if (row.role == Role::Calibration) slice.push_back({row.example, calibrated(row.features)});
-    if (row.role == Role::Unseen) unseen.push_back({row.example, calibrated(row.features)});
-  }
-  info.threshold = chooseThreshold(slice, kMaxSourceFpr);
-  info.trainingRows = fitRows.size() + slice.size();
-  out << "threshold " << info.threshold << ": the lowest with every benign source's false-positive rate <= "
-      << 100 * kMaxSourceFpr << "% on the calibration slice\n";
-  out << "calibration slice:\n";
-  printMetrics(out, measure(slice, info.threshold), info.threshold);
-  if (!unseen.empty()) {
-    out << "excluded sources (never fitted or calibrated on):\n";
-    printMetrics(out, measure(unseen, info.threshold), info.threshold);
-  }
-
+  FittedModel fitted = options.averageFolds ? std::move(cross.average) : fitRows(rows, kAllFolds, options);
+  size_t nonZero = 0;
+  for (const float w : fitted.weights) nonZero += w != 0;
+  out << (options.averageFolds ? "model: the mean of the " + std::to_string(options.folds) + " folds' models"
+                               : "model: fitted on all " + std::to_string(margins.size()) + " rows")
+      << (options.fit.spacedCopies > 0 ? " (spaced copies included)" : "") << ", " << nonZero
+      << " non-zero weights, bias " << fitted.bias << "\n";
   const TextClassifier model(info, std::move(fitted.weights), fitted.bias, static_cast<float>(platt.scale),
                              static_cast<float>(platt.shift));
+  if (!unseen.empty()) {
+    std::vector<ScoredExample> scored;
+    for (size_t i = 0; i < unseen.size(); ++i) scored.push_back({unseenExamples[i], model.score(unseen[i])});
+    out << "excluded sources (never fitted or calibrated on), final model:\n";
+    printMetrics(out, measure(scored, info.threshold), info.threshold);
+  }
+
   const std::string bytes = model.toBytes();
   // Read back what was written, so a model that would not load is never left behind.
   if (auto check = TextClassifier::fromBytes(bytes, options.out.string()); !check) return check.error();

@@ -1,5 +1,6 @@
-// One training run: fit on the training part, calibrate on its kept-out slice,
-// choose the threshold, write the model file, and say what was done.
+// One training run: score every row of the training part out of fold,
+// calibrate and choose the threshold on those scores, fit the model on all
+// rows, write the model file, and say what was done.
 #pragma once
 
 #include <ostream>
@@ -9,7 +10,8 @@
 
 namespace warden::tools {
 
-// The largest false-positive rate the threshold allows on any benign source.
+// The false-positive rate per benign source the model must stay under on new
+// text; the threshold aims lower (--target-fpr) to leave room for chance.
 constexpr double kMaxSourceFpr = 0.01;
 
 Status train(const TrainOptions& options, std::ostream& out);

@@ -60,13 +60,13 @@ Result<std::string> describeTrainingData(const TrainOptions& options) {
   return out;
 }
 
-bool inCalibrationSlice(std::string_view text, uint64_t seed) {
+size_t foldOf(std::string_view text, uint64_t seed, size_t folds) {
   uint64_t hash = 14695981039346656037ULL;
   for (const char c : text) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }
-  return fmix64(hash ^ fmix64(seed + 0x9E3779B97F4A7C15ULL)) % 5 == 0;
+  return static_cast<size_t>(fmix64(hash ^ fmix64(seed + 0x9E3779B97F4A7C15ULL)) % folds);
 }
 
 }  // namespace warden::tools

@@ -12,7 +12,7 @@ namespace warden::tools {
 
 struct Example {
   std::string text;
-  std::string label;   // as in the data ("jailbreak", "benign", ...)
+  std::string label;  // as in the data ("jailbreak", "benign", ...)
   std::string source;
   bool positive = false;
 };
@@ -26,9 +26,10 @@ Result<std::vector<Example>> loadExamples(const TrainOptions& options, Part part
 // "injection.dev.jsonl sha256:..." for each data file, for the model's metadata.
 Result<std::string> describeTrainingData(const TrainOptions& options);
 
-// Rows of the training part kept out of fitting to calibrate the scores and
-// pick the threshold: one in five, by a hash of the text mixed with the seed
-// (independent of the held-out hash, so both splits are ~uniform).
-bool inCalibrationSlice(std::string_view text, uint64_t seed);
+// The cross-fitting fold (0..folds-1) of a training row, by a hash of the text
+// mixed with the seed (independent of the held-out hash, so both splits are
+// ~uniform). Equal texts share a fold, so no text is scored by a model that
+// was fitted on a copy of it.
+size_t foldOf(std::string_view text, uint64_t seed, size_t folds);
 
 }  // namespace warden::tools
