@@ -324,7 +324,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   MapView m = r.map(e->value, e->keyNode.Mark(), "validation",
                     {"enabled", "rules_dir", "injection_model", "harmful_model", "flag_score", "block_score",
                      "indirect_flag_score", "indirect_block_score", "harmful_flag_score", "harmful_block_score",
-                     "sanitize_smuggling", "hidden_text_ratio", "block_unreadable"});
+                     "sanitize_smuggling", "hidden_text_ratio", "block_unreadable", "cache_mib"});
   r.boolean(m, "enabled", v.enabled);
   r.absolutePath(m, "rules_dir", v.rulesDir);
   r.absolutePath(m, "injection_model", v.injectionModel, /*allowEmpty=*/true);
@@ -341,6 +341,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   r.boolean(m, "sanitize_smuggling", v.sanitizeSmuggling);
   r.fraction(m, "hidden_text_ratio", v.hiddenTextRatio);
   r.boolean(m, "block_unreadable", v.blockUnreadable);
+  r.integer(m, "cache_mib", 0, 4096, v.cacheMiB, "a size in MiB");
   // A flag threshold above the block threshold would never flag anything.
   const std::tuple<const char*, double, double> pairs[] = {
       {"", v.flagScore, v.blockScore},

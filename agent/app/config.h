@@ -54,6 +54,9 @@ struct ValidationConfig {
   // limits.max_json_depth, an unknown Content-Encoding, broken JSON) cannot
   // be validated: true refuses it (400), false forwards it unchecked.
   bool blockUnreadable = true;
+  // What each thread remembers of texts it inspected (a conversation resends
+  // its history every turn), in MiB; 0 = every text is inspected every time.
+  int64_t cacheMiB = 8;
 
   friend bool operator==(const ValidationConfig&, const ValidationConfig&) = default;
 };

@@ -16,6 +16,7 @@ validation::InspectorPolicy inspectorPolicyOf(const ValidationConfig& config) {
   p.harmfulBlockScore = config.harmfulBlockScore;
   p.sanitizeSmuggling = config.sanitizeSmuggling;
   p.hiddenTextRatio = config.hiddenTextRatio;
+  p.cacheBytesPerThread = static_cast<size_t>(config.cacheMiB) << 20;
   return p;
 }
 

@@ -9,6 +9,29 @@ file:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer sk-bench"
 
+-- BENCH_UNIQUE_PROMPTS=1: every request's prompt differs (its first eight
+-- bytes become the wrk thread and a counter), so nothing on the path can
+-- answer from memory of an identical prompt; otherwise the same body each
+-- time, as an application resending one conversation would.
+local kMarker = "Summaris"
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+
+if os.getenv("BENCH_UNIQUE_PROMPTS") == "1" then
+  local at = assert(wrk.body:find(kMarker, 1, true), "the body has no '" .. kMarker .. "' to vary")
+  local head, tail = wrk.body:sub(1, at - 1), wrk.body:sub(at + #kMarker)
+  local counter = 0
+  function request()
+    counter = counter + 1
+    local body = head .. string.format("%02d%06d", id % 100, counter % 1000000) .. tail
+    return wrk.format(nil, nil, nil, body)
+  end
+end
+
 function done(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format("wrk_requests=%d\n", summary.requests))

@@ -74,7 +74,13 @@ int run(const EvalOptions& o) {
     if (auto status = appendBenignRows(file, o.part, *rows); !status) return fail(status.error().message);
   }
 
-  const validation::InspectorPolicy policy;
+  // Every row inspected afresh: the figures are the engine's, not those of
+  // wardend's memory of texts seen before (rows repeat in the data).
+  const validation::InspectorPolicy policy = [] {
+    validation::InspectorPolicy p;
+    p.cacheBytesPerThread = 0;
+    return p;
+  }();
   const validation::PromptInspector inspector(*rules, injection->model, harmful->model, policy);
   validation::InspectorPolicy unlimited = policy;
   unlimited.maxTextBytes = 0;

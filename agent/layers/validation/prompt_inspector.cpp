@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <optional>
 #include <span>
@@ -11,9 +12,13 @@
 #include "layers/validation/hidden_text.h"
 #include "layers/validation/role_markers.h"
 #include "layers/validation/signature_scanner.h"
+#include "layers/validation/text_verdict_cache.h"
 
 namespace warden::validation {
 namespace {
+
+// Identifies an inspector to the per-thread caches; never 0.
+std::atomic<uint64_t> nextInspectorId{1};
 
 // A request reports its strongest findings; the verdict still counts all.
 constexpr size_t kMaxDetections = 64;
@@ -97,6 +102,12 @@ class Findings {
   std::vector<Detection> list_;
 };
 
+// One text's findings, before they join the request's.
+struct TextFindings {
+  std::vector<Detection> list;
+  void add(Detection d) { list.push_back(std::move(d)); }
+};
+
 Detection sizeDetection(size_t textIndex, MessagePart part, Span span, std::string detail) {
   Detection d;
   d.id = "struct.size";
@@ -164,8 +175,8 @@ std::string_view roleName(MarkedRole role) {
 // Turn markers that claim a role the text does not have: user text posing
 // as system or assistant turns; tool results and documents posing as any
 // turn. System and assistant texts legitimately hold example dialogues.
-void checkRoles(const InspectedText& t, size_t index, const std::vector<SignatureDetection>& rules,
-                const InspectorPolicy& p, Findings& findings) {
+void checkRoles(const InspectedText& t, const std::vector<SignatureDetection>& rules, const InspectorPolicy& p,
+                TextFindings& findings) {
   if (t.part != MessagePart::User && !isIndirect(t.part)) return;
   size_t count = 0;
   Span first;
@@ -181,7 +192,7 @@ void checkRoles(const InspectedText& t, size_t index, const std::vector<Signatur
   const double score = count > 1 || isIndirect(t.part) ? kRoleMisuseStrongScore : kRoleMisuseScore;
   const Verdict verdict = verdictOf(score, injectionThresholds(p, t.part));
   if (verdict == Verdict::Allow) return;
-  findings.add(Detection{"struct.role-misuse", "role-misuse", Severity::Medium, score, index, t.part, first,
+  findings.add(Detection{"struct.role-misuse", "role-misuse", Severity::Medium, score, 0, t.part, first,
                          std::to_string(count) + " fake turn marker(s) at line starts (" + roles + ")", verdict});
 }
 
@@ -196,8 +207,8 @@ std::string hiddenDetail(const NormalizedText& n, const HiddenText& hidden) {
   return detail;
 }
 
-void checkHidden(const InspectedText& t, size_t index, NormalizedText& n, const InspectorPolicy& p, TextReport& report,
-                 Findings& findings) {
+void checkHidden(const InspectedText& t, NormalizedText& n, const InspectorPolicy& p, TextReport& report,
+                 TextFindings& findings) {
   const HiddenText hidden = measureHiddenText(t.text, n);
   if (!hidden.smuggling()) return;
   const Verdict atLeast = p.sanitizeSmuggling ? Verdict::Sanitize : Verdict::Flag;
@@ -211,11 +222,11 @@ void checkHidden(const InspectedText& t, size_t index, NormalizedText& n, const 
     // closer to a block.
     const double score = std::min(1.0, 0.5 + 0.5 * hidden.ratio());
     const Verdict verdict = std::max(atLeast, verdictOf(score, injectionThresholds(p, t.part)));
-    findings.add(Detection{"struct.hidden-text", "hidden-text", Severity::High, score, index, t.part, whole,
+    findings.add(Detection{"struct.hidden-text", "hidden-text", Severity::High, score, 0, t.part, whole,
                            hiddenDetail(n, hidden), verdict});
     return;
   }
-  findings.add(Detection{"struct.smuggling", "hidden-text", Severity::Medium, kSmugglingScore, index, t.part, whole,
+  findings.add(Detection{"struct.smuggling", "hidden-text", Severity::Medium, kSmugglingScore, 0, t.part, whole,
                          hiddenDetail(n, hidden), atLeast});
 }
 
@@ -284,14 +295,14 @@ void scoreReadings(std::span<ModelRun> runs, const NormalizedText& n, const Read
   }
 }
 
-void addModel(const ModelRun& run, const InspectedText& t, size_t index, std::string category, double anchor,
-              Thresholds thresholds, Findings& findings) {
+void addModel(const ModelRun& run, const InspectedText& t, std::string category, double anchor, Thresholds thresholds,
+              TextFindings& findings) {
   const TextClassifier& model = *run.model;
   const double score = onPolicyScale(run.best.probability, model.info().threshold, anchor);
   const Verdict verdict = verdictOf(score, thresholds);
   if (verdict == Verdict::Allow) return;
   findings.add(Detection{model.info().id, std::move(category),
-                         verdict == Verdict::Block ? Severity::High : Severity::Medium, score, index, t.part,
+                         verdict == Verdict::Block ? Severity::High : Severity::Medium, score, 0, t.part,
                          Span{0, t.text.size()},
                          "classifier probability " + formatScore(run.best.probability) + " on " +
                              run.best.reading + " (model threshold " + formatScore(model.info().threshold) + ")",
@@ -336,44 +347,71 @@ PromptInspector::PromptInspector(std::shared_ptr<const RuleSet> rules,
     : rules_(std::move(rules)),
       injectionModel_(std::move(injectionModel)),
       harmfulModel_(std::move(harmfulModel)),
-      policy_(policy) {}
+      policy_(policy),
+      id_(nextInspectorId.fetch_add(1, std::memory_order_relaxed)) {}
+
+Result<TextOutcome> PromptInspector::inspectText(const InspectedText& t) const {
+  TextOutcome out;
+  TextFindings findings;
+  NormalizedText n = normalize(t.text, policy_.normalize);
+  out.report.counts = n.counts;
+  const Thresholds direct = injectionThresholds(policy_, t.part);
+
+  // Assistant text is the model's own output, checked by the output layer.
+  const bool injection = injectionModel_ && t.part != MessagePart::Assistant;
+  const bool harmful = harmfulModel_ && t.part == MessagePart::User;
+  const Readings readings(n, injection || harmful);
+
+  const SignatureScanner scanner(rules_, SignatureScanLimits{kMaxRulesPerText});
+  auto rules = scanRules(scanner, n, readings, t.part);
+  if (!rules) return rules.error();
+  for (const SignatureDetection& d : *rules) {
+    const Verdict verdict = verdictOf(d.score, direct);
+    if (verdict == Verdict::Allow) continue;
+    findings.add(Detection{d.ruleId, d.category, d.severity, d.score, 0, t.part, d.span, viewDetail(d), verdict});
+  }
+  std::array<ModelRun, 2> runs;
+  size_t used = 0;
+  if (injection) runs[used++].model = injectionModel_.get();
+  if (harmful) runs[used++].model = harmfulModel_.get();
+  scoreReadings(std::span(runs.data(), used), n, readings);
+  if (injection) addModel(runs[0], t, "injection", policy_.flagScore, direct, findings);
+  if (harmful) {
+    addModel(runs[used - 1], t, "harmful", policy_.harmfulFlagScore,
+             {policy_.harmfulFlagScore, policy_.harmfulBlockScore}, findings);
+  }
+  checkRoles(t, *rules, policy_, findings);
+  checkHidden(t, n, policy_, out.report, findings);  // last: may take n.sanitized
+  out.detections = std::move(findings.list);
+  return out;
+}
 
 Result<InspectionReport> PromptInspector::inspect(std::span<const InspectedText> texts) const {
   Findings findings;
   std::vector<TextReport> reports(texts.size());
   if (checkSizes(texts, policy_, findings)) return findings.finish(std::move(reports));
 
-  const SignatureScanner scanner(rules_, SignatureScanLimits{kMaxRulesPerText});
+  // Per thread: no lock on the request path. A cache belongs to one
+  // inspector; a reloaded engine starts with an empty one.
+  thread_local TextVerdictCache cache;
+  thread_local uint64_t cacheOwner = 0;
+  if (cacheOwner != id_) {
+    cache.reset(policy_.cacheBytesPerThread);
+    cacheOwner = id_;
+  }
   for (size_t i = 0; i < texts.size(); ++i) {
     const InspectedText& t = texts[i];
-    NormalizedText n = normalize(t.text, policy_.normalize);
-    reports[i].counts = n.counts;
-    const Thresholds direct = injectionThresholds(policy_, t.part);
-
-    // Assistant text is the model's own output, checked by the output layer.
-    const bool injection = injectionModel_ && t.part != MessagePart::Assistant;
-    const bool harmful = harmfulModel_ && t.part == MessagePart::User;
-    const Readings readings(n, injection || harmful);
-
-    auto rules = scanRules(scanner, n, readings, t.part);
-    if (!rules) return rules.error().wrap("inspect text " + std::to_string(i));
-    for (const SignatureDetection& d : *rules) {
-      const Verdict verdict = verdictOf(d.score, direct);
-      if (verdict == Verdict::Allow) continue;
-      findings.add(Detection{d.ruleId, d.category, d.severity, d.score, i, t.part, d.span, viewDetail(d), verdict});
+    const TextOutcome* outcome = cache.find(t.part, t.text);
+    if (!outcome) {
+      auto inspected = inspectText(t);
+      if (!inspected) return inspected.error().wrap("inspect text " + std::to_string(i));
+      outcome = cache.insert(t.part, t.text, std::move(inspected.value()));
     }
-    std::array<ModelRun, 2> runs;
-    size_t used = 0;
-    if (injection) runs[used++].model = injectionModel_.get();
-    if (harmful) runs[used++].model = harmfulModel_.get();
-    scoreReadings(std::span(runs.data(), used), n, readings);
-    if (injection) addModel(runs[0], t, i, "injection", policy_.flagScore, direct, findings);
-    if (harmful) {
-      addModel(runs[used - 1], t, i, "harmful", policy_.harmfulFlagScore,
-               {policy_.harmfulFlagScore, policy_.harmfulBlockScore}, findings);
+    for (Detection d : outcome->detections) {
+      d.textIndex = i;
+      findings.add(std::move(d));
     }
-    checkRoles(t, i, *rules, policy_, findings);
-    checkHidden(t, i, n, policy_, reports[i], findings);  // last: may take n.sanitized
+    reports[i] = outcome->report;
   }
   return findings.finish(std::move(reports));
 }

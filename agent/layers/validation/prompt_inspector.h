@@ -67,6 +67,9 @@ struct InspectorPolicy {
   size_t maxTotalBytes = 32 << 20;
   size_t maxTexts = 4096;
   NormalizeLimits normalize;
+  // What each thread remembers of texts inspected before (text_verdict_cache.h):
+  // a conversation resends its history with every turn. 0 = nothing.
+  size_t cacheBytesPerThread = 8 << 20;
 };
 
 struct TextReport {
@@ -74,6 +77,8 @@ struct TextReport {
   bool sanitizeNeeded = false;
   std::string sanitized;  // set when sanitizeNeeded
 };
+
+struct TextOutcome;
 
 struct InspectionReport {
   Verdict verdict = Verdict::Allow;
@@ -95,10 +100,14 @@ class PromptInspector {
   const RuleSet& rules() const { return *rules_; }
 
  private:
+  // Every detector on one text; findings carry textIndex 0.
+  Result<TextOutcome> inspectText(const InspectedText& text) const;
+
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const TextClassifier> injectionModel_;
   std::shared_ptr<const TextClassifier> harmfulModel_;
   InspectorPolicy policy_;
+  uint64_t id_;
 };
 
 }  // namespace warden::validation

@@ -1,4 +1,5 @@
 #include "app/config.h"
+#include "app/validation_settings.h"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,8 @@ TEST(ConfigTest, FullFileSetsEveryField) {
   EXPECT_FALSE(v.sanitizeSmuggling);
   EXPECT_DOUBLE_EQ(v.hiddenTextRatio, 0.05);
   EXPECT_FALSE(v.blockUnreadable);
+  EXPECT_EQ(v.cacheMiB, 3);
+  EXPECT_EQ(inspectorPolicyOf(v).cacheBytesPerThread, size_t{3} << 20);
 }
 
 TEST(ConfigTest, ValidationScoresAreFractionsAndOrdered) {
