@@ -341,7 +341,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   r.boolean(m, "sanitize_smuggling", v.sanitizeSmuggling);
   r.fraction(m, "hidden_text_ratio", v.hiddenTextRatio);
   r.boolean(m, "block_unreadable", v.blockUnreadable);
-  r.integer(m, "cache_mib", 0, 4096, v.cacheMiB, "a size in MiB");
+  r.integer(m, "cache_mib", 0, 256, v.cacheMiB, "a size in MiB");
   // A flag threshold above the block threshold would never flag anything.
   const std::tuple<const char*, double, double> pairs[] = {
       {"", v.flagScore, v.blockScore},

@@ -65,6 +65,10 @@ class WebSocketReader {
   uint64_t frames() const { return frames_; }
   uint64_t messages() const { return messages_; }
   bool closed() const { return closed_; }
+  // Everything fed so far ends where a message ends: no frame header or
+  // payload in progress, no fragmented message open. Only there may another
+  // sender's message be put into the stream.
+  bool atMessageBoundary() const { return headerSize_ == 0 && !inFrame_ && !messageOpen_; }
 
  private:
   static constexpr size_t kMaxHeaderBytes = 14;  // 2 + 8 (64-bit length) + 4 (mask key)

@@ -43,8 +43,9 @@ constexpr size_t kLingerDrainBytes = 64 * 1024;
 constexpr size_t kFieldArenaBytes = 8 * 1024;
 // A body buffer grown past this for one large request is not kept.
 constexpr size_t kKeptBodyBytes = 1024 * 1024;
-// Bodies up to this size are validated on the worker itself (about 1 ms of
-// CPU at the engine's speed); larger ones on the inspection pool.
+// Requests with up to this many bytes of text are validated on the worker
+// itself (about 1 ms of CPU at the engine's speed); larger ones on the
+// inspection pool.
 constexpr size_t kInlineValidationBytes = 16 * 1024;
 
 // A token of a comma-separated header value, compared without case.
@@ -342,16 +343,28 @@ asio::awaitable<bool> HttpSession::validate(RequestParser& request, const provid
                                             Clock::time_point start) {
   const bool multipart = parsed.operation == providers::Operation::Files ||
                          parsed.operation == providers::Operation::AudioTranscriptions;
-  const auto check = [&inspector = *options_.promptInspector, &parsed, multipart] {
-    return validatePrompt(inspector, parsed, !multipart);
+  // Nothing may escape to the pool thread: an exception there would end
+  // the process. What could not be checked is not forwarded.
+  const auto check = [&inspector = *options_.promptInspector, &parsed, multipart]() noexcept {
+    try {
+      return validatePrompt(inspector, parsed, !multipart);
+    } catch (const std::exception& e) {
+      PromptValidation failed;
+      failed.verdict = validation::Verdict::Block;
+      failed.record.verdict = std::string(validation::verdictName(failed.verdict));
+      failed.record.error = std::string("validation failed: ") + e.what();
+      failed.reason = "prompt validation could not inspect the request's text, so it was not forwarded";
+      return failed;
+    }
   };
-  // A body of a few kilobytes is checked in well under a millisecond, less
+  // Texts of a few kilobytes are checked in well under a millisecond, less
   // than the hop to another thread and back costs in latency; larger ones
-  // go to the pool so this worker's other connections keep moving.
+  // go to the pool so this worker's other connections keep moving. Counted
+  // on the decoded texts: a small compressed body can hold megabytes.
   // Statements, not a conditional expression: GCC 12 miscompiles co_await
   // inside ?: (seen as free() of an invalid pointer).
   PromptValidation checked;
-  if (body_.size() <= kInlineValidationBytes) {
+  if (requestTextBytes(parsed) <= kInlineValidationBytes) {
     checked = check();
   } else {
     checked = co_await runOffLoop(worker_.shared.inspectPool, check);

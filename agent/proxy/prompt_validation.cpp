@@ -68,6 +68,12 @@ std::vector<RequestText> requestTexts(const providers::Request& request) {
   return out;
 }
 
+size_t requestTextBytes(const providers::Request& request) {
+  size_t bytes = 0;
+  for (const RequestText& text : requestTexts(request)) bytes += text.ref->text.size();
+  return bytes;
+}
+
 PromptValidation validatePrompt(const validation::PromptInspector& inspector, const providers::Request& request,
                                 bool rewritable) {
   PromptValidation out;

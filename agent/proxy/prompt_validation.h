@@ -27,6 +27,8 @@ struct RequestText {
 // model like a system prompt), then embedding and completion inputs. Empty
 // texts are left out.
 std::vector<RequestText> requestTexts(const providers::Request& request);
+// The bytes of those texts: what validating the request reads.
+size_t requestTextBytes(const providers::Request& request);
 
 struct PromptValidation {
   validation::Verdict verdict = validation::Verdict::Allow;

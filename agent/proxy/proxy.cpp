@@ -83,8 +83,10 @@ void Proxy::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   for (auto& worker : impl_->workers) worker->stop();
-  // A mint still running would post its result back to a worker's loop.
+  // A mint or a validation still running would post its result back to a
+  // worker's loop, and a validation reads the request in its coroutine.
   impl_->shared->mintPool.join();
+  impl_->shared->inspectPool.join();
   for (auto& worker : impl_->workers) worker->release();
   logger("proxy")->info("stopped");
 }

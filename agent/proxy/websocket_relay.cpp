@@ -16,6 +16,8 @@ using warden::http::WebSocketReader;
 
 // RFC 6455 7.4.1: the endpoint received a message that violates its policy.
 constexpr uint16_t kPolicyViolation = 1008;
+// A judged client message is held whole: large enough for audio appends.
+constexpr size_t kJudgedMessageBytes = size_t{16} << 20;
 
 bool expectedEnd(const ErrorCode& ec) {
   return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
@@ -36,30 +38,38 @@ struct Relay {
   WebSocketTap* tap;
   WebSocketOutcome& outcome;
   std::string notice;  // for the client, after a refusal
+  // Where the server's bytes relayed to the client ended: the notice and the
+  // Close may follow only at the end of a message, and never after a Close.
+  bool serverAtBoundary = true;
+  bool serverClosed = false;
 };
 
 // Whichever direction ends first closes both: a WebSocket ends with a Close
-// frame each way, then the connection. After a refusal only the upstream is
-// closed: the client is still owed the notice and the Close frame.
+// frame each way, then the connection. After a refusal the client is still
+// owed the notice and the Close frame, and the server direction closes the
+// upstream once the message it was relaying is through.
 void closeAfter(const Direction& d, const Relay& relay) {
   ErrorCode ignored;
-  Stream& upstream = d.fromClient ? d.to : d.from;
-  upstream.socket().close(ignored);
-  if (relay.outcome.refused.empty()) (d.fromClient ? d.from : d.to).socket().close(ignored);
+  if (relay.outcome.refused.empty()) {
+    d.from.socket().close(ignored);
+    d.to.socket().close(ignored);
+  } else if (!d.fromClient) {
+    d.from.socket().close(ignored);
+  }
 }
 
-// Reads into d.buffered when it is empty. false: the direction ended.
-asio::awaitable<bool> fill(const Direction& d, Relay& relay) {
-  if (d.buffered.size() > 0) co_return true;
+// Reads into d.buffered when it is empty; the read's error, if any.
+asio::awaitable<ErrorCode> fill(const Direction& d, Relay& relay) {
+  if (d.buffered.size() > 0) co_return ErrorCode{};
   auto [readError, n] = co_await readInto(d.from, d.buffered);
   if (readError) {
     if (!expectedEnd(readError) && relay.outcome.error.empty()) {
       relay.outcome.error = std::string(d.name) + " read: " + readError.message();
     }
-    co_return false;
+    co_return readError;
   }
   relay.idle.touch();
-  co_return true;
+  co_return ErrorCode{};
 }
 
 asio::awaitable<bool> writeAll(const Direction& d, Relay& relay, asio::const_buffer data, size_t& written) {
@@ -77,7 +87,9 @@ asio::awaitable<bool> writeAll(const Direction& d, Relay& relay, asio::const_buf
 
 // One direction relayed as it comes: whatever is buffered first, then every
 // read, each written on before the next read; the tap sees each message
-// after its bytes went out.
+// after its bytes went out. After a refusal the server direction stops at
+// the end of the message in flight (its read is cancelled to look), so what
+// the client is told next is not spliced into a server frame.
 asio::awaitable<void> relayWatched(Direction d, Relay& relay, uint64_t& bytes, uint64_t& messages) {
   WebSocketReader reader(d.fromClient);
   const auto sink = [&](const WebSocketMessage& message) {
@@ -89,9 +101,13 @@ asio::awaitable<void> relayWatched(Direction d, Relay& relay, uint64_t& bytes, u
       relay.tap->serverMessage(message);
     }
   };
+  const auto atBoundary = [&] { return reader.atMessageBoundary() || reader.failed() || reader.closed(); };
+  const auto refused = [&] { return !d.fromClient && !relay.outcome.refused.empty(); };
   for (;;) {
-    const bool more = co_await fill(d, relay);
-    if (!more) break;
+    if (refused() && atBoundary()) break;
+    const ErrorCode readError = co_await fill(d, relay);
+    if (readError == asio::error::operation_aborted && refused()) continue;  // woken to look; loop checks
+    if (readError) break;
     const auto data = d.buffered.data();
     const std::string_view bytesIn(static_cast<const char*>(data.data()), data.size());
     if (!reader.failed() && !reader.feed(bytesIn, sink) && relay.outcome.unreadable.empty()) {
@@ -103,6 +119,10 @@ asio::awaitable<void> relayWatched(Direction d, Relay& relay, uint64_t& bytes, u
     bytes += written;
     if (!ok) break;
   }
+  if (!d.fromClient) {
+    relay.serverAtBoundary = reader.atMessageBoundary() && !reader.failed();
+    relay.serverClosed = reader.closed();
+  }
   closeAfter(d, relay);
 }
 
@@ -110,7 +130,7 @@ asio::awaitable<void> relayWatched(Direction d, Relay& relay, uint64_t& bytes, u
 // complete, judged, and forwarded as one frame with a fresh mask, so a
 // refused message never reaches the upstream, not even in part.
 asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, uint64_t& messages) {
-  WebSocketReader reader(true);
+  WebSocketReader reader(true, kJudgedMessageBytes);
   std::string out;
   const auto refuse = [&](TapVerdict verdict) {
     relay.outcome.refused = verdict.reason.empty() ? "refused by warden" : std::move(verdict.reason);
@@ -143,8 +163,8 @@ asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, ui
   // refusal check there, and the relay waited for the client's next bytes.
   for (;;) {
     if (!relay.outcome.refused.empty()) break;
-    const bool more = co_await fill(d, relay);
-    if (!more) break;
+    const ErrorCode readError = co_await fill(d, relay);
+    if (readError) break;
     const auto data = d.buffered.data();
     const std::string_view bytesIn(static_cast<const char*>(data.data()), data.size());
     if (!reader.feed(bytesIn, sink) && relay.outcome.refused.empty()) {
@@ -158,12 +178,23 @@ asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, ui
     out.clear();
     if (!ok) break;
   }
+  if (!relay.outcome.refused.empty()) {
+    // Wakes the server direction if it waits for the upstream: it checks
+    // where its message stands and ends there.
+    ErrorCode ignored;
+    d.to.socket().cancel(ignored);
+  }
   closeAfter(d, relay);
 }
 
 // After a refusal: the tap's notice (the API's own error event) and a Close
 // frame saying why, then the end of the connection.
 asio::awaitable<void> tellClient(Stream& client, Relay& relay) {
+  ErrorCode ignored;
+  if (relay.serverClosed || !relay.serverAtBoundary) {
+    client.socket().close(ignored);  // nothing may follow; the connection's end says it
+    co_return;
+  }
   std::string frames;
   if (!relay.notice.empty()) warden::http::appendWebSocketFrame(frames, WebSocketOpcode::Text, relay.notice, nullptr);
   warden::http::appendWebSocketFrame(frames, WebSocketOpcode::Close,
@@ -171,7 +202,6 @@ asio::awaitable<void> tellClient(Stream& client, Relay& relay) {
                                      nullptr);
   auto [ec, n] = co_await client.visit([&](auto& s) { return asio::async_write(s, asio::buffer(frames), kUseTuple); });
   relay.outcome.bytesToClient += n;
-  ErrorCode ignored;
   client.socket().close(ignored);
 }
 

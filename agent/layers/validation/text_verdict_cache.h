@@ -30,7 +30,8 @@ class TextVerdictCache {
   explicit TextVerdictCache(size_t maxBytes = 0) : maxBytes_(maxBytes) {}
 
   // The outcome kept for this text in this part, or null. Valid until the
-  // next insert() or reset().
+  // next call of any member: carrying an entry over from the older
+  // generation may rotate the generations.
   const TextOutcome* find(MessagePart part, std::string_view text);
   // Keeps `outcome` unless it is too large to be worth a place; returns what
   // the caller should use (the kept copy or `outcome` itself).
