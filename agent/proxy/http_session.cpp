@@ -261,6 +261,21 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     finish(event, start, "");
     co_return false;
   }
+  // A WebSocket on an API host that is not a session warden reads would
+  // carry prompts past the validation layer unread.
+  if (!realtime && options_.promptInspector && options_.blockUnreadable) {
+    const std::string reason = "prompt validation cannot read a WebSocket to " + event.path +
+                               " (it reads OpenAI Realtime sessions), so it was not opened";
+    audit::ValidationRecord record;
+    record.verdict = std::string(validation::verdictName(validation::Verdict::Block));
+    record.error = reason;
+    event.validation = std::move(record);
+    event.decision = "deny";
+    ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(validation::Verdict::Block)]);
+    co_await refuse(route.provider, providers::Refusal::BadRequest, reason, event);
+    finish(event, start, "");
+    co_return false;
+  }
   std::optional<RealtimeInspection> inspection;
   if (realtime) {
     inspection.emplace(route, RealtimeValidation{options_.promptInspector.get(), options_.blockUnreadable, event.id});

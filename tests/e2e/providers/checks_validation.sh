@@ -69,6 +69,7 @@ check_validation() {
     jq_is "$OUT/valid-too_deep.event" '.decision == "deny" and .validation.verdict == "block" and (.validation.error | length > 0)'
 
   check_realtime_refused
+  check_unknown_websocket_refused
 
   run_sdk openai smuggled valid in "$BUNDLE"
   out=$OUT/valid-openai-smuggled.out
@@ -101,4 +102,17 @@ check_realtime_refused() {
   e2e_check 7 "realtime_injection: websocket event decision $(jq -r .decision <<<"$event" 2>/dev/null), verdict $(jq -r .validation.verdict <<<"$event" 2>/dev/null), refused: $(jq -r .websocket.refused <<<"$event" 2>/dev/null | head -c 120)" \
     jq_is "$OUT/valid-realtime_injection.event" '.decision == "deny" and .validation.verdict == "block"
       and any(.validation.findings[]; .part == "user" and .verdict == "block") and (.websocket.refused | contains("prompt validation"))'
+}
+
+# A WebSocket upgrade on an API host to a path that is not a Realtime
+# session: its messages could not be read, so it is not opened.
+check_unknown_websocket_refused() {
+  local out=$OUT/raw-ws-other.out status
+  printf 'GET /v1/realtime-preview/other HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer sk-test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' \
+    "$kOpenAiHost" >"$WORK/ws_other.http"
+  run_raw raw-ws-other "$kOpenAiHost" "$WORK/ws_other.http"
+  status=$(jq -r '.status // "none"' "$out" 2>/dev/null || echo none)
+  e2e_check 7 "a WebSocket upgrade to another path on the API host: HTTP $status ($(jq -r .status_line "$out" 2>/dev/null))" \
+    test "$status" == 400
+  e2e_check 7 "and the mock saw nothing of it" nothing_reached_mock raw-ws-other
 }
