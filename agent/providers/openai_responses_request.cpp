@@ -162,41 +162,6 @@ Status readInput(JsonValue body, const Cursor& root, Request& out) {
   return {};
 }
 
-// A stored prompt's variables are text (or media) the model sees, sent as
-// a user turn would be.
-Status readPromptVariables(JsonValue body, const Cursor& root, Request& out) {
-  auto prompt = optionalObject(body, root, "prompt");
-  if (!prompt) return prompt.error();
-  if (!*prompt) return {};
-  const Cursor promptAt = root.child("prompt");
-  auto variables = optionalObject(**prompt, promptAt, "variables");
-  if (!variables) return variables.error();
-  if (!*variables || (*variables)->empty()) return {};
-  // In key order, not the body's: the parts' order and the first problem
-  // reported do not hang on how the client's serialiser ordered the object.
-  std::vector<JsonMember> members;
-  members.reserve((*variables)->size());
-  for (JsonMember variable : (*variables)->members()) members.push_back(variable);
-  std::sort(members.begin(), members.end(), [](const JsonMember& a, const JsonMember& b) { return a.key < b.key; });
-  Message message;
-  message.role = Role::User;
-  const Cursor variablesAt = promptAt.child("variables");
-  for (const auto& [key, value] : members) {
-    const Cursor at = variablesAt.child(key);
-    if (value.isString()) {
-      message.parts.push_back(textPart(at, value.string()));
-    } else if (value.isObject()) {
-      auto part = readPart(value, at);
-      if (!part) return part.error();
-      message.parts.push_back(std::move(*part));
-    } else {
-      return at.expected("a string or an input part object");
-    }
-  }
-  out.messages.push_back(std::move(message));
-  return {};
-}
-
 Result<ToolDefinition> readTool(JsonValue tool, const Cursor& at) {
   if (!tool.isObject()) return at.expected("a tool object");
   auto type = requiredString(tool, at, "type");
@@ -238,7 +203,7 @@ Status readResponsesRequest(JsonValue body, Request& out) {
     system.parts.push_back(textPart(root.child("instructions"), **instructions));
     out.messages.push_back(std::move(system));
   }
-  if (auto status = readPromptVariables(body, root, out); !status) return status;
+  if (auto status = readPromptVariables(body, root, readPart, out); !status) return status;
   if (auto status = readInput(body, root, out); !status) return status;
 
   return readList(body, root, "tools", readTool, out.tools);

@@ -281,6 +281,8 @@ Status readSettings(JsonValue object, const Cursor& at, ClientRead& read) {
     read.request.messages.push_back(std::move(system));
   }
   if (auto status = openai::readList(object, at, "tools", readTool, read.request.tools); !status) return status;
+  const auto readVariable = [&read](JsonValue part, const Cursor& partAt) { return readPart(part, partAt, read); };
+  if (auto status = openai::readPromptVariables(object, at, readVariable, read.request); !status) return status;
   if (auto status = readOutputLimit(object, at, read); !status) return status;
   auto temperature = openai::optionalNumber(object, at, "temperature");  // beta only
   if (!temperature) return temperature.error();

@@ -90,6 +90,31 @@ TEST(RealtimeRoute, CompatibleServersAndOtherPaths) {
 
 // A recorded-style GA session: configuration, a user turn, a tool round
 // trip, two responses and an error.
+// A stored prompt's variables reach the model as text: read like the
+// Responses API's, as one user turn in key order.
+TEST(RealtimeSession, PromptVariablesInSessionAndResponseAreRead) {
+  RealtimeSession session(openAiRealtime());
+  const Request update = client(
+      session, {{"type", "session.update"},
+                {"session",
+                 {{"type", "realtime"},
+                  {"prompt", {{"id", "pmpt_1"}, {"variables", {{"topic", "tides"}, {"city", "Brest"}}}}}}}});
+  ASSERT_EQ(update.messages.size(), 1u);
+  EXPECT_EQ(update.messages[0].role, Role::User);
+  ASSERT_EQ(update.messages[0].parts.size(), 2u);
+  testing::expectText(update.messages[0].parts[0], "Brest", "/session/prompt/variables/city");
+  testing::expectText(update.messages[0].parts[1], "tides", "/session/prompt/variables/topic");
+
+  const Request response = client(session, Json::parse(R"({"type": "response.create", "response": {"prompt":
+      {"id": "pmpt_2", "variables": {"note": {"type": "input_text", "text": "be brief"}}}}})"));
+  ASSERT_EQ(response.messages.size(), 1u);
+  testing::expectText(response.messages[0].parts.at(0), "be brief", "/response/prompt/variables/note/text");
+
+  auto bad = session.clientEvent(
+      R"({"type":"session.update","session":{"prompt":{"id":"p","variables":{"n":3}}}})");
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(RealtimeSession, FullSession) {
   RealtimeSession session(openAiRealtime());
   EXPECT_EQ(session.request().provider, Provider::OpenAI);
