@@ -278,7 +278,8 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   }
   std::optional<RealtimeInspection> inspection;
   if (realtime) {
-    inspection.emplace(route, RealtimeValidation{options_.promptInspector.get(), options_.blockUnreadable, event.id});
+    inspection.emplace(route, RealtimeValidation{options_.promptInspector.get(), options_.blockUnreadable, event.id,
+                                                 &worker_.shared.inspectPool});
   }
   ClientSide side{client_, buffer_, info_, idle_, activeUpstream_, piece_, output_, FieldAllocator(&fieldArena_)};
   side.webSocketUpgrade = true;
@@ -364,12 +365,7 @@ asio::awaitable<bool> HttpSession::validate(RequestParser& request, const provid
     try {
       return validatePrompt(inspector, parsed, !multipart);
     } catch (const std::exception& e) {
-      PromptValidation failed;
-      failed.verdict = validation::Verdict::Block;
-      failed.record.verdict = std::string(validation::verdictName(failed.verdict));
-      failed.record.error = std::string("validation failed: ") + e.what();
-      failed.reason = "prompt validation could not inspect the request's text, so it was not forwarded";
-      return failed;
+      return unreadPrompt(std::string("validation failed: ") + e.what());
     }
   };
   // Texts of a few kilobytes are checked in well under a millisecond, less

@@ -68,6 +68,15 @@ std::vector<RequestText> requestTexts(const providers::Request& request) {
   return out;
 }
 
+PromptValidation unreadPrompt(std::string error) {
+  PromptValidation out;
+  out.verdict = Verdict::Block;
+  out.record.verdict = std::string(validation::verdictName(Verdict::Block));
+  out.record.error = std::move(error);
+  out.reason = "prompt validation could not inspect the request's text, so it was not forwarded";
+  return out;
+}
+
 size_t requestTextBytes(const providers::Request& request) {
   size_t bytes = 0;
   for (const RequestText& text : requestTexts(request)) bytes += text.ref->text.size();

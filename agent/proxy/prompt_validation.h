@@ -46,4 +46,8 @@ struct PromptValidation {
 PromptValidation validatePrompt(const validation::PromptInspector& inspector, const providers::Request& request,
                                 bool rewritable);
 
+// The refusal of a request whose texts could not be validated: `error`
+// says why, for the record.
+PromptValidation unreadPrompt(std::string error);
+
 }  // namespace warden::proxy

@@ -2,6 +2,7 @@
 
 #include "providers/json_edit.h"
 #include "providers/native_error.h"
+#include "proxy/offload.h"
 #include "proxy/prompt_validation.h"
 #include "proxy/request_inspection.h"
 #include "proxy/response_inspection.h"
@@ -32,33 +33,65 @@ bool RealtimeInspection::readable(const WebSocketMessage& message) {
   return message.opcode == WebSocketOpcode::Text && !message.compressed && !message.truncated;
 }
 
-TapVerdict RealtimeInspection::clientMessage(const WebSocketMessage& message) {
-  if (isControl(message)) return {};
+RealtimeInspection::Prepared RealtimeInspection::prepare(const WebSocketMessage& message) {
+  Prepared out;
+  if (isControl(message)) {
+    out.verdict = TapVerdict{};
+    return out;
+  }
   const bool judging = holdsClientMessages();
   if (!readable(message)) {
     session_.uninspected();
-    if (judging && (validation_.blockUnreadable || message.truncated)) {
-      return refuse(
-          "prompt validation could not read a Realtime message (binary, compressed or over the size "
-          "limit), so it was not forwarded");
-    }
-    return {};
+    out.verdict = judging && (validation_.blockUnreadable || message.truncated)
+                      ? refuse(
+                            "prompt validation could not read a Realtime message (binary, compressed or over the "
+                            "size limit), so it was not forwarded")
+                      : TapVerdict{};
+    return out;
   }
   // Each event's own content is what the layer judges; the session keeps
   // the whole conversation for the record.
   auto event = session_.clientEvent(message.payload);
-  if (!judging) return {};
-  if (!event) {
-    if (!validation_.blockUnreadable) return {};
-    return refuse("prompt validation could not read a Realtime event (" + event.error().message +
-                  "), so it was not forwarded");
+  if (!judging) {
+    out.verdict = TapVerdict{};
+  } else if (!event) {
+    out.verdict = validation_.blockUnreadable ? refuse("prompt validation could not read a Realtime event (" +
+                                                       event.error().message + "), so it was not forwarded")
+                                              : TapVerdict{};
+  } else if (!carriesText(*event)) {
+    out.verdict = TapVerdict{};  // audio, session settings without text...
+  } else {
+    out.event = std::move(event.value());
   }
-  if (!carriesText(*event)) return {};  // audio, session settings without text...
-  return judge(*event, message.payload);
+  return out;
 }
 
-TapVerdict RealtimeInspection::judge(const providers::Request& event, std::string_view json) {
-  PromptValidation checked = validatePrompt(*validation_.inspector, event, true);
+TapVerdict RealtimeInspection::clientMessage(const WebSocketMessage& message) {
+  Prepared prepared = prepare(message);
+  if (prepared.verdict) return std::move(*prepared.verdict);
+  return conclude(validatePrompt(*validation_.inspector, prepared.event, true), message.payload);
+}
+
+asio::awaitable<TapVerdict> RealtimeInspection::judgeClientMessage(const WebSocketMessage& message) {
+  Prepared prepared = prepare(message);
+  if (prepared.verdict) co_return std::move(*prepared.verdict);
+  const auto check = [&inspector = *validation_.inspector, &event = prepared.event]() noexcept {
+    try {
+      return validatePrompt(inspector, event, true);
+    } catch (const std::exception& e) {
+      return unreadPrompt(std::string("validation failed: ") + e.what());
+    }
+  };
+  PromptValidation checked;
+  if (validation_.pool == nullptr || requestTextBytes(prepared.event) <= RealtimeValidation::kInlineTextBytes) {
+    checked = check();
+  } else {
+    checked = co_await runOffLoop(*validation_.pool, check);
+  }
+  co_return conclude(std::move(checked), message.payload);
+}
+
+TapVerdict RealtimeInspection::conclude(PromptValidation checked, std::string_view json) {
   TapVerdict verdict;
   if (checked.verdict == Verdict::Sanitize && !checked.edits.empty()) {
     if (auto edited = providers::applyEdits(json, checked.edits)) {

@@ -8,6 +8,8 @@
 // bytes went out, so inspection never holds the session back.
 #pragma once
 
+#include <boost/asio/thread_pool.hpp>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "layers/audit/event.h"
 #include "layers/validation/prompt_inspector.h"
 #include "providers/realtime_session.h"
+#include "proxy/prompt_validation.h"
 #include "proxy/websocket_relay.h"
 
 namespace warden::proxy {
@@ -26,6 +29,10 @@ struct RealtimeValidation {
   // JSON event, over the size bound) instead of forwarding it unchecked.
   bool blockUnreadable = true;
   std::string eventId;  // the session's audit event, named in refusals
+  // Where events with more than kInlineTextBytes of text are validated, so
+  // the worker's other connections keep moving; null: on the worker.
+  asio::thread_pool* pool = nullptr;
+  static constexpr size_t kInlineTextBytes = 16 * 1024;
 };
 
 class RealtimeInspection final : public WebSocketTap {
@@ -34,6 +41,7 @@ class RealtimeInspection final : public WebSocketTap {
       : session_(route), validation_(std::move(validation)) {}
 
   TapVerdict clientMessage(const warden::http::WebSocketMessage& message) override;
+  asio::awaitable<TapVerdict> judgeClientMessage(const warden::http::WebSocketMessage& message) override;
   void serverMessage(const warden::http::WebSocketMessage& message) override;
   bool holdsClientMessages() const override { return validation_.inspector != nullptr; }
 
@@ -51,8 +59,15 @@ class RealtimeInspection final : public WebSocketTap {
   // A message the session reader can take: whole, uncompressed text.
   static bool readable(const warden::http::WebSocketMessage& message);
 
+  // A message read as an event: either a verdict already (control frames,
+  // what cannot be read, events without text) or the event to validate.
+  struct Prepared {
+    std::optional<TapVerdict> verdict;
+    providers::Request event;
+  };
+  Prepared prepare(const warden::http::WebSocketMessage& message);
+  TapVerdict conclude(PromptValidation checked, std::string_view json);
   TapVerdict refuse(std::string reason) const;
-  TapVerdict judge(const providers::Request& event, std::string_view json);
   void keep(const audit::ValidationRecord& event, validation::Verdict verdict);
 
   providers::RealtimeSession session_;

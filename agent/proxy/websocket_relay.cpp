@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <string>
+#include <vector>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "proxy/http_io.h"
@@ -131,6 +134,13 @@ asio::awaitable<void> relayWatched(Direction d, Relay& relay, uint64_t& bytes, u
 // refused message never reaches the upstream, not even in part.
 asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, uint64_t& messages) {
   WebSocketReader reader(true, kJudgedMessageBytes);
+  // The reader's views last only through its callback; the tap may take
+  // its time (off the loop), so each message is copied out first.
+  struct Held {
+    WebSocketMessage message;
+    std::string payload;
+  };
+  std::vector<Held> held;
   std::string out;
   const auto refuse = [&](TapVerdict verdict) {
     relay.outcome.refused = verdict.reason.empty() ? "refused by warden" : std::move(verdict.reason);
@@ -138,26 +148,7 @@ asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, ui
   };
   const auto sink = [&](const WebSocketMessage& message) {
     ++messages;
-    if (!relay.outcome.refused.empty()) return;  // nothing after a refusal goes out
-    TapVerdict verdict = relay.tap->clientMessage(message);
-    // Only the first bytes of an oversized message were kept: it cannot be
-    // forwarded whole, whatever the tap said.
-    if (message.truncated && verdict.action != TapVerdict::Action::Refuse) {
-      verdict = TapVerdict{TapVerdict::Action::Refuse,
-                           {},
-                           {},
-                           "a WebSocket message of " + std::to_string(message.size) +
-                               " bytes, more than warden reads, cannot be inspected"};
-    }
-    if (verdict.action == TapVerdict::Action::Refuse) return refuse(std::move(verdict));
-    uint8_t key[4];
-    if (RAND_bytes(key, sizeof key) != 1) {
-      return refuse(TapVerdict{TapVerdict::Action::Refuse, {}, {}, "no random bytes for a frame mask"});
-    }
-    const bool rewrite = verdict.action == TapVerdict::Action::Rewrite;
-    warden::http::appendWebSocketFrame(out, message.opcode,
-                                       rewrite ? std::string_view(verdict.payload) : message.payload, &key,
-                                       !rewrite && message.compressed);
+    held.push_back(Held{message, std::string(message.payload)});
   };
   // No co_await inside the loop condition: GCC 12 evaluated it past the
   // refusal check there, and the relay waited for the client's next bytes.
@@ -167,11 +158,40 @@ asio::awaitable<void> relayJudged(Direction d, Relay& relay, uint64_t& bytes, ui
     if (readError) break;
     const auto data = d.buffered.data();
     const std::string_view bytesIn(static_cast<const char*>(data.data()), data.size());
-    if (!reader.feed(bytesIn, sink) && relay.outcome.refused.empty()) {
-      refuse(TapVerdict{TapVerdict::Action::Refuse, {}, {}, "client frames: " + reader.failure()});
-    }
+    const bool framed = reader.feed(bytesIn, sink);
     bytes += bytesIn.size();
     d.buffered.consume(bytesIn.size());
+    for (Held& h : held) {
+      if (!relay.outcome.refused.empty()) break;  // nothing after a refusal goes out
+      h.message.payload = h.payload;
+      TapVerdict verdict = co_await relay.tap->judgeClientMessage(h.message);
+      // Only the first bytes of an oversized message were kept: it cannot
+      // be forwarded whole, whatever the tap said.
+      if (h.message.truncated && verdict.action != TapVerdict::Action::Refuse) {
+        verdict = TapVerdict{TapVerdict::Action::Refuse,
+                             {},
+                             {},
+                             "a WebSocket message of " + std::to_string(h.message.size) +
+                                 " bytes, more than warden reads, cannot be inspected"};
+      }
+      if (verdict.action == TapVerdict::Action::Refuse) {
+        refuse(std::move(verdict));
+        break;
+      }
+      uint8_t key[4];
+      if (RAND_bytes(key, sizeof key) != 1) {
+        refuse(TapVerdict{TapVerdict::Action::Refuse, {}, {}, "no random bytes for a frame mask"});
+        break;
+      }
+      const bool rewrite = verdict.action == TapVerdict::Action::Rewrite;
+      warden::http::appendWebSocketFrame(out, h.message.opcode,
+                                         rewrite ? std::string_view(verdict.payload) : h.message.payload, &key,
+                                         !rewrite && h.message.compressed);
+    }
+    held.clear();
+    if (!framed && relay.outcome.refused.empty()) {
+      refuse(TapVerdict{TapVerdict::Action::Refuse, {}, {}, "client frames: " + reader.failure()});
+    }
     if (out.empty()) continue;
     size_t written = 0;
     const bool ok = co_await writeAll(d, relay, asio::buffer(out), written);

@@ -30,9 +30,15 @@ struct TapVerdict {
 class WebSocketTap {
  public:
   virtual ~WebSocketTap() = default;
-  // With holdsClientMessages(), called before the message is forwarded;
-  // otherwise after, and the verdict is ignored.
+  // Without holdsClientMessages(): called after the message was forwarded;
+  // the verdict is ignored.
   virtual TapVerdict clientMessage(const warden::http::WebSocketMessage& message) = 0;
+  // With holdsClientMessages(): called before the message is forwarded, and
+  // may do its work off the event loop. The message's payload stays valid
+  // until the verdict is returned.
+  virtual asio::awaitable<TapVerdict> judgeClientMessage(const warden::http::WebSocketMessage& message) {
+    co_return clientMessage(message);
+  }
   virtual void serverMessage(const warden::http::WebSocketMessage& message) = 0;
   virtual bool holdsClientMessages() const { return false; }
 };
