@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/audit_command.h"
 #include "cli/control_client.h"
 #include "cli/scan_command.h"
 #include "cli/status_view.h"
@@ -52,6 +53,8 @@ int runCommand(const Options& options, std::istream& in, std::ostream& out, std:
       return caExport(options, out, err);
     case Action::Scan:
       return runScan(options, in, out, err);
+    case Action::AuditVerify:
+      return runAuditVerify(options, out, err);
   }
   return kExitUsage;
 }

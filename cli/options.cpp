@@ -31,6 +31,10 @@ std::string usage() {
          "  scan [TEXT|-]  check a prompt or an API request body with wardend's validation\n"
          "                 engine, offline, and explain each detection; no TEXT or - reads\n"
          "                 standard input\n"
+         "  audit verify [FILE]\n"
+         "                 check the event log's hash chain (default: the configuration's\n"
+         "                 paths.events_file) and name the first edited, missing, inserted or\n"
+         "                 reordered line\n"
          "  help           show this help\n"
          "\n"
          "Options:\n"
@@ -41,11 +45,12 @@ std::string usage() {
          "  --version      print wardenctl's version\n"
          "  -h, --help     show this help\n"
          "\n"
-         "Scan options:\n"
-         "  --config FILE  take the engine from FILE's validation: section (default\n"
-         "                 " +
+         "Scan and audit options:\n"
+         "  --config FILE  wardend's configuration: scan takes the engine from its validation:\n"
+         "                 section, audit verify its events file (default " +
          std::string(app::kDefaultConfigPath) +
-         ", or the built-in defaults if it is absent)\n"
+         ",\n"
+         "                 or the built-in defaults if it is absent)\n"
          "  --path PATH    read the input as the body of a request to PATH, e.g.\n"
          "                 /v1/chat/completions, /v1/messages, /v1beta/models/M:generateContent\n"
          "  --host HOST    the request's host, with --path (default " +
@@ -58,7 +63,8 @@ std::string usage() {
          "  OpenAI Responses; \"prompt\" -> OpenAI completions. Anything else, or a body that\n"
          "  API does not accept, is scanned as one user text.\n"
          "\n"
-         "Exit status: 0 success (scan: allow), 1 failure, 2 usage error;\n"
+         "Exit status: 0 success (scan: allow; audit verify: the chain holds), 1 failure (audit\n"
+         "  verify: the chain breaks), 2 usage error;\n"
          "  scan: 3 flag, 4 sanitize, 5 block (3 and above: something was detected).\n";
 }
 
@@ -97,9 +103,8 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
     }
     if (auto v = valueOf(args, i, "--config", "a file")) {
       if (!*v) return v->error();
-      options.scan.configPath = std::move(v->value());
-      options.scan.configGiven = true;
-      scanOnly.push_back("--config");
+      options.configPath = std::move(v->value());
+      options.configGiven = true;
       continue;
     }
     if (auto v = valueOf(args, i, "--path", "an API path, e.g. /v1/chat/completions")) {
@@ -128,6 +133,15 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
     return options;
   }
   if (!scanOnly.empty()) return Error{scanOnly.front() + " is an option of scan"};
+  if (words[0] == "audit") {
+    if (words.size() < 2) return Error{"audit needs a subcommand: verify"};
+    if (words[1] != "verify") return Error{"unknown audit subcommand " + words[1]};
+    if (words.size() > 3) return Error{"audit verify takes one FILE"};
+    if (words.size() == 3) options.audit.file = words[2];
+    options.action = Action::AuditVerify;
+    return options;
+  }
+  if (options.configGiven) return Error{"--config is an option of scan and audit verify"};
   if (words == std::vector<std::string>{"status"}) {
     options.action = Action::Status;
   } else if (words == std::vector<std::string>{"ca", "export"}) {

@@ -14,22 +14,29 @@ inline constexpr const char* kDefaultSocket = "/run/warden/control.sock";
 inline constexpr const char* kSocketEnv = "WARDEN_CONTROL_SOCKET";
 inline constexpr const char* kDefaultApiHost = "api.openai.com";
 
-enum class Action { Help, Version, Status, CaExport, Scan };
+enum class Action { Help, Version, Status, CaExport, Scan, AuditVerify };
 
 // `wardenctl scan`: what to scan and with which engine.
 struct ScanOptions {
   std::optional<std::string> text;  // nullopt or "-": read standard input
-  std::string configPath = app::kDefaultConfigPath;
-  bool configGiven = false;  // an explicit --config must exist
   std::string apiPath;       // "" = guess the API from the body's shape
   std::string apiHost;       // "" = kDefaultApiHost (only with apiPath)
+};
+
+// `wardenctl audit verify`: which event log.
+struct AuditOptions {
+  std::string file;  // "" = the configuration's paths.events_file
 };
 
 struct Options {
   Action action = Action::Help;
   std::string socketPath = kDefaultSocket;
   bool json = false;  // print the agent's raw result
+  // The configuration the offline commands read (scan, audit verify).
+  std::string configPath = app::kDefaultConfigPath;
+  bool configGiven = false;  // an explicit --config must exist
   ScanOptions scan;
+  AuditOptions audit;
 };
 
 // `args` excludes argv[0]. `envSocket` is $WARDEN_CONTROL_SOCKET if set;

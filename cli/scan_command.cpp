@@ -1,13 +1,12 @@
 #include "cli/scan_command.h"
 
-#include <unistd.h>
-
 #include <exception>
 #include <optional>
 #include <string>
 
 #include "app/config.h"
 #include "app/validation_settings.h"
+#include "cli/agent_config.h"
 #include "cli/commands.h"
 #include "cli/scan_report.h"
 
@@ -17,16 +16,6 @@ namespace {
 int fail(std::ostream& err, const Error& error) {
   err << "wardenctl: " << error.message << "\n";
   return kExitFailure;
-}
-
-// As wardend: a missing default file means the built-in defaults, a missing
-// --config file is an error.
-Result<app::Config> loadConfigFor(const ScanOptions& scan, bool json, std::ostream& err) {
-  if (!scan.configGiven && ::access(scan.configPath.c_str(), F_OK) != 0) {
-    if (!json) err << "wardenctl: " << scan.configPath << " not found; scanning with the built-in defaults\n";
-    return app::defaultConfig();
-  }
-  return app::loadConfig(scan.configPath);
 }
 
 // wardend refuses bodies over limits.max_request_body_bytes before reading
@@ -84,7 +73,7 @@ int exitCodeOf(validation::Verdict verdict) {
 
 int runScan(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
   const ScanOptions& scan = options.scan;
-  auto config = loadConfigFor(scan, options.json, err);
+  auto config = loadAgentConfig(options.configPath, options.configGiven, options.json, err);
   if (!config) return fail(err, config.error());
   if (!config->validation.enabled && !options.json) {
     err << "wardenctl: validation is disabled in " << config->sourcePath

@@ -1,5 +1,7 @@
 // Appends events as JSON lines to a local file from its own thread, so no
 // worker ever waits on file I/O. The queue is bounded; overflow is counted.
+// Each line is chained to the one before it (hash_chain.h), continuing the
+// chain the file already holds.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +16,7 @@
 
 #include "core/result.h"
 #include "layers/audit/event.h"
+#include "layers/audit/hash_chain.h"
 
 namespace warden::audit {
 
@@ -37,7 +40,7 @@ class EventLog {
   const std::string& path() const { return path_; }
 
  private:
-  EventLog(std::string path, int fd, size_t maxQueued);
+  EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine);
   void run();
   void writeBatch(std::span<Event> batch);
 
@@ -55,6 +58,7 @@ class EventLog {
   std::string lastWriteError_;  // writer thread only; logs each new error once
   bool midLine_ = false;        // writer thread only; a failed write left half a line
   std::string out_;             // writer thread only; one batch's lines, its space reused
+  HashChain chain_;             // writer thread only
   std::thread thread_;
 };
 

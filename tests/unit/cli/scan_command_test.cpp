@@ -346,15 +346,15 @@ TEST_F(ScanCommandTest, MissingConfigFiles) {
   Options options;
   options.action = Action::Scan;
   options.scan.text = kBenign;
-  options.scan.configPath = dir_ + "/absent.yaml";
-  options.scan.configGiven = true;
+  options.configPath = dir_ + "/absent.yaml";
+  options.configGiven = true;
   EXPECT_EQ(runOptions(options), kExitFailure);
   EXPECT_EQ(err(), "wardenctl: read config " + dir_ + "/absent.yaml: No such file or directory\n");
 
   // The default file missing: wardend's built-in defaults, said on stderr.
-  options.scan.configGiven = false;
+  options.configGiven = false;
   const int code = runOptions(options);
-  EXPECT_EQ(err().rfind("wardenctl: " + dir_ + "/absent.yaml not found; scanning with the built-in defaults\n", 0), 0u)
+  EXPECT_EQ(err().rfind("wardenctl: " + dir_ + "/absent.yaml not found; using the built-in defaults\n", 0), 0u)
       << err();
   if (code == kExitFailure) {  // the shipped rules are not installed on this machine
     EXPECT_TRUE(contains(err(), "loading the signature rules from " WARDEN_DATA_DIR "/rules")) << err();
@@ -378,14 +378,14 @@ TEST(ScanOptionsTest, ParsesScan) {
   EXPECT_EQ(o->action, Action::Scan);
   EXPECT_TRUE(o->json);
   EXPECT_EQ(o->scan.text, "hello");
-  EXPECT_EQ(o->scan.configPath, "/x.yaml");
-  EXPECT_TRUE(o->scan.configGiven);
+  EXPECT_EQ(o->configPath, "/x.yaml");
+  EXPECT_TRUE(o->configGiven);
 
   o = parseArgs({"scan"}, std::nullopt);
   ASSERT_TRUE(o);
   EXPECT_FALSE(o->scan.text);
-  EXPECT_EQ(o->scan.configPath, "/etc/warden/warden.yaml");
-  EXPECT_FALSE(o->scan.configGiven);
+  EXPECT_EQ(o->configPath, "/etc/warden/warden.yaml");
+  EXPECT_FALSE(o->configGiven);
   EXPECT_FALSE(parseArgs({"scan", "-"}, std::nullopt)->scan.text);
   EXPECT_EQ(parseArgs({"scan", "--", "-starts with a dash"}, std::nullopt)->scan.text, "-starts with a dash");
 
@@ -402,7 +402,7 @@ TEST(ScanOptionsTest, UsageErrors) {
   EXPECT_EQ(message({"scan", "--host", "h", "x"}), "--host needs --path: the path names the API the body is read as");
   EXPECT_EQ(message({"scan", "--config"}), "--config needs a file");
   EXPECT_EQ(message({"scan", "--path="}), "--path needs an API path, e.g. /v1/chat/completions");
-  EXPECT_EQ(message({"status", "--config", "/x.yaml"}), "--config is an option of scan");
+  EXPECT_EQ(message({"status", "--config", "/x.yaml"}), "--config is an option of scan and audit verify");
   EXPECT_TRUE(contains(usage(), "scan [TEXT|-]"));
   EXPECT_TRUE(contains(usage(), "scan: 3 flag, 4 sanitize, 5 block"));
 }

@@ -1,0 +1,128 @@
+#include "layers/audit/hash_chain.h"
+
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <optional>
+#include <nlohmann/json.hpp>
+
+namespace warden::audit {
+namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+// Bytes read back from the end of the log to find its last line; an event
+// line is far shorter.
+constexpr std::streamoff kTailBytes = 1 << 20;
+
+}  // namespace
+
+std::string toHex(const Sha256& digest) {
+  std::string out;
+  out.reserve(2 * digest.size());
+  for (const unsigned char b : digest) {
+    out += kHexDigits[b >> 4];
+    out += kHexDigits[b & 0xf];
+  }
+  return out;
+}
+
+Sha256 sha256Of(std::string_view bytes) {
+  Sha256 digest{};
+  unsigned int length = 0;
+  // Fails only if OpenSSL itself is broken; the zero digest then breaks the
+  // chain visibly rather than silently.
+  (void)EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
+HashChain HashChain::after(std::string_view lastLine) {
+  HashChain chain;
+  if (lastLine.empty()) return chain;
+  chain.head_ = sha256Of(lastLine);
+  const auto parsed = nlohmann::json::parse(lastLine, nullptr, false);
+  if (parsed.is_object() && parsed.contains("chain") && parsed["chain"].is_object()) {
+    const auto& seq = parsed["chain"]["seq"];
+    if (seq.is_number_unsigned()) chain.nextSeq_ = seq.get<uint64_t>() + 1;
+  }
+  return chain;
+}
+
+void HashChain::seal(std::string& out, size_t lineStart) {
+  // "...}\n" -> "...,"chain":{...}}\n"
+  out.resize(out.size() - 2);
+  out += ",\"chain\":{\"prev\":\"";
+  out += toHex(head_);
+  out += "\",\"seq\":";
+  out += std::to_string(nextSeq_);
+  out += "}}";
+  head_ = sha256Of(std::string_view(out).substr(lineStart));
+  out += '\n';
+  ++nextSeq_;
+}
+
+std::string lastCompleteLine(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const std::streamoff size = in.tellg();
+  if (size <= 0) return {};
+  const std::streamoff start = size > kTailBytes ? size - kTailBytes : 0;
+  in.seekg(start);
+  std::string tail(static_cast<size_t>(size - start), '\0');
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  const size_t end = tail.rfind('\n');
+  if (end == std::string::npos) return {};
+  const size_t begin = tail.rfind('\n', end == 0 ? std::string::npos : end - 1);
+  const size_t from = begin == std::string::npos ? 0 : begin + 1;
+  // Without a newline before it, a line longer than the tail was cut.
+  if (begin == std::string::npos && start > 0) return {};
+  return tail.substr(from, end - from);
+}
+
+ChainReport verifyChain(std::istream& lines) {
+  ChainReport report;
+  std::string line;
+  uint64_t number = 0;
+  std::optional<Sha256> previous;
+  uint64_t expectedSeq = 0;
+  const auto fail = [&](std::string problem) {
+    report.ok = false;
+    report.problemLine = number;
+    report.problem = std::move(problem);
+    return report;
+  };
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.empty()) return fail("empty line");
+    const auto parsed = nlohmann::json::parse(line, nullptr, false);
+    if (!parsed.is_object()) return fail("not a JSON object (a cut or edited line)");
+    const auto chain = parsed.find("chain");
+    if (chain == parsed.end() || !chain->is_object() || !chain->contains("prev") || !chain->contains("seq") ||
+        !(*chain)["prev"].is_string() || !(*chain)["seq"].is_number_unsigned()) {
+      return fail("no chain member {prev, seq} (a line not written by wardend, or written before chaining)");
+    }
+    const std::string prev = (*chain)["prev"].get<std::string>();
+    const uint64_t seq = (*chain)["seq"].get<uint64_t>();
+    if (previous) {
+      if (seq != expectedSeq) {
+        if (seq > expectedSeq) {
+          return fail("seq " + std::to_string(seq) + " follows seq " + std::to_string(expectedSeq - 1) + ": " +
+                      std::to_string(seq - expectedSeq) + " event(s) missing before this line");
+        }
+        return fail("seq " + std::to_string(seq) + " follows seq " + std::to_string(expectedSeq - 1) +
+                    ": lines out of order or repeated");
+      }
+      if (prev != toHex(*previous)) {
+        return fail("prev does not match the SHA-256 of line " + std::to_string(number - 1) +
+                    ": that line was altered, or a line was put in its place");
+      }
+    } else {
+      report.firstSeq = seq;
+    }
+    previous = sha256Of(line);
+    expectedSeq = seq + 1;
+    ++report.lines;
+  }
+  return report;
+}
+
+}  // namespace warden::audit
