@@ -31,10 +31,11 @@ std::string usage() {
          "  scan [TEXT|-]  check a prompt or an API request body with wardend's validation\n"
          "                 engine, offline, and explain each detection; no TEXT or - reads\n"
          "                 standard input\n"
-         "  audit verify [FILE]\n"
-         "                 check the event log's hash chain (default: the configuration's\n"
-         "                 paths.events_file) and name the first edited, missing, inserted or\n"
-         "                 reordered line\n"
+         "  audit verify [--key PUB] [FILE]\n"
+         "                 check the event log's hash chain and its signed checkpoints (FILE:\n"
+         "                 default the configuration's paths.events_file; PUB: default audit.pub\n"
+         "                 in its state directory) and name the first edited, missing,\n"
+         "                 inserted or reordered line\n"
          "  help           show this help\n"
          "\n"
          "Options:\n"
@@ -72,6 +73,7 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
   Options options;
   if (envSocket && !envSocket->empty()) options.socketPath = *envSocket;
   std::vector<std::string> words;
+  std::vector<std::string> auditOnly;
   std::vector<std::string> scanOnly;  // scan's options, refused with other commands
   bool optionsEnded = false;          // after "--" every argument is a word (a TEXT may start with -)
   for (size_t i = 0; i < args.size(); ++i) {
@@ -107,6 +109,12 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
       options.configGiven = true;
       continue;
     }
+    if (auto v = valueOf(args, i, "--key", "a public key file (audit.pub)")) {
+      if (!*v) return v->error();
+      options.audit.key = std::move(v->value());
+      auditOnly.push_back("--key");
+      continue;
+    }
     if (auto v = valueOf(args, i, "--path", "an API path, e.g. /v1/chat/completions")) {
       if (!*v) return v->error();
       options.scan.apiPath = std::move(v->value());
@@ -123,6 +131,7 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
     words.push_back(arg);  // "-" too: scan's standard input
   }
   if (words.empty()) return Error{"no command given"};
+  if (words[0] != "audit" && !auditOnly.empty()) return Error{auditOnly.front() + " is an option of audit verify"};
   if (words[0] == "scan") {
     if (words.size() > 2) return Error{"scan takes one TEXT: quote the prompt, or give - (or nothing) to read stdin"};
     if (words.size() == 2 && words[1] != "-") options.scan.text = words[1];

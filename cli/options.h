@@ -26,6 +26,7 @@ struct ScanOptions {
 // `wardenctl audit verify`: which event log.
 struct AuditOptions {
   std::string file;  // "" = the configuration's paths.events_file
+  std::string key;   // "" = audit.pub in the configuration's state directory
 };
 
 struct Options {

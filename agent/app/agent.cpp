@@ -111,7 +111,12 @@ Status start(Running& r, asio::io_context& io) {
   r.ca = std::shared_ptr<proxy::CertAuthority>(std::move(*ca));
   log->info("CA {} ({})", r.ca->fingerprintSha256(), r.config.stateDir + "/ca.crt");
 
-  auto events = audit::EventLog::open(r.config.eventsFile);
+  // The CA made the state directory: the signing key goes beside its key.
+  auto signer = audit::CheckpointSigner::loadOrCreate(r.config.stateDir);
+  if (!signer) return signer.error().wrap("loading the event log's signing key from " + r.config.stateDir);
+  log->info("event log {} chained, checkpoints signed with key {} ({})", r.config.eventsFile, (*signer)->keyId(),
+            r.config.stateDir + "/" + audit::kAuditPublicKeyFile);
+  auto events = audit::EventLog::open(r.config.eventsFile, 65536, *signer);
   if (!events) return events.error().wrap("opening the event log");
   r.events = std::move(*events);
 

@@ -385,6 +385,8 @@ std::string newEventId() {
   return id;
 }
 
+void appendTimestamp(std::string& out, std::chrono::system_clock::time_point time) { appendRfc3339(out, time); }
+
 void appendJsonLine(std::string& out, const Event& event, std::string_view hostName) {
   writeEvent(out, event, hostName);
   out += '\n';

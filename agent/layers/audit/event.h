@@ -127,6 +127,8 @@ std::string newEventId();
 // UTF-8 replaced by U+FFFD) followed by '\n'. Written straight to the string:
 // the event log calls this once per request.
 void appendJsonLine(std::string& out, const Event& event, std::string_view hostName);
+// An event's time as every line writes it: RFC 3339, UTC, nanoseconds.
+void appendTimestamp(std::string& out, std::chrono::system_clock::time_point time);
 // The same document as a JSON value (tests, tools).
 nlohmann::json toJson(const Event& event, const std::string& hostName);
 

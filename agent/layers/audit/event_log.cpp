@@ -10,6 +10,8 @@
 
 #include "core/log.h"
 
+#include <nlohmann/json.hpp>
+
 namespace warden::audit {
 namespace {
 
@@ -36,7 +38,8 @@ std::string hostName() {
 
 }  // namespace
 
-Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& path, size_t maxQueued) {
+Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& path, size_t maxQueued,
+                                                 std::shared_ptr<const CheckpointSigner> signer) {
   if (auto made = makeParentDirs(path); !made) return made.error().wrap("open event log");
   // Read-write: the last byte tells whether a crash left half a line.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -47,16 +50,20 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& path, size_t
   char last = '\n';
   if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) != 1) last = '\n';
   const HashChain chain = HashChain::after(lastCompleteLine(path));
-  return std::unique_ptr<EventLog>(new EventLog(path, fd, std::max<size_t>(maxQueued, 1), chain, last != '\n'));
+  return std::unique_ptr<EventLog>(
+      new EventLog(path, fd, std::max<size_t>(maxQueued, 1), chain, last != '\n', std::move(signer)));
 }
 
-EventLog::EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine)
+EventLog::EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine,
+                   std::shared_ptr<const CheckpointSigner> signer)
     : path_(std::move(path)),
       hostName_(hostName()),
       fd_(fd),
       maxQueued_(maxQueued),
       midLine_(midLine),
-      chain_(chain) {
+      chain_(chain),
+      signer_(std::move(signer)),
+      lastCheckpoint_(std::chrono::steady_clock::now()) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -102,7 +109,11 @@ void EventLog::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything is written
+    if (queue_.empty()) {  // stopping, and everything is written
+      lock.unlock();
+      writeFinalCheckpoint();
+      return;
+    }
     // The two vectors trade places: their space is allocated once, not per event.
     taken.swap(queue_);
     lock.unlock();
@@ -129,19 +140,11 @@ void EventLog::writeBatch(std::span<Event> batch) {
     // A line whose write fails later still took its place in the chain:
     // the loss shows as a gap where the chain is checked.
     chain_.seal(out, lineStart);
+    ++linesSinceCheckpoint_;
   }
-  size_t offset = 0;
+  appendCheckpoint(out, false);
   int err = 0;
-  while (offset < out.size()) {
-    ssize_t n = ::write(fd_, out.data() + offset, out.size() - offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n == 0 ? EIO : errno;
-      break;
-    }
-    offset += static_cast<size_t>(n);
-  }
-  if (offset > 0) midLine_ = out[offset - 1] != '\n';
+  const size_t offset = writeAll(out, err);
   if (offset == out.size()) {
     written_.fetch_add(batch.size(), std::memory_order_relaxed);
     if (!lastWriteError_.empty()) auditLog()->info("writing events to {} again", path_);
@@ -152,6 +155,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
   auto complete = offset <= prefix ? uint64_t{0}
                                    : static_cast<uint64_t>(std::count(out.begin() + static_cast<std::ptrdiff_t>(prefix),
                                                                       out.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  complete = std::min<uint64_t>(complete, batch.size());  // a checkpoint line is not an event
   written_.fetch_add(complete, std::memory_order_relaxed);
   failed_.fetch_add(batch.size() - complete, std::memory_order_relaxed);
   // Once per new error: a full disk must not also flood the journal.
@@ -159,6 +163,53 @@ void EventLog::writeBatch(std::span<Event> batch) {
     auditLog()->error("{}; events are being lost (free space or fix the file, the agent keeps trying)", error);
   }
   lastWriteError_ = error;
+}
+
+size_t EventLog::writeAll(const std::string& out, int& err) {
+  size_t offset = 0;
+  while (offset < out.size()) {
+    ssize_t n = ::write(fd_, out.data() + offset, out.size() - offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n == 0 ? EIO : errno;
+      break;
+    }
+    offset += static_cast<size_t>(n);
+  }
+  if (offset > 0) midLine_ = out[offset - 1] != '\n';
+  return offset;
+}
+
+void EventLog::appendCheckpoint(std::string& out, bool force) {
+  if (!signer_ || linesSinceCheckpoint_ == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && linesSinceCheckpoint_ < kCheckpointLines && now - lastCheckpoint_ < kCheckpointInterval) return;
+  const uint64_t seq = chain_.nextSeq() - 1;
+  const std::string signature = signer_->sign(checkpointMessage(chain_.head(), seq));
+  if (signature.empty()) {
+    auditLog()->error("could not sign a checkpoint of the event log (OpenSSL); the next one will try again");
+    return;
+  }
+  const size_t lineStart = out.size();
+  out += "{\"checkpoint\":{\"head\":\"" + toHex(chain_.head()) + "\",\"key\":\"" + signer_->keyId() +
+         "\",\"seq\":" + std::to_string(seq) + ",\"signature\":\"" + signature + "\"},\"host\":" +
+         nlohmann::json(hostName_).dump() + ",\"schema\":\"warden.event/v1\",\"time\":\"";
+  appendTimestamp(out, std::chrono::system_clock::now());
+  out += "\",\"type\":\"checkpoint\"}\n";
+  chain_.seal(out, lineStart);
+  linesSinceCheckpoint_ = 0;
+  lastCheckpoint_ = now;
+}
+
+void EventLog::writeFinalCheckpoint() {
+  std::string out;
+  if (midLine_) out += '\n';
+  appendCheckpoint(out, true);
+  if (out.empty() || out == "\n") return;
+  int err = 0;
+  if (writeAll(out, err) != out.size()) {
+    auditLog()->error("{}", errnoError("write the closing checkpoint to " + path_, err).message);
+  }
 }
 
 }  // namespace warden::audit

@@ -1,7 +1,9 @@
 // Appends events as JSON lines to a local file from its own thread, so no
 // worker ever waits on file I/O. The queue is bounded; overflow is counted.
 // Each line is chained to the one before it (hash_chain.h), continuing the
-// chain the file already holds.
+// chain the file already holds; with a signer, a signed checkpoint of the
+// chain follows every kCheckpointLines lines or kCheckpointInterval, and
+// the last lines when the log closes.
 #pragma once
 
 #include <condition_variable>
@@ -12,18 +14,24 @@
 #include <string>
 #include <thread>
 #include <atomic>
+#include <chrono>
 #include <vector>
 
 #include "core/result.h"
 #include "layers/audit/event.h"
+#include "layers/audit/checkpoint_signer.h"
 #include "layers/audit/hash_chain.h"
 
 namespace warden::audit {
 
 class EventLog {
  public:
+  static constexpr uint64_t kCheckpointLines = 1000;
+  static constexpr std::chrono::seconds kCheckpointInterval{60};
+
   // Opens (creating parent directories, mode 0640) for append.
-  static Result<std::unique_ptr<EventLog>> open(const std::string& path, size_t maxQueued = 65536);
+  static Result<std::unique_ptr<EventLog>> open(const std::string& path, size_t maxQueued = 65536,
+                                                std::shared_ptr<const CheckpointSigner> signer = nullptr);
   ~EventLog();  // drains the queue, then closes
 
   // Never blocks on I/O. Returns false (and counts a drop) when the queue is full.
@@ -40,7 +48,14 @@ class EventLog {
   const std::string& path() const { return path_; }
 
  private:
-  EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine);
+  EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine,
+           std::shared_ptr<const CheckpointSigner> signer);
+  // Appends a signed checkpoint of the chain to `out` when one is due (or
+  // `force`) and lines were written since the last.
+  void appendCheckpoint(std::string& out, bool force);
+  // write() until done or an error (`err`); returns the bytes written.
+  size_t writeAll(const std::string& out, int& err);
+  void writeFinalCheckpoint();
   void run();
   void writeBatch(std::span<Event> batch);
 
@@ -59,6 +74,9 @@ class EventLog {
   bool midLine_ = false;        // writer thread only; a failed write left half a line
   std::string out_;             // writer thread only; one batch's lines, its space reused
   HashChain chain_;             // writer thread only
+  std::shared_ptr<const CheckpointSigner> signer_;
+  uint64_t linesSinceCheckpoint_ = 0;                     // writer thread only
+  std::chrono::steady_clock::time_point lastCheckpoint_;  // writer thread only
   std::thread thread_;
 };
 

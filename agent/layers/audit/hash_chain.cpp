@@ -1,5 +1,7 @@
 #include "layers/audit/hash_chain.h"
 
+#include "layers/audit/checkpoint_signer.h"
+
 #include <openssl/evp.h>
 
 #include <fstream>
@@ -13,6 +15,18 @@ constexpr std::string_view kHexDigits = "0123456789abcdef";
 // Bytes read back from the end of the log to find its last line; an event
 // line is far shorter.
 constexpr std::streamoff kTailBytes = 1 << 20;
+
+std::optional<Sha256> fromHex(std::string_view hex) {
+  Sha256 digest{};
+  if (hex.size() != 2 * digest.size()) return std::nullopt;
+  for (size_t i = 0; i < digest.size(); ++i) {
+    const size_t high = kHexDigits.find(hex[2 * i]);
+    const size_t low = kHexDigits.find(hex[2 * i + 1]);
+    if (high == std::string_view::npos || low == std::string_view::npos) return std::nullopt;
+    digest[i] = static_cast<unsigned char>(high << 4 | low);
+  }
+  return digest;
+}
 
 }  // namespace
 
@@ -78,7 +92,7 @@ std::string lastCompleteLine(const std::string& path) {
   return tail.substr(from, end - from);
 }
 
-ChainReport verifyChain(std::istream& lines) {
+ChainReport verifyChain(std::istream& lines, const CheckpointVerifier* verifier) {
   ChainReport report;
   std::string line;
   uint64_t number = 0;
@@ -117,6 +131,28 @@ ChainReport verifyChain(std::istream& lines) {
       }
     } else {
       report.firstSeq = seq;
+    }
+    if (parsed.value("type", "") == "checkpoint") {
+      const auto& checkpoint = parsed["checkpoint"];
+      if (!checkpoint.is_object() || !checkpoint["head"].is_string() || !checkpoint["seq"].is_number_unsigned() ||
+          !checkpoint["signature"].is_string()) {
+        return fail("a checkpoint without head, seq and signature");
+      }
+      if (checkpoint["head"].get<std::string>() != prev || checkpoint["seq"].get<uint64_t>() + 1 != seq) {
+        return fail("a checkpoint that does not name the chain where it stands");
+      }
+      ++report.checkpoints;
+      if (verifier != nullptr) {
+        const auto digest = fromHex(checkpoint["head"].get<std::string>());
+        if (!digest) return fail("a checkpoint whose head is not 64 hex digits");
+        const uint64_t covered = checkpoint["seq"].get<uint64_t>();
+        if (!verifier->verify(checkpointMessage(*digest, covered), checkpoint["signature"].get<std::string>())) {
+          return fail("the checkpoint's signature does not verify with key " + verifier->keyId() +
+                      " (signed with another key, or the chain before it was rewritten)");
+        }
+        ++report.checkpointsVerified;
+        report.lastSignedSeq = covered;
+      }
     }
     previous = sha256Of(line);
     expectedSeq = seq + 1;

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <istream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,9 +45,14 @@ class HashChain {
 // when the file is empty or missing; a trailing half line is skipped.
 std::string lastCompleteLine(const std::string& path);
 
+class CheckpointVerifier;
+
 struct ChainReport {
   uint64_t lines = 0;     // chained lines read
   uint64_t firstSeq = 0;  // seq of the first of them
+  uint64_t checkpoints = 0;          // checkpoint lines among them
+  uint64_t checkpointsVerified = 0;  // whose signature the verifier accepted
+  std::optional<uint64_t> lastSignedSeq;  // the last line a verified checkpoint covers
   bool ok = true;
   uint64_t problemLine = 0;  // 1-based line number in the input
   std::string problem;       // what is wrong there, for people
@@ -54,8 +60,9 @@ struct ChainReport {
 
 // Reads JSON lines and checks that each follows the one before: seq one
 // more, prev the SHA-256 of the previous line. The first line's prev cannot
-// be checked (its predecessor may be in a rotated file). Stops at the first
-// problem.
-ChainReport verifyChain(std::istream& lines);
+// be checked (its predecessor may be in a rotated file). A checkpoint line
+// must name the chain's head where it stands, and with a verifier its
+// signature must verify. Stops at the first problem.
+ChainReport verifyChain(std::istream& lines, const CheckpointVerifier* verifier = nullptr);
 
 }  // namespace warden::audit

@@ -6,7 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "layers/audit/checkpoint_signer.h"
+#include "layers/audit/event_log.h"
 #include "layers/audit/hash_chain.h"
 
 namespace warden::cli {
@@ -34,6 +38,14 @@ class AuditCommandTest : public ::testing::Test {
     }
   }
 
+  // wardenctl looks for audit.pub in the configured state directory.
+  std::vector<std::string> withConfig(std::vector<std::string> args) {
+    std::ofstream(dir_ + "/warden.yaml") << "paths:\n  events_file: " << file_ << "\n  state_dir: " << dir_ << "\n";
+    args.push_back("--config");
+    args.push_back(dir_ + "/warden.yaml");
+    return args;
+  }
+
   int run(const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
@@ -51,26 +63,80 @@ class AuditCommandTest : public ::testing::Test {
 
 TEST_F(AuditCommandTest, AnUntouchedLogPasses) {
   writeLog(3);
-  EXPECT_EQ(run({"audit", "verify", file_}), kExitOk) << err_.str();
-  EXPECT_EQ(out_.str(), file_ + ": chain intact, 3 events (seq 0 to 2)\n");
+  EXPECT_EQ(run(withConfig({"audit", "verify", file_})), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), file_ + ": chain intact, 3 lines (seq 0 to 2)\n" +
+                            "  0 checkpoint(s) not verified: no public key (--key audit.pub)\n");
 }
 
 TEST_F(AuditCommandTest, AnEditedLineIsNamed) {
   writeLog(4, /*alter=*/2);
-  EXPECT_EQ(run({"audit", "verify", file_}), kExitFailure);
+  EXPECT_EQ(run(withConfig({"audit", "verify", file_})), kExitFailure);
   EXPECT_EQ(out_.str().rfind(file_ + ":3: chain broken: prev does not match the SHA-256 of line 2", 0), 0u)
       << out_.str();
-  EXPECT_EQ(run({"--json", "audit", "verify", file_}), kExitFailure);
+  EXPECT_EQ(run(withConfig({"--json", "audit", "verify", file_})), kExitFailure);
   EXPECT_NE(out_.str().find("\"problem_line\": 3"), std::string::npos) << out_.str();
 }
 
 TEST_F(AuditCommandTest, TheFileDefaultsToTheConfiguredEventsFile) {
   writeLog(2);
-  std::ofstream(dir_ + "/warden.yaml") << "paths:\n  events_file: " << file_ << "\n";
-  EXPECT_EQ(run({"audit", "verify", "--config", dir_ + "/warden.yaml"}), kExitOk) << err_.str();
-  EXPECT_EQ(out_.str(), file_ + ": chain intact, 2 events (seq 0 to 1)\n");
-  EXPECT_EQ(run({"audit", "verify", dir_ + "/absent.jsonl"}), kExitFailure);
+  EXPECT_EQ(run(withConfig({"audit", "verify"})), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str().rfind(file_ + ": chain intact, 2 lines (seq 0 to 1)\n", 0), 0u) << out_.str();
+  EXPECT_EQ(run(withConfig({"audit", "verify", dir_ + "/absent.jsonl"})), kExitFailure);
   EXPECT_NE(err_.str().find("cannot read the event log " + dir_ + "/absent.jsonl"), std::string::npos) << err_.str();
+}
+
+// The log wardend writes: checkpoints signed with the key in the state
+// directory verify; a stretch rewritten and re-sealed before a checkpoint
+// does not; another key does not.
+TEST_F(AuditCommandTest, SignedCheckpointsVerifyAndARewriteBeforeOneIsCaught) {
+  auto signer = audit::CheckpointSigner::loadOrCreate(dir_);
+  ASSERT_TRUE(signer) << signer.error().message;
+  {
+    auto log = audit::EventLog::open(file_, 64, *signer);
+    ASSERT_TRUE(log) << log.error().message;
+    for (int i = 0; i < 3; ++i) {
+      audit::Event e;
+      e.method = "POST";
+      e.path = "/v1/chat/completions";
+      (*log)->submit(std::move(e));
+    }
+  }  // closing writes the last checkpoint
+  EXPECT_EQ(run(withConfig({"audit", "verify"})), kExitOk) << err_.str() << out_.str();
+  EXPECT_NE(out_.str().find("1 checkpoint(s) signed with key " + (*signer)->keyId() + " verified"), std::string::npos)
+      << out_.str();
+
+  // Someone who can write the file edits line 2 and re-seals the chain after it.
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file_);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  auto strip = [](const std::string& line) { return line.substr(0, line.rfind(",\"chain\":")) + "}\n"; };
+  audit::HashChain chain = audit::HashChain::after(lines[0]);
+  std::ofstream rewritten(file_, std::ios::trunc);
+  rewritten << lines[0] << "\n";
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string line = strip(lines[i]);
+    if (i == 1) line.replace(line.find("/v1/chat/completions"), 20, "/v1/embeddings/xxxx");
+    if (i == 3) {  // the checkpoint made to name the new head; its signature cannot follow
+      auto checkpoint = nlohmann::json::parse(line);
+      checkpoint["checkpoint"]["head"] = audit::toHex(chain.head());
+      line = checkpoint.dump() + "\n";
+    }
+    chain.seal(line, 0);
+    rewritten << line;
+  }
+  rewritten.close();
+  EXPECT_EQ(run(withConfig({"audit", "verify"})), kExitFailure);
+  EXPECT_NE(out_.str().find(":4: chain broken: the checkpoint's signature does not verify"), std::string::npos)
+      << out_.str();
+
+  // Another host's key.
+  const std::string other = dir_ + "/other";
+  fs::create_directories(other);
+  ASSERT_TRUE(audit::CheckpointSigner::loadOrCreate(other));
+  EXPECT_EQ(run({"audit", "verify", "--key", other + "/audit.pub", file_}), kExitFailure);
 }
 
 TEST(AuditOptionsTest, ParsesAuditVerify) {
@@ -81,6 +147,11 @@ TEST(AuditOptionsTest, ParsesAuditVerify) {
   EXPECT_EQ(parseArgs({"audit"}, std::nullopt).error().message, "audit needs a subcommand: verify");
   EXPECT_EQ(parseArgs({"audit", "check"}, std::nullopt).error().message, "unknown audit subcommand check");
   EXPECT_EQ(parseArgs({"audit", "verify", "a", "b"}, std::nullopt).error().message, "audit verify takes one FILE");
+  o = parseArgs({"audit", "verify", "--key", "/k.pub", "/log"}, std::nullopt);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->audit.key, "/k.pub");
+  EXPECT_EQ(o->audit.file, "/log");
+  EXPECT_EQ(parseArgs({"status", "--key", "/k.pub"}, std::nullopt).error().message, "--key is an option of audit verify");
 }
 
 }  // namespace
