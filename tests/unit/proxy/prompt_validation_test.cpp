@@ -4,25 +4,17 @@
 
 #include <string>
 
-#include "layers/validation/engine_loader.h"
+#include "shipped_engine.h"
 
 namespace warden::proxy {
 namespace {
 
+using testing::hideInTags;
+using testing::shippedEngine;
+
 using providers::Part;
 using providers::Role;
 using validation::Verdict;
-
-std::shared_ptr<const validation::PromptInspector> shippedEngine() {
-  static const auto engine = [] {
-    const std::string policies = WARDEN_POLICIES_DIR;
-    auto loaded = validation::loadPromptInspector(
-        {policies + "/rules", policies + "/models/injection.model", policies + "/models/harmful.model"}, {});
-    EXPECT_TRUE(loaded) << loaded.error().message;
-    return loaded ? loaded.value() : nullptr;
-  }();
-  return engine;
-}
 
 providers::Message message(Role role, std::string text, std::string pointer) {
   providers::Message m;
@@ -32,18 +24,6 @@ providers::Message message(Role role, std::string text, std::string pointer) {
   part.text = {std::move(text), std::move(pointer)};
   m.parts.push_back(std::move(part));
   return m;
-}
-
-std::string hideInTags(std::string_view ascii) {
-  std::string out;
-  for (const char c : ascii) {
-    const char32_t cp = 0xE0000 + static_cast<unsigned char>(c);
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return out;
 }
 
 TEST(PromptValidationTest, HarmlessConversationIsAllowedAndCounted) {
@@ -92,7 +72,8 @@ TEST(PromptValidationTest, ToolCallArgumentsAndToolDescriptionsAreInspected) {
   request.messages.push_back(message(Role::User, "Weather in Paris?", "/messages/0/content"));
   providers::Message call;
   call.role = Role::Assistant;
-  call.toolCalls.push_back({"call_1", "get_weather", {"{\"city\":\"Paris\"}", "/messages/1/tool_calls/0/function/arguments"}});
+  call.toolCalls.push_back(
+      {"call_1", "get_weather", {"{\"city\":\"Paris\"}", "/messages/1/tool_calls/0/function/arguments"}});
   request.messages.push_back(call);
   request.tools.push_back({"get_weather", {"Current weather of a city.", "/tools/0/function/description"}, "function"});
   request.inputs.push_back({"an embedding input", "/input/0"});

@@ -11,26 +11,18 @@
 
 #include <string>
 
-#include "layers/validation/engine_loader.h"
+#include "shipped_engine.h"
 
 namespace warden::proxy {
 namespace {
+
+using testing::hideInTags;
+using testing::shippedEngine;
 
 using warden::http::WebSocketMessage;
 using warden::http::WebSocketOpcode;
 using Action = TapVerdict::Action;
 using Json = nlohmann::json;
-
-std::shared_ptr<const validation::PromptInspector> shippedEngine() {
-  static const auto engine = [] {
-    const std::string policies = WARDEN_POLICIES_DIR;
-    auto loaded = validation::loadPromptInspector(
-        {policies + "/rules", policies + "/models/injection.model", policies + "/models/harmful.model"}, {});
-    EXPECT_TRUE(loaded) << loaded.error().message;
-    return loaded ? loaded.value() : nullptr;
-  }();
-  return engine;
-}
 
 providers::Route realtime() {
   auto route = providers::realtimeRoute("api.openai.com", "/v1/realtime?model=gpt-realtime");
@@ -47,24 +39,11 @@ WebSocketMessage text(const std::string& payload) {
 }
 
 std::string userTurn(const std::string& said) {
-  return Json{{"type", "conversation.item.create"},
-              {"item",
-               {{"type", "message"},
-                {"role", "user"},
-                {"content", Json::array({{{"type", "input_text"}, {"text", said}}})}}}}
+  return Json{
+      {"type", "conversation.item.create"},
+      {"item",
+       {{"type", "message"}, {"role", "user"}, {"content", Json::array({{{"type", "input_text"}, {"text", said}}})}}}}
       .dump();
-}
-
-std::string hideInTags(std::string_view ascii) {
-  std::string out;
-  for (const char c : ascii) {
-    const char32_t cp = 0xE0000 + static_cast<unsigned char>(c);
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return out;
 }
 
 RealtimeInspection judging(bool blockUnreadable = true) {
@@ -176,8 +155,7 @@ TEST(RealtimeInspectionTest, SmuggledCharactersAreRemovedFromTheForwardedEvent) 
 TEST(RealtimeInspectionTest, EventsWithoutTextAndControlFramesPassUnjudged) {
   ASSERT_TRUE(shippedEngine());
   auto tap = judging();
-  EXPECT_EQ(tap.clientMessage(text(R"({"type":"input_audio_buffer.append","audio":"AAAA"})")).action,
-            Action::Forward);
+  EXPECT_EQ(tap.clientMessage(text(R"({"type":"input_audio_buffer.append","audio":"AAAA"})")).action, Action::Forward);
   WebSocketMessage ping;
   ping.opcode = WebSocketOpcode::Ping;
   EXPECT_EQ(tap.clientMessage(ping).action, Action::Forward);
