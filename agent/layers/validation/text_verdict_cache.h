@@ -2,9 +2,10 @@
 // resends its system prompt, tool descriptions and whole history with every
 // turn; only the texts not seen before need the engine. An entry is found by
 // the whole text and its part, compared byte for byte (a hash picks the
-// bucket only), so no crafted text can take another's result. Memory is
-// bounded: two generations, the older dropped when the newer fills half the
-// budget, so what is used keeps being carried over and what is not ages out.
+// bucket only, keyed per process), so no crafted text can take another's
+// result or crowd a bucket. Memory is bounded: two generations, the older
+// dropped when the newer fills half the budget, so what is used keeps being
+// carried over and what is not ages out.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/keyed_hash.h"
 #include "layers/validation/prompt_inspector.h"
 
 namespace warden::validation {
@@ -51,8 +53,10 @@ class TextVerdictCache {
   };
   struct Hash {
     using is_transparent = void;
+    // Keyed per process: texts come from clients, who must not be able to
+    // pile entries into one bucket.
     size_t operator()(const KeyView& k) const {
-      return std::hash<std::string_view>{}(k.text) ^ (static_cast<size_t>(k.part) * 0x9E3779B97F4A7C15ull);
+      return sipHash24(processSipKey(), k.text) ^ (static_cast<size_t>(k.part) * 0x9E3779B97F4A7C15ull);
     }
     size_t operator()(const Key& k) const { return (*this)(KeyView{k.part, k.text}); }
   };

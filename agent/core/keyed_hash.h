@@ -1,0 +1,21 @@
+// SipHash-2-4 with a key drawn at random once per process: a hash for tables
+// keyed by what clients send, so nobody can aim many keys at one bucket
+// (std::hash is the same function in every process).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace warden {
+
+struct SipKey {
+  uint64_t k0 = 0;
+  uint64_t k1 = 0;
+};
+
+uint64_t sipHash24(const SipKey& key, std::string_view bytes);
+
+// This process's key, drawn from the kernel's random source on first use.
+const SipKey& processSipKey();
+
+}  // namespace warden
