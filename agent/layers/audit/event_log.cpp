@@ -108,10 +108,23 @@ void EventLog::run() {
   std::vector<Event> taken;
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    const auto ready = [this] { return stopping_ || !queue_.empty(); };
+    if (writtenSinceSync_ > 0) {
+      // Lines are on their way to the disk: sync them within kSyncDelay of
+      // the first, whether or not more events come.
+      if (!wake_.wait_until(lock, firstUnsynced_ + kSyncDelay, ready)) {
+        lock.unlock();
+        syncNow();
+        lock.lock();
+        continue;
+      }
+    } else {
+      wake_.wait(lock, ready);
+    }
     if (queue_.empty()) {  // stopping, and everything is written
       lock.unlock();
       writeFinalCheckpoint();
+      syncNow();
       return;
     }
     // The two vectors trade places: their space is allocated once, not per event.
@@ -123,6 +136,7 @@ void EventLog::run() {
     taken.clear();
     // A burst's worth of space is not kept for good.
     if (taken.capacity() > 8 * kMaxBatch) std::vector<Event>().swap(taken);
+    if (writtenSinceSync_ > 0 && std::chrono::steady_clock::now() >= firstUnsynced_ + kSyncDelay) syncNow();
     lock.lock();
   }
 }
@@ -147,6 +161,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
   const size_t offset = writeAll(out, err);
   if (offset == out.size()) {
     written_.fetch_add(batch.size(), std::memory_order_relaxed);
+    noteWritten(batch.size());
     if (!lastWriteError_.empty()) auditLog()->info("writing events to {} again", path_);
     lastWriteError_.clear();
     return;
@@ -157,6 +172,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
                                                                       out.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
   complete = std::min<uint64_t>(complete, batch.size());  // a checkpoint line is not an event
   written_.fetch_add(complete, std::memory_order_relaxed);
+  noteWritten(complete);
   failed_.fetch_add(batch.size() - complete, std::memory_order_relaxed);
   // Once per new error: a full disk must not also flood the journal.
   if (error != lastWriteError_) {
@@ -210,6 +226,24 @@ void EventLog::writeFinalCheckpoint() {
   if (writeAll(out, err) != out.size()) {
     auditLog()->error("{}", errnoError("write the closing checkpoint to " + path_, err).message);
   }
+}
+
+void EventLog::noteWritten(uint64_t events) {
+  if (events == 0) return;
+  if (writtenSinceSync_ == 0) firstUnsynced_ = std::chrono::steady_clock::now();
+  writtenSinceSync_ += events;
+}
+
+void EventLog::syncNow() {
+  if (writtenSinceSync_ == 0) return;
+  if (::fdatasync(fd_) != 0) {
+    // The lines stay in the page cache; the next sync tries again.
+    auditLog()->error("{}", errnoError("sync the event log " + path_, errno).message);
+    firstUnsynced_ = std::chrono::steady_clock::now();
+    return;
+  }
+  synced_.fetch_add(writtenSinceSync_, std::memory_order_relaxed);
+  writtenSinceSync_ = 0;
 }
 
 }  // namespace warden::audit

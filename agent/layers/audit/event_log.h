@@ -3,7 +3,8 @@
 // Each line is chained to the one before it (hash_chain.h), continuing the
 // chain the file already holds; with a signer, a signed checkpoint of the
 // chain follows every kCheckpointLines lines or kCheckpointInterval, and
-// the last lines when the log closes.
+// the last lines when the log closes. Lines are synced to the disk in
+// batches, within kSyncDelay.
 #pragma once
 
 #include <condition_variable>
@@ -26,6 +27,9 @@ namespace warden::audit {
 
 class EventLog {
  public:
+  // Written lines reach the disk (fdatasync) at most this long after the
+  // first of them: one sync per burst, not per event.
+  static constexpr std::chrono::milliseconds kSyncDelay{100};
   static constexpr uint64_t kCheckpointLines = 1000;
   static constexpr std::chrono::seconds kCheckpointInterval{60};
 
@@ -42,6 +46,8 @@ class EventLog {
   size_t submitBatch(std::vector<Event>& events);
 
   uint64_t written() const { return written_.load(); }
+  // Written and synced to the disk.
+  uint64_t synced() const { return synced_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
   // Events lost to write errors (disk full, I/O error); each error is logged.
   uint64_t failed() const { return failed_.load(); }
@@ -56,6 +62,8 @@ class EventLog {
   // write() until done or an error (`err`); returns the bytes written.
   size_t writeAll(const std::string& out, int& err);
   void writeFinalCheckpoint();
+  void noteWritten(uint64_t events);
+  void syncNow();
   void run();
   void writeBatch(std::span<Event> batch);
 
@@ -68,6 +76,7 @@ class EventLog {
   std::vector<Event> queue_;
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> synced_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> failed_{0};
   std::string lastWriteError_;  // writer thread only; logs each new error once
@@ -77,6 +86,8 @@ class EventLog {
   std::shared_ptr<const CheckpointSigner> signer_;
   uint64_t linesSinceCheckpoint_ = 0;                     // writer thread only
   std::chrono::steady_clock::time_point lastCheckpoint_;  // writer thread only
+  uint64_t writtenSinceSync_ = 0;                          // writer thread only
+  std::chrono::steady_clock::time_point firstUnsynced_;    // writer thread only
   std::thread thread_;
 };
 

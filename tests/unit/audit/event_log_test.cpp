@@ -101,6 +101,21 @@ TEST(EventLogTest, AppendsToAnExistingFileAndCounts) {
   EXPECT_EQ(lines[0], "{\"earlier\":true}");
 }
 
+// Written lines reach the disk within the sync delay, also when no more
+// events follow to trigger a write.
+TEST(EventLogTest, WrittenEventsAreSyncedWithinTheDelay) {
+  TempDir dir;
+  auto log = EventLog::open(dir.path() + "/events.jsonl");
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 5; ++i) (*log)->submit(requestEvent(0, i));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*log)->synced() < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ((*log)->written(), 5u);
+  EXPECT_EQ((*log)->synced(), 5u);
+}
+
 // A FIFO nobody reads stalls the writer thread in write(), so the queue fills
 // deterministically.
 TEST(EventLogTest, OverflowIsCountedWhenTheQueueIsFull) {
