@@ -84,8 +84,8 @@ std::string lastCompleteLine(const std::string& path) {
   std::string tail(static_cast<size_t>(size - start), '\0');
   in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
   const size_t end = tail.rfind('\n');
-  if (end == std::string::npos) return {};
-  const size_t begin = tail.rfind('\n', end == 0 ? std::string::npos : end - 1);
+  if (end == std::string::npos || end == 0) return {};  // no line, or an empty one
+  const size_t begin = tail.rfind('\n', end - 1);
   const size_t from = begin == std::string::npos ? 0 : begin + 1;
   // Without a newline before it, a line longer than the tail was cut.
   if (begin == std::string::npos && start > 0) return {};
