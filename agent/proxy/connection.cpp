@@ -93,9 +93,10 @@ asio::awaitable<void> intercept(WorkerContext& worker, Tcp::socket client, Conne
     Watchdog deadline(executor, worker.shared.options.clientHelloTimeout, [&tls] { closeQuietly(tls.next_layer()); });
     auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kUseTuple);
     if (ec) {
+      // The attribution is counted before the failure, so whoever sees the failure also sees who it was.
+      if (isCertificateRejection(ec)) stats.countUntrustedCa(info.origin.identity.comm);
       ProxyStats::bump(stats.handshakeFailures);
       if (isCertificateRejection(ec)) {
-        stats.countUntrustedCa(info.origin.identity.comm);
         logger("proxy")->warn(
             "{} rejected warden's certificate for {} ({}): make this runtime trust the warden CA, "
             "or exclude it if it pins certificates",
