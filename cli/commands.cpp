@@ -4,6 +4,7 @@
 
 #include "cli/audit_command.h"
 #include "cli/control_client.h"
+#include "cli/metrics_command.h"
 #include "cli/scan_command.h"
 #include "cli/status_view.h"
 
@@ -55,6 +56,8 @@ int runCommand(const Options& options, std::istream& in, std::ostream& out, std:
       return runScan(options, in, out, err);
     case Action::AuditVerify:
       return runAuditVerify(options, out, err);
+    case Action::Metrics:
+      return runMetrics(options, out, err);
   }
   return kExitUsage;
 }

@@ -31,11 +31,15 @@ std::string usage() {
          "  scan [TEXT|-]  check a prompt or an API request body with wardend's validation\n"
          "                 engine, offline, and explain each detection; no TEXT or - reads\n"
          "                 standard input\n"
-         "  audit verify [--key PUB] [FILE]\n"
-         "                 check the event log's hash chain and its signed checkpoints (FILE:\n"
-         "                 default the configuration's paths.events_file; PUB: default audit.pub\n"
+         "  audit verify [--key PUB] [PATH]\n"
+         "                 check the audit trail's hash chain and its signed checkpoints (PATH:\n"
+         "                 a spool directory, all its segments in order, or one segment file;\n"
+         "                 default the configuration's audit.spool.dir; PUB: default audit.pub\n"
          "                 in its state directory) and name the first edited, missing,\n"
          "                 inserted or reordered line\n"
+         "  metrics        print wardend's Prometheus metrics, read from\n"
+         "                 http://127.0.0.1:PORT/metrics (PORT: the configuration's\n"
+         "                 metrics.port, default 15002)\n"
          "  help           show this help\n"
          "\n"
          "Options:\n"
@@ -46,9 +50,9 @@ std::string usage() {
          "  --version      print wardenctl's version\n"
          "  -h, --help     show this help\n"
          "\n"
-         "Scan and audit options:\n"
+         "Scan, audit and metrics options:\n"
          "  --config FILE  wardend's configuration: scan takes the engine from its validation:\n"
-         "                 section, audit verify its events file (default " +
+         "                 section, audit verify its spool, metrics its metrics.port (default " +
          std::string(app::kDefaultConfigPath) +
          ",\n"
          "                 or the built-in defaults if it is absent)\n"
@@ -145,12 +149,18 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
   if (words[0] == "audit") {
     if (words.size() < 2) return Error{"audit needs a subcommand: verify"};
     if (words[1] != "verify") return Error{"unknown audit subcommand " + words[1]};
-    if (words.size() > 3) return Error{"audit verify takes one FILE"};
+    if (words.size() > 3) return Error{"audit verify takes one PATH"};
     if (words.size() == 3) options.audit.file = words[2];
     options.action = Action::AuditVerify;
     return options;
   }
-  if (options.configGiven) return Error{"--config is an option of scan and audit verify"};
+  if (words[0] == "metrics") {
+    if (words.size() > 1) return Error{"metrics takes no arguments"};
+    if (options.json) return Error{"metrics prints the Prometheus text format; --json does not apply"};
+    options.action = Action::Metrics;
+    return options;
+  }
+  if (options.configGiven) return Error{"--config is an option of scan, audit verify and metrics"};
   if (words == std::vector<std::string>{"status"}) {
     options.action = Action::Status;
   } else if (words == std::vector<std::string>{"ca", "export"}) {

@@ -14,7 +14,7 @@ inline constexpr const char* kDefaultSocket = "/run/warden/control.sock";
 inline constexpr const char* kSocketEnv = "WARDEN_CONTROL_SOCKET";
 inline constexpr const char* kDefaultApiHost = "api.openai.com";
 
-enum class Action { Help, Version, Status, CaExport, Scan, AuditVerify };
+enum class Action { Help, Version, Status, CaExport, Scan, AuditVerify, Metrics };
 
 // `wardenctl scan`: what to scan and with which engine.
 struct ScanOptions {
@@ -25,7 +25,7 @@ struct ScanOptions {
 
 // `wardenctl audit verify`: which event log.
 struct AuditOptions {
-  std::string file;  // "" = the configuration's paths.events_file
+  std::string file;  // "" = the configuration's audit.spool.dir
   std::string key;   // "" = audit.pub in the configuration's state directory
 };
 
@@ -33,7 +33,8 @@ struct Options {
   Action action = Action::Help;
   std::string socketPath = kDefaultSocket;
   bool json = false;  // print the agent's raw result
-  // The configuration the offline commands read (scan, audit verify).
+  // The configuration the offline commands read (scan, audit verify), and
+  // metrics its port.
   std::string configPath = app::kDefaultConfigPath;
   bool configGiven = false;  // an explicit --config must exist
   ScanOptions scan;

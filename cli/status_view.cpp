@@ -72,10 +72,11 @@ std::string agentSection(const json& s) {
   row("heartbeat age", "heartbeat_age_ms", " ms");
   row("listen port", "listen_port");
   if (const json* events = field(s, "events")) {
-    std::string value = field(*events, "file") ? text((*events)["file"]) : "";
+    std::string value = field(*events, "spool") ? text((*events)["spool"]) : "";
     std::string counts;
     if (const json* v = field(*events, "written")) counts += text(*v) + " written";
     if (const json* v = field(*events, "dropped")) counts += (counts.empty() ? "" : ", ") + text(*v) + " dropped";
+    if (const json* v = field(*events, "full"); v && v->is_boolean() && v->get<bool>()) counts += ", FULL";
     if (!counts.empty()) value = value.empty() ? counts : value + " (" + counts + ")";
     table.add({"events", value});
   }

@@ -15,6 +15,7 @@ apt-get install -y --no-install-recommends \
   nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libboost1.81-dev \
   libbrotli-dev libzstd-dev libsimdjson-dev libicu-dev libvectorscan-dev \
   libgtest-dev libgmock-dev libclang-rt-14-dev \
+  rsyslog rsyslog-openssl \
   iproute2 util-linux curl procps jq nginx-light wrk
 # The end-to-end tests drive real SDKs from npm. Keep a Node that is already
 # installed (it may come with its own npm); install Debian's otherwise.

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <thread>
 
+#include "app/agent_gauges.h"
+#include "app/audit_pipeline.h"
 #include "app/status_report.h"
 #include "app/target_resolver.h"
 #include "app/validation_settings.h"
@@ -19,6 +21,8 @@
 #include "core/log.h"
 #include "kernel/bpf_redirector.h"
 #include "layers/audit/event_log.h"
+#include "metrics/metrics_server.h"
+#include "metrics/traffic_metrics.h"
 #include "proxy/cert_authority.h"
 #include "proxy/proxy.h"
 
@@ -48,7 +52,12 @@ struct Running {
   Clock::time_point startedAt = Clock::now();
   std::string cgroupPath;
   std::shared_ptr<proxy::CertAuthority> ca;
-  std::unique_ptr<audit::EventLog> events;
+  // Before the proxy, which records into them (see prepareMetrics).
+  metrics::Registry metrics;
+  std::unique_ptr<metrics::TrafficMetrics> traffic;
+  std::unique_ptr<metrics::MetricsServer> metricsServer;
+  std::unique_ptr<AuditPipeline> audit;
+  audit::EventLog* events = nullptr;  // the audit pipeline's spool
   std::unique_ptr<proxy::Proxy> proxy;
   std::unique_ptr<kernel::BpfRedirector> redirector;
   std::mutex targetsMutex;  // resolver thread vs. shutdown
@@ -77,10 +86,27 @@ nlohmann::json statusOf(Running& r) {
       {"programs", r.redirector->programNames()},
       {"kernel", toJson(r.redirector->counters())},
       {"proxy", toJson(r.proxy->counters())},
-      {"events", {{"file", r.events->path()}, {"written", r.events->written()}, {"dropped", r.events->dropped()}}},
+      {"events",
+       {{"spool", r.events->dir()},
+        {"written", r.events->written()},
+        {"dropped", r.events->dropped()},
+        {"spool_bytes", r.events->spoolBytes()},
+        {"segments", r.events->segments()},
+        {"full", r.events->full()}}},
       {"ca", {{"fingerprint_sha256", r.ca->fingerprintSha256()}, {"subject", r.ca->subject()}}},
   };
   status["targets"] = toJson(r.resolver->snapshot());
+  nlohmann::json sinks = nlohmann::json::array();
+  for (const auto& sink : r.audit->sinks()) {
+    sinks.push_back({{"name", sink.name},
+                     {"destination", sink.describe},
+                     {"healthy", sink.healthy},
+                     {"delivered", sink.deliveredLines},
+                     {"failures", sink.failures},
+                     {"lag_bytes", sink.lagBytes},
+                     {"last_error", sink.lastError}});
+  }
+  status["events"]["sinks"] = std::move(sinks);
   return status;
 }
 
@@ -99,6 +125,38 @@ void submitLifecycleEvent(Running& r, audit::EventType type) {
   r.events->submit(std::move(event));
 }
 
+// Metrics (config `metrics:`). The families the proxy records into exist
+// before it starts; the endpoint, with gauges read from the running parts,
+// opens once everything is up, and closes before anything is torn down.
+Status prepareMetrics(Running& r) {
+  if (!r.config.metrics.enabled) return {};
+  auto traffic = metrics::TrafficMetrics::create(r.metrics);
+  if (!traffic) return traffic.error().wrap("preparing the metrics");
+  r.traffic = std::move(*traffic);
+  return {};
+}
+
+// Not being able to serve metrics (the port is taken) does not stop the
+// agent: protecting traffic matters more than reporting on it.
+void serveMetrics(Running& r) {
+  if (!r.config.metrics.enabled) {
+    logger("app")->info("metrics are disabled (metrics.enabled: false)");
+    return;
+  }
+  if (auto gauges = addAgentGauges(r.metrics, *r.audit, *r.redirector, *r.proxy); !gauges) {
+    logger("app")->error("metrics: {}", gauges.error().message);
+    return;
+  }
+  auto server = metrics::MetricsServer::start(r.metrics, r.config.metrics.port);
+  if (!server) {
+    logger("app")->error("metrics endpoint not started: {} (set metrics.port to a free port, or metrics.enabled: "
+                         "false); the agent runs on without it",
+                         server.error().message);
+    return;
+  }
+  r.metricsServer = std::move(*server);
+}
+
 // The startup steps, in order; each failure says which step failed.
 Status start(Running& r, asio::io_context& io) {
   auto log = logger("app");
@@ -114,11 +172,12 @@ Status start(Running& r, asio::io_context& io) {
   // The CA made the state directory: the signing key goes beside its key.
   auto signer = audit::CheckpointSigner::loadOrCreate(r.config.stateDir);
   if (!signer) return signer.error().wrap("loading the event log's signing key from " + r.config.stateDir);
-  log->info("event log {} chained, checkpoints signed with key {} ({})", r.config.eventsFile, (*signer)->keyId(),
-            r.config.stateDir + "/" + audit::kAuditPublicKeyFile);
-  auto events = audit::EventLog::open(r.config.eventsFile, 65536, *signer);
-  if (!events) return events.error().wrap("opening the event log");
-  r.events = std::move(*events);
+  auto pipeline = AuditPipeline::start(r.config.audit, *signer);
+  if (!pipeline) return pipeline.error();
+  r.audit = std::move(*pipeline);
+  r.events = &r.audit->log();
+  log->info("audit spool {} chained, checkpoints signed with key {} ({}); {} sink(s)", r.config.audit.spoolDir,
+            (*signer)->keyId(), r.config.stateDir + "/" + audit::kAuditPublicKeyFile, r.config.audit.sinks.size());
 
   auto netns = kernel::currentNetnsCookie();
   if (!netns) return netns.error().wrap("reading this network namespace's cookie");
@@ -154,11 +213,13 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.maxJsonDepth = r.config.maxJsonDepth;
   proxyOptions.promptInspector = inspector;
   proxyOptions.blockUnreadable = r.config.validation.blockUnreadable;
+  if (auto prepared = prepareMetrics(r); !prepared) return prepared.error();
+  proxyOptions.metrics = r.traffic.get();
   // The lookup reaches the redirector through `r`, which outlives the proxy.
   auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {
     return r.redirector ? r.redirector->lookupConnection(client) : std::nullopt;
   };
-  auto proxy = proxy::Proxy::start(proxyOptions, lookup, r.ca, r.events.get(), interceptNamesOf(r.config));
+  auto proxy = proxy::Proxy::start(proxyOptions, lookup, r.ca, r.events, interceptNamesOf(r.config));
   if (!proxy) return proxy.error().wrap("starting the proxy");
   r.proxy = std::move(*proxy);
 
@@ -191,6 +252,7 @@ Status start(Running& r, asio::io_context& io) {
   if (!control) return control.error().wrap("opening the control socket");
   r.control = std::move(*control);
 
+  serveMetrics(r);
   submitLifecycleEvent(r, audit::EventType::AgentStart);
   log->info("wardend {} attached to {} (listener port {}, {} workers, fail-{})", WARDEN_VERSION, r.cgroupPath,
             r.proxy->listenPort(), proxyOptions.workers, r.config.failMode == kernel::FailMode::Open ? "open" : "closed");
@@ -200,6 +262,7 @@ Status start(Running& r, asio::io_context& io) {
 // Detach first so new connections go direct, then drain the rest.
 void stop(Running& r) {
   auto log = logger("app");
+  r.metricsServer.reset();  // its gauges read what is torn down below
   r.control.reset();
   if (r.resolver) r.resolver->stop();
   {
@@ -211,7 +274,8 @@ void stop(Running& r) {
   r.resolver.reset();
   r.redirector.reset();
   r.proxy.reset();
-  r.events.reset();  // drains the queue
+  r.events = nullptr;
+  r.audit.reset();  // drains the queue, then the sinks forward what they can
   log->info("stopped; programs detached and pins removed");
 }
 

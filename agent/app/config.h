@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "kernel/bpf_redirector.h"
+#include "layers/audit/sinks/sink_config.h"
 
 namespace warden::app {
 
@@ -61,6 +62,31 @@ struct ValidationConfig {
   friend bool operator==(const ValidationConfig&, const ValidationConfig&) = default;
 };
 
+// Layer 4 (config `audit:`): the local spool every event is written to
+// first, and the sinks that forward it.
+struct AuditConfig {
+  std::string spoolDir = "/var/lib/warden/spool";
+  uint64_t segmentBytes = 64ull << 20;        // a segment is closed at this size...
+  std::chrono::seconds segmentAge{3600};      // ...or this age, whichever comes first
+  uint64_t maxSpoolBytes = 1ull << 30;        // segments on disk, all together
+  // When the spool is at its bound (sinks behind) or the disk is full:
+  // Block refuses new requests (503 in the API's format) until there is
+  // room again; Drop lets them through and counts (and later logs) the
+  // events it could not keep.
+  enum class OnFull { Block, Drop } onFull = OnFull::Block;
+  std::vector<audit::SinkConfig> sinks;
+
+  friend bool operator==(const AuditConfig&, const AuditConfig&) = default;
+};
+
+// `metrics:` the Prometheus text endpoint, on loopback only.
+struct MetricsConfig {
+  bool enabled = true;
+  uint16_t port = 15002;  // 127.0.0.1 and ::1
+
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
 struct Config {
   std::string sourcePath;  // where it was read from ("" = built-in defaults)
 
@@ -75,7 +101,6 @@ struct Config {
   std::string stateDir = "/var/lib/warden";
   std::string runtimeDir = "/run/warden";
   std::string bpfPinDir = "/sys/fs/bpf/warden";
-  std::string eventsFile = "/var/log/warden/events.jsonl";
 
   std::string upstreamExtraCaFile;  // PEM trusted in addition to the system store
   std::chrono::milliseconds upstreamConnectTimeout{5000};
@@ -94,6 +119,8 @@ struct Config {
   uint32_t maxJsonDepth = 64;                  // nesting of a request body's JSON
 
   ValidationConfig validation;
+  AuditConfig audit;
+  MetricsConfig metrics;
 
   std::chrono::seconds minTtl{5};
   std::chrono::seconds maxTtl{300};

@@ -30,13 +30,16 @@ Spelling spellingOf(Refusal refusal) {
       return {429, "rate_limit_exceeded", "warden_rate_limited", "rate_limit_error", "RESOURCE_EXHAUSTED"};
     case Refusal::UpstreamFailure:
       return {502, "server_error", "warden_upstream_failure", "api_error", "UNAVAILABLE"};
+    case Refusal::Unavailable:
+      return {503, "server_error", "warden_unavailable", "overloaded_error", "UNAVAILABLE"};
   }
   return spellingOf(Refusal::Forbidden);
 }
 
 std::string messageOf(Refusal refusal, const std::string& reason, const std::string& eventId) {
-  std::string message =
-      refusal == Refusal::UpstreamFailure ? "Request could not be completed by warden" : "Request blocked by warden";
+  std::string message = refusal == Refusal::UpstreamFailure || refusal == Refusal::Unavailable
+                            ? "Request could not be completed by warden"
+                            : "Request blocked by warden";
   if (!reason.empty()) message += ": " + reason;
   if (!eventId.empty()) message += " (event " + eventId + ")";
   return message;

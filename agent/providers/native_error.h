@@ -15,6 +15,7 @@ enum class Refusal {
   BadRequest,       // malformed request: 400
   RateLimited,      // budget or rate limit: 429 (with Retry-After set by the caller)
   UpstreamFailure,  // no answer from the real API: 502
+  Unavailable,      // warden cannot take requests now (its audit spool is full): 503
 };
 
 struct ErrorReply {

@@ -32,6 +32,10 @@ void closeQuietly(Tcp::socket& socket) {
   socket.close(ignored);
 }
 
+void countConnection(WorkerContext& worker, metrics::ConnectionMode mode) {
+  if (auto* metrics = worker.shared.metrics) metrics->recordConnection(mode);
+}
+
 asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, ConnectionInfo info) {
   const auto start = Clock::now();
   const auto& options = worker.shared.options;
@@ -59,6 +63,7 @@ asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, Connecti
       const std::string error = "connect to " + info.origin.originalDst.toString() + ": " +
                                 (deadline.expired() ? std::string("timed out") : ec.message());
       ProxyStats::bump(stats.errors);
+      if (auto* metrics = worker.shared.metrics) metrics->recordUpstreamError();
       logger("proxy")->info("tunnel for {}: {}", who(info), error);
       finish(error);
       co_return;
@@ -96,6 +101,7 @@ asio::awaitable<void> intercept(WorkerContext& worker, Tcp::socket client, Conne
       // The attribution is counted before the failure, so whoever sees the failure also sees who it was.
       if (isCertificateRejection(ec)) stats.countUntrustedCa(info.origin.identity.comm);
       ProxyStats::bump(stats.handshakeFailures);
+      if (auto* metrics = worker.shared.metrics) metrics->recordHandshakeFailure();
       if (isCertificateRejection(ec)) {
         logger("proxy")->warn(
             "{} rejected warden's certificate for {} ({}): make this runtime trust the warden CA, "
@@ -135,6 +141,7 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
   if (info.origin.plainHttpTarget) {
     info.mode = "plain";
     ProxyStats::bump(stats.plainHttp);
+    countConnection(worker, metrics::ConnectionMode::Plain);
     Stream stream(std::move(client));
     co_await serveHttp(worker, std::move(stream), std::move(info));
     co_return;
@@ -162,10 +169,12 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
   const auto names = worker.shared.interceptNames.load();
   if (serverName && names->count(*serverName) > 0) {
     info.mode = "intercept";
+    countConnection(worker, metrics::ConnectionMode::Intercept);
     co_await intercept(worker, std::move(client), std::move(info));
   } else {
     info.mode = "tunnel";
     ProxyStats::bump(stats.tunnelled);
+    countConnection(worker, metrics::ConnectionMode::Tunnel);
     co_await tunnel(worker, std::move(client), std::move(info));
   }
 }

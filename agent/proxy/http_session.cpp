@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "http/content_decoding.h"
+#include "layers/audit/event_log.h"
 #include "providers/json_edit.h"
 #include "providers/adapter.h"
 #include "providers/realtime_session.h"
@@ -24,6 +25,7 @@
 #include "proxy/request_head.h"
 #include "proxy/realtime_inspection.h"
 #include "proxy/request_inspection.h"
+#include "proxy/request_metrics.h"
 #include "proxy/response_inspection.h"
 
 namespace warden::proxy {
@@ -158,6 +160,15 @@ asio::awaitable<bool> HttpSession::serveOne() {
   }
   // Nothing but a closed or idle connection: not a request at all.
   if (head.error) co_return false;
+  if (worker_.shared.events != nullptr && worker_.shared.events->full()) {
+    // A request the audit trail cannot record is not let through
+    // (audit.spool.on_full: block); its refusal is still recorded.
+    event.decision = "deny";
+    co_await refuse(providers::providerForHost(host), providers::Refusal::Unavailable,
+                    "the audit spool is full, so requests are refused until it has room", event);
+    finish(event, start, "");
+    co_return false;
+  }
 
   const bool upgrade = isWebSocketUpgrade(req);
   if (upgrade) co_return co_await serveUpgrade(request, host, event, start);
@@ -234,6 +245,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   event.status = outcome.status;
   if (outcome.refusal) event.decision = "deny";  // outcome.error says why and how the response ended
   if (outcome.upstreamUnavailable) {
+    if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
     logger("proxy")->warn("{} {} from {}: {}", event.method, event.path,
                           info_.origin.identity.comm.empty() ? info_.client.toString() : info_.origin.identity.comm,
                           outcome.error);
@@ -308,6 +320,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     }
   }
   if (outcome.upstreamUnavailable) {
+    if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
     co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event);
   }
   finish(event, start, outcome.error);
@@ -436,6 +449,7 @@ void HttpSession::finish(audit::Event& event, Clock::time_point start, const std
     event.error = error;
   }
   event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  if (auto* metrics = worker_.shared.metrics) recordRequestMetrics(*metrics, event);
   worker_.events.submit(std::move(event));
 }
 

@@ -31,6 +31,10 @@ namespace warden::validation {
 class PromptInspector;
 }
 
+namespace warden::metrics {
+class TrafficMetrics;
+}
+
 namespace warden::proxy {
 
 class CertAuthority;
@@ -53,6 +57,9 @@ struct ProxyOptions {
   std::shared_ptr<const validation::PromptInspector> promptInspector;
   // With a promptInspector: refuse API requests whose body cannot be read.
   bool blockUnreadable = true;
+  // Where requests and connections are counted; null: not at all (tests,
+  // metrics.enabled: false). Must outlive the proxy.
+  metrics::TrafficMetrics* metrics = nullptr;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's

@@ -1,5 +1,5 @@
 // State every worker reads: options, the kernel lookup, TLS contexts, the
-// intercept-name set, counters, the audit log, and the pools for certificate
+// intercept-name set, counters and metrics, the audit log, and the pools for certificate
 // minting and large prompt validations. Owned by Proxy; outlives all workers.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "layers/audit/event_log.h"
+#include "metrics/traffic_metrics.h"
 #include "proxy/net_types.h"
 #include "proxy/proxy.h"
 #include "proxy/proxy_stats.h"
@@ -26,6 +27,7 @@ struct ProxyShared {
         serverContexts(std::move(ca)),
         upstreamTls(std::move(upstream)),
         events(e),
+        metrics(o.metrics),
         interceptNames(std::make_shared<const InterceptNames>(std::move(names))) {}
 
   const ProxyOptions options;
@@ -33,6 +35,7 @@ struct ProxyShared {
   ServerContexts serverContexts;
   const std::shared_ptr<asio::ssl::context> upstreamTls;
   audit::EventLog* const events;  // may be null (tests); workers submit through their EventBatcher
+  metrics::TrafficMetrics* const metrics;  // may be null (tests, metrics disabled)
   std::atomic<std::shared_ptr<const InterceptNames>> interceptNames;
   ProxyStats stats;
   // Minting a leaf takes a fraction of a millisecond of CPU: too long for an

@@ -59,7 +59,7 @@ inner_main() {
   source "$BENCH_DIR/lib/report.sh"
 
   PKI=$WORK/pki TEST_CA=$WORK/pki/ca.crt BUNDLE=$WORK/pki/bundle.pem REQ=$WORK/requests OUT=$WORK/out
-  STATE=$WORK/state RUNDIR=$WORK/run BPFFS=$WORK/bpffs PIN_DIR=$WORK/bpffs/warden EVENTS=$WORK/state/events.jsonl
+  STATE=$WORK/state RUNDIR=$WORK/run BPFFS=$WORK/bpffs PIN_DIR=$WORK/bpffs/warden SPOOL=$WORK/state/spool
   CLK_TCK=$(getconf CLK_TCK)
   export BENCH_BODY_FILE=$WORK/requests/chat.json
   mkdir -p "$OUT"

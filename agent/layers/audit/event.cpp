@@ -22,6 +22,8 @@ const char* typeName(EventType type) {
     case EventType::WebSocket: return "websocket";
     case EventType::AgentStart: return "agent_start";
     case EventType::AgentStop: return "agent_stop";
+    case EventType::SinkTrouble: return "sink_trouble";
+    case EventType::SinkRecovered: return "sink_recovered";
   }
   return "unknown";
 }
@@ -363,6 +365,13 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
     if (event.status != 0) response.number("status", static_cast<long long>(event.status));
   }
   top.string("schema", "warden.event/v1");
+  if (event.sink) {
+    ObjectWriter sink(top.key("sink"));
+    sink.string("destination", event.sink->destination);
+    if (event.sink->downFor.count() > 0) sink.number("down_ms", static_cast<long long>(event.sink->downFor.count()));
+    if (!event.sink->error.empty()) sink.string("error", event.sink->error);
+    sink.string("name", event.sink->name);
+  }
   std::string& time = top.key("time");
   time += '"';
   appendRfc3339(time, event.time);

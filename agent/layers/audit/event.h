@@ -17,7 +17,8 @@
 namespace warden::audit {
 
 // WebSocket: one event per upgraded connection, at its end.
-enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop };
+// SinkTrouble / SinkRecovered: a sink stopped taking events, or took them again.
+enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop, SinkTrouble, SinkRecovered };
 
 // A file uploaded in a multipart form (/v1/files, audio transcriptions).
 struct UploadedFileRecord {
@@ -96,6 +97,14 @@ struct ValidationRecord {
   std::string error;    // the detectors failed; the request was refused (fail closed)
 };
 
+// A sink's trouble, or its recovery.
+struct SinkRecord {
+  std::string name;
+  std::string destination;  // what the sink describes itself as: "syslog tls://siem:6514"
+  std::string error;        // trouble: the error that stopped it
+  std::chrono::milliseconds downFor{0};  // recovered: how long it was down
+};
+
 struct Event {
   EventType type = EventType::Request;
   std::string id;  // 128-bit random, hex; unique per event
@@ -115,6 +124,7 @@ struct Event {
   std::optional<LlmRecord> llm;  // requests to a known LLM API host or path
   std::optional<WebSocketRecord> websocket;
   std::optional<ValidationRecord> validation;
+  std::optional<SinkRecord> sink;
 
   uint64_t bytesFromClient = 0;
   uint64_t bytesToClient = 0;

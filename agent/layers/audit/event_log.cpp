@@ -8,9 +8,10 @@
 #include <filesystem>
 #include <system_error>
 
-#include "core/log.h"
-
 #include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "core/unique_fd.h"
 
 namespace warden::audit {
 namespace {
@@ -21,9 +22,9 @@ constexpr size_t kMaxBatch = 512;
 std::shared_ptr<spdlog::logger> auditLog() { return logger("audit"); }
 
 // Events name processes and prompts' destinations: not world-readable.
-Status makeParentDirs(const std::string& path) {
+Status makeDirs(const std::string& path) {
   std::filesystem::path dir;
-  for (const auto& part : std::filesystem::path(path).parent_path()) {
+  for (const auto& part : std::filesystem::path(path)) {
     dir /= part;
     if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errnoError("create directory " + dir.string());
   }
@@ -36,65 +37,99 @@ std::string hostName() {
   return buf;
 }
 
+uint64_t fileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+// A new segment's name must survive a crash along with its lines.
+void syncDirectory(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.valid()) ::fsync(fd.get());
+}
+
+uint64_t countLines(std::string_view text) { return static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')); }
+
 }  // namespace
 
-Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& path, size_t maxQueued,
-                                                 std::shared_ptr<const CheckpointSigner> signer) {
-  if (auto made = makeParentDirs(path); !made) return made.error().wrap("open event log");
-  // Read-write: the last byte tells whether a crash left half a line.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) return errnoError("open event log " + path);
-  // A crash mid-write leaves half a line: the first new line must not be
-  // glued to it.
-  struct stat st {};
-  char last = '\n';
-  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) != 1) last = '\n';
-  const HashChain chain = HashChain::after(lastCompleteLine(path));
-  return std::unique_ptr<EventLog>(
-      new EventLog(path, fd, std::max<size_t>(maxQueued, 1), chain, last != '\n', std::move(signer)));
+Result<std::unique_ptr<EventLog>> EventLog::open(SpoolOptions options, std::shared_ptr<const CheckpointSigner> signer,
+                                                 std::shared_ptr<const SpoolCursors> cursors) {
+  if (auto made = makeDirs(options.dir); !made) return made.error().wrap("open the audit spool");
+  options.maxQueued = std::max<size_t>(options.maxQueued, 1);
+  const std::vector<uint64_t> segments = listSegments(options.dir);
+  std::unique_ptr<EventLog> log(new EventLog(std::move(options), std::move(signer), std::move(cursors)));
+  const std::string& dir = log->options_.dir;
+  const uint64_t number = segments.empty() ? 1 : segments.back();
+  if (auto opened = log->openSegment(number, !segments.empty()); !opened) {
+    return opened.error().wrap("open the audit spool");
+  }
+  if (!segments.empty()) {
+    // The chain goes on from the last line written, which may be in the
+    // segment before when the newest is still empty.
+    std::string last = lastCompleteLine(segmentPath(dir, number));
+    if (last.empty() && segments.size() > 1) last = lastCompleteLine(segmentPath(dir, segments[segments.size() - 2]));
+    log->chain_ = HashChain::after(last);
+  }
+  log->enforceBound();
+  log->thread_ = std::thread([raw = log.get()] { raw->run(); });
+  return log;
 }
 
-EventLog::EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine,
-                   std::shared_ptr<const CheckpointSigner> signer)
-    : path_(std::move(path)),
+EventLog::EventLog(SpoolOptions options, std::shared_ptr<const CheckpointSigner> signer,
+                   std::shared_ptr<const SpoolCursors> cursors)
+    : options_(std::move(options)),
       hostName_(hostName()),
-      fd_(fd),
-      maxQueued_(maxQueued),
-      midLine_(midLine),
-      chain_(chain),
       signer_(std::move(signer)),
-      lastCheckpoint_(std::chrono::steady_clock::now()) {
-  thread_ = std::thread([this] { run(); });
-}
+      cursors_(std::move(cursors)),
+      lastCheckpoint_(std::chrono::steady_clock::now()) {}
 
 EventLog::~EventLog() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
   }
-  wake_.notify_one();
-  thread_.join();
-  ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void EventLog::onAppended(std::function<void()> callback) {
+  std::lock_guard lock(mutex_);
+  onAppended_ = std::move(callback);
+}
+
+Status EventLog::openSegment(uint64_t number, bool continuing) {
+  const std::string path = segmentPath(options_.dir, number);
+  // Read-write: the last byte tells whether a crash left half a line.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return errnoError("open spool segment " + path);
+  struct stat st {};
+  ::fstat(fd, &st);
+  char last = '\n';
+  if (continuing && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) != 1) last = '\n';
+  if (!continuing) syncDirectory(options_.dir);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  midLine_ = last != '\n';
+  segmentSize_ = static_cast<uint64_t>(st.st_size);
+  segmentOpened_ = std::chrono::steady_clock::now();
+  segment_.store(number);
+  return {};
 }
 
 bool EventLog::submit(Event event) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= maxQueued_) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      return false;
-    }
-    queue_.push_back(std::move(event));
-  }
-  wake_.notify_one();
-  return true;
+  std::vector<Event> one;
+  one.push_back(std::move(event));
+  return submitBatch(one) == 1;
 }
 
 size_t EventLog::submitBatch(std::vector<Event>& events) {
   size_t queued = 0;
   {
     std::lock_guard lock(mutex_);
-    const size_t room = stopping_ || queue_.size() >= maxQueued_ ? 0 : maxQueued_ - queue_.size();
+    const size_t room = stopping_ || queue_.size() >= options_.maxQueued ? 0 : options_.maxQueued - queue_.size();
     queued = std::min(room, events.size());
     for (size_t i = 0; i < queued; ++i) queue_.push_back(std::move(events[i]));
   }
@@ -109,26 +144,38 @@ void EventLog::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     const auto ready = [this] { return stopping_ || !queue_.empty(); };
-    if (writtenSinceSync_ > 0) {
-      // Lines are on their way to the disk: sync them within kSyncDelay of
-      // the first, whether or not more events come.
-      if (!wake_.wait_until(lock, firstUnsynced_ + kSyncDelay, ready)) {
-        lock.unlock();
-        syncNow();
-        lock.lock();
-        continue;
-      }
-    } else {
-      wake_.wait(lock, ready);
-    }
-    if (queue_.empty()) {  // stopping, and everything is written
+    // Lines on their way to the disk are synced within kSyncDelay of the
+    // first; a full spool looks again for room every kBoundCheckInterval.
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    if (writtenSinceSync_ > 0) deadline = firstUnsynced_ + kSyncDelay;
+    if (full_.load()) deadline = std::min(deadline, lastBoundCheck_ + kBoundCheckInterval);
+    if (!wake_.wait_until(lock, deadline, ready)) {
       lock.unlock();
-      writeFinalCheckpoint();
-      syncNow();
+      if (writtenSinceSync_ > 0 && std::chrono::steady_clock::now() >= firstUnsynced_ + kSyncDelay) syncNow();
+      if (full_.load()) {
+        if (!held_.empty()) flushHeld();
+        enforceBound();
+      }
+      lock.lock();
+      continue;
+    }
+    if (queue_.empty()) {  // stopping, and everything is taken
+      auto appended = onAppended_;
+      lock.unlock();
+      flushHeld();
+      std::string out;
+      if (midLine_) out += '\n';
+      appendLossNotice(out);
+      appendCheckpoint(out, true);
+      int err = 0;
+      if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
+      syncNow(/*force=*/true);  // the closing checkpoint too
+      if (appended) appended();
       return;
     }
     // The two vectors trade places: their space is allocated once, not per event.
     taken.swap(queue_);
+    auto appended = onAppended_;
     lock.unlock();
     for (size_t start = 0; start < taken.size(); start += kMaxBatch) {
       writeBatch(std::span<Event>(taken).subspan(start, std::min(kMaxBatch, taken.size() - start)));
@@ -137,51 +184,96 @@ void EventLog::run() {
     // A burst's worth of space is not kept for good.
     if (taken.capacity() > 8 * kMaxBatch) std::vector<Event>().swap(taken);
     if (writtenSinceSync_ > 0 && std::chrono::steady_clock::now() >= firstUnsynced_ + kSyncDelay) syncNow();
+    if (appended) appended();
     lock.lock();
   }
 }
 
 void EventLog::writeBatch(std::span<Event> batch) {
-  // Ends the half line a failed write left, so only that one line is lost.
-  std::string& out = out_;
-  out.clear();
-  if (midLine_) out += '\n';
-  size_t prefix = out.size();
   for (auto& event : batch) {
     if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for it
+  }
+  if (overBound_ && std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) enforceBound();
+  const bool roomNow = held_.empty() || flushHeld();
+  if (!roomNow || (overBound_ && !options_.blockWhenFull)) {
+    if (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes) {
+      dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
+      lostSinceNotice_ += batch.size();
+      return;
+    }
+  }
+  std::string& out = out_;
+  out.clear();
+  // Ends the half line a crash or a refused write left, so only that line is lost.
+  if (midLine_ && held_.empty()) out += '\n';
+  appendLossNotice(out);
+  for (const auto& event : batch) {
     const size_t lineStart = out.size();
     appendJsonLine(out, event, hostName_);
-    // A line whose write fails later still took its place in the chain:
-    // the loss shows as a gap where the chain is checked.
+    // A line that is lost later still took its place in the chain: the
+    // loss shows as a gap where the chain is checked.
     chain_.seal(out, lineStart);
     ++linesSinceCheckpoint_;
   }
   appendCheckpoint(out, false);
-  int err = 0;
-  const size_t offset = writeAll(out, err);
-  if (offset == out.size()) {
-    written_.fetch_add(batch.size(), std::memory_order_relaxed);
-    noteWritten(batch.size());
-    if (!lastWriteError_.empty()) auditLog()->info("writing events to {} again", path_);
-    lastWriteError_.clear();
+  if (!held_.empty()) {  // the disk still refuses: keep them, in order, behind the others
+    held_ += out;
+    heldLines_ += batch.size();
     return;
   }
-  std::string error = errnoError("write event log " + path_, err).message;
-  auto complete = offset <= prefix ? uint64_t{0}
-                                   : static_cast<uint64_t>(std::count(out.begin() + static_cast<std::ptrdiff_t>(prefix),
-                                                                      out.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
-  complete = std::min<uint64_t>(complete, batch.size());  // a checkpoint line is not an event
-  written_.fetch_add(complete, std::memory_order_relaxed);
-  noteWritten(complete);
-  failed_.fetch_add(batch.size() - complete, std::memory_order_relaxed);
-  // Once per new error: a full disk must not also flood the journal.
-  if (error != lastWriteError_) {
-    auditLog()->error("{}; events are being lost (free space or fix the file, the agent keeps trying)", error);
+  int err = 0;
+  const size_t n = writeAll(out, err);
+  // A loss notice or checkpoint line is not an event: counts are capped at the batch.
+  const uint64_t events = std::min<uint64_t>(countLines(std::string_view(out).substr(0, n)), batch.size());
+  written_.fetch_add(events, std::memory_order_relaxed);
+  noteWritten(events);
+  if (n == out.size()) {
+    if (diskRefused_) auditLog()->info("writing events to {} again", options_.dir);
+    diskRefused_ = false;
+    lastWriteError_.clear();
+    updateFull();
+    rotateIfDue();
+    if (std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) enforceBound();
+    return;
   }
-  lastWriteError_ = error;
+  diskRefused_ = true;
+  reportWriteError(err);
+  const std::string_view rest = std::string_view(out).substr(n);
+  if (options_.blockWhenFull) {
+    // The rest (from the middle of a line, if so) is written when the disk
+    // takes it again: the segment then reads as if nothing had happened.
+    held_.assign(rest);
+    heldLines_ = countLines(rest);
+  } else {
+    const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.size());
+    dropped_.fetch_add(lost, std::memory_order_relaxed);
+    lostSinceNotice_ += lost;
+  }
+  updateFull();
 }
 
-size_t EventLog::writeAll(const std::string& out, int& err) {
+bool EventLog::flushHeld() {
+  if (held_.empty()) return true;
+  int err = 0;
+  const size_t n = writeAll(held_, err);
+  const uint64_t events = std::min(countLines(std::string_view(held_).substr(0, n)), heldLines_);
+  written_.fetch_add(events, std::memory_order_relaxed);
+  noteWritten(events);
+  heldLines_ -= events;
+  held_.erase(0, n);
+  if (!held_.empty()) {
+    reportWriteError(err);
+    return false;
+  }
+  heldLines_ = 0;
+  if (diskRefused_) auditLog()->info("writing events to {} again; the events held meanwhile are written", options_.dir);
+  diskRefused_ = false;
+  lastWriteError_.clear();
+  updateFull();
+  return true;
+}
+
+size_t EventLog::writeAll(std::string_view out, int& err) {
   size_t offset = 0;
   while (offset < out.size()) {
     ssize_t n = ::write(fd_, out.data() + offset, out.size() - offset);
@@ -192,8 +284,24 @@ size_t EventLog::writeAll(const std::string& out, int& err) {
     }
     offset += static_cast<size_t>(n);
   }
-  if (offset > 0) midLine_ = out[offset - 1] != '\n';
+  if (offset > 0) {
+    midLine_ = out[offset - 1] != '\n';
+    segmentSize_ += offset;
+    spoolBytes_.fetch_add(offset, std::memory_order_relaxed);
+  }
   return offset;
+}
+
+void EventLog::reportWriteError(int err) {
+  const std::string error = errnoError("write spool segment " + segmentPath(options_.dir, segment_.load()), err).message;
+  // Once per new error: a full disk must not also flood the journal.
+  if (error == lastWriteError_) return;
+  lastWriteError_ = error;
+  if (options_.blockWhenFull) {
+    auditLog()->error("{}; new requests are refused until events can be written again (free space)", error);
+  } else {
+    auditLog()->error("{}; events are being dropped and counted until they can be written again (free space)", error);
+  }
 }
 
 void EventLog::appendCheckpoint(std::string& out, bool force) {
@@ -217,28 +325,92 @@ void EventLog::appendCheckpoint(std::string& out, bool force) {
   lastCheckpoint_ = now;
 }
 
-void EventLog::writeFinalCheckpoint() {
+// Dropped events leave a line saying so, in the chain, where they would have been.
+void EventLog::appendLossNotice(std::string& out) {
+  if (lostSinceNotice_ == 0) return;
+  auditLog()->warn("{} audit events were dropped while the spool {} was full", lostSinceNotice_, options_.dir);
+  const size_t lineStart = out.size();
+  out += "{\"host\":" + nlohmann::json(hostName_).dump() + ",\"id\":\"" + newEventId() +
+         "\",\"lost\":{\"events\":" + std::to_string(lostSinceNotice_) +
+         ",\"reason\":\"spool full\"},\"schema\":\"warden.event/v1\",\"time\":\"";
+  appendTimestamp(out, std::chrono::system_clock::now());
+  out += "\",\"type\":\"audit_loss\"}\n";
+  chain_.seal(out, lineStart);
+  ++linesSinceCheckpoint_;
+  lostSinceNotice_ = 0;
+}
+
+void EventLog::rotateIfDue() {
+  if (segmentSize_ == 0 || !held_.empty()) return;
+  const bool big = segmentSize_ >= options_.segmentBytes;
+  const bool old = std::chrono::steady_clock::now() - segmentOpened_ >= options_.segmentAge;
+  if (!big && !old) return;
+  // A segment ends with a signed checkpoint, so each can be verified alone.
   std::string out;
   if (midLine_) out += '\n';
   appendCheckpoint(out, true);
-  if (out.empty() || out == "\n") return;
   int err = 0;
-  if (writeAll(out, err) != out.size()) {
-    auditLog()->error("{}", errnoError("write the closing checkpoint to " + path_, err).message);
+  if (!out.empty() && writeAll(out, err) != out.size()) {
+    reportWriteError(err);
+    return;
   }
+  syncNow(/*force=*/true);  // its checkpoint too
+  const uint64_t next = segment_.load() + 1;
+  if (auto opened = openSegment(next, false); !opened) {
+    auditLog()->error("{}; events stay in the current segment", opened.error().message);
+    return;
+  }
+  auditLog()->debug("spool segment {} started", next);
+  enforceBound();
 }
 
-void EventLog::noteWritten(uint64_t events) {
-  if (events == 0) return;
+void EventLog::enforceBound() {
+  lastBoundCheck_ = std::chrono::steady_clock::now();
+  const std::vector<uint64_t> segments = listSegments(options_.dir);
+  std::vector<uint64_t> sizes;
+  uint64_t total = 0;
+  for (uint64_t s : segments) {
+    sizes.push_back(fileSize(segmentPath(options_.dir, s)));
+    total += sizes.back();
+  }
+  const auto slowest = cursors_ ? cursors_->slowest() : std::nullopt;
+  size_t kept = 0;
+  // Oldest first; never the one being written, never one a sink still needs.
+  while (total > options_.maxBytes && kept + 1 < segments.size()) {
+    const uint64_t oldest = segments[kept];
+    if (slowest && oldest >= slowest->segment) break;
+    if (::unlink(segmentPath(options_.dir, oldest).c_str()) != 0 && errno != ENOENT) break;
+    total -= sizes[kept];
+    ++kept;
+  }
+  spoolBytes_.store(total);
+  segments_.store(segments.size() - kept);
+  const bool over = total > options_.maxBytes;
+  if (over && !overBound_) {
+    auditLog()->error("the audit spool {} holds {} bytes, over its bound of {}, and its sinks have not read it yet; {}",
+                      options_.dir, total, options_.maxBytes,
+                      options_.blockWhenFull ? "new requests are refused until they catch up"
+                                             : "new events are dropped (and counted) until they catch up");
+  } else if (!over && overBound_) {
+    auditLog()->info("the audit spool {} has room again", options_.dir);
+  }
+  overBound_ = over;
+  updateFull();
+}
+
+void EventLog::updateFull() { full_.store(overBound_ || diskRefused_, std::memory_order_relaxed); }
+
+void EventLog::noteWritten(uint64_t lines) {
+  if (lines == 0) return;
   if (writtenSinceSync_ == 0) firstUnsynced_ = std::chrono::steady_clock::now();
-  writtenSinceSync_ += events;
+  writtenSinceSync_ += lines;
 }
 
-void EventLog::syncNow() {
-  if (writtenSinceSync_ == 0) return;
+void EventLog::syncNow(bool force) {
+  if (writtenSinceSync_ == 0 && !force) return;
   if (::fdatasync(fd_) != 0) {
     // The lines stay in the page cache; the next sync tries again.
-    auditLog()->error("{}", errnoError("sync the event log " + path_, errno).message);
+    auditLog()->error("{}", errnoError("sync spool segment " + segmentPath(options_.dir, segment_.load())).message);
     firstUnsynced_ = std::chrono::steady_clock::now();
     return;
   }

@@ -1,93 +1,147 @@
-// Appends events as JSON lines to a local file from its own thread, so no
-// worker ever waits on file I/O. The queue is bounded; overflow is counted.
-// Each line is chained to the one before it (hash_chain.h), continuing the
-// chain the file already holds; with a signer, a signed checkpoint of the
-// chain follows every kCheckpointLines lines or kCheckpointInterval, and
-// the last lines when the log closes. Lines are synced to the disk in
-// batches, within kSyncDelay.
+// The audit spool's writer: every event becomes one JSON line in the newest
+// segment of the spool directory (spool_layout.h), from this log's own
+// thread, so no worker ever waits on file I/O. Lines are chained to the ones
+// before them (hash_chain.h), across segments and restarts; with a signer, a
+// signed checkpoint follows every kCheckpointLines lines or
+// kCheckpointInterval, closes each segment, and ends the log. Lines reach
+// the disk (fdatasync) in batches within kSyncDelay.
+//
+// Segments are closed at a size or an age. Old ones are deleted once every
+// sink has read past them and the spool is over its bound; when the spool is
+// over its bound with nothing deletable (sinks behind) or the disk refuses a
+// write, the spool is full and the configured policy applies:
+//   Block: full() tells the proxy to refuse new requests; what was already
+//          decided is kept in memory (bounded) and written when room returns.
+//   Drop:  new events are dropped and counted; when room returns, a line
+//          saying how many were lost is written in their place.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <thread>
-#include <atomic>
-#include <chrono>
 #include <vector>
 
 #include "core/result.h"
-#include "layers/audit/event.h"
 #include "layers/audit/checkpoint_signer.h"
+#include "layers/audit/event.h"
 #include "layers/audit/hash_chain.h"
+#include "layers/audit/spool_layout.h"
 
 namespace warden::audit {
 
+struct SpoolOptions {
+  std::string dir;
+  uint64_t segmentBytes = 64ull << 20;
+  std::chrono::seconds segmentAge{3600};
+  uint64_t maxBytes = 1ull << 30;
+  bool blockWhenFull = true;  // false: drop (and count) events instead
+  size_t maxQueued = 65536;   // events waiting for the writer thread
+  // Block policy: bytes of lines kept in memory while the disk refuses them.
+  size_t maxHeldBytes = 64u << 20;
+};
+
 class EventLog {
  public:
-  // Written lines reach the disk (fdatasync) at most this long after the
-  // first of them: one sync per burst, not per event.
   static constexpr std::chrono::milliseconds kSyncDelay{100};
   static constexpr uint64_t kCheckpointLines = 1000;
   static constexpr std::chrono::seconds kCheckpointInterval{60};
+  // How often a full spool looks again whether sinks made room.
+  static constexpr std::chrono::milliseconds kBoundCheckInterval{200};
 
-  // Opens (creating parent directories, mode 0640) for append.
-  static Result<std::unique_ptr<EventLog>> open(const std::string& path, size_t maxQueued = 65536,
-                                                std::shared_ptr<const CheckpointSigner> signer = nullptr);
+  // Opens the spool (creating the directory, mode 0750) and continues its
+  // newest segment. `cursors` (may be null: no sinks) tells which segments
+  // sinks still need.
+  static Result<std::unique_ptr<EventLog>> open(SpoolOptions options,
+                                                std::shared_ptr<const CheckpointSigner> signer = nullptr,
+                                                std::shared_ptr<const SpoolCursors> cursors = nullptr);
   ~EventLog();  // drains the queue, then closes
 
-  // Never blocks on I/O. Returns false (and counts a drop) when the queue is full.
+  // Never blocks on I/O. Returns false (and counts a drop) when the queue is
+  // full, or the spool is full under the drop policy.
   bool submit(Event event);
-  // Takes (and clears) `events` under one lock with one wakeup of the writer;
-  // events beyond the queue's room are dropped and counted. Returns how many
-  // were queued.
+  // Takes (and clears) `events` under one lock with one wakeup of the writer.
+  // Returns how many were queued.
   size_t submitBatch(std::vector<Event>& events);
+  // Called on the writer thread after lines were appended (sinks wake on it).
+  void onAppended(std::function<void()> callback);
+
+  // Under the block policy: the spool cannot take more, new requests should
+  // be refused until it can.
+  bool full() const { return full_.load(std::memory_order_relaxed) && options_.blockWhenFull; }
 
   uint64_t written() const { return written_.load(); }
-  // Written and synced to the disk.
   uint64_t synced() const { return synced_.load(); }
+  // Events lost: the queue was full, the spool was full under the drop
+  // policy, or the disk refused them beyond what could be held.
   uint64_t dropped() const { return dropped_.load(); }
-  // Events lost to write errors (disk full, I/O error); each error is logged.
-  uint64_t failed() const { return failed_.load(); }
-  const std::string& path() const { return path_; }
+  uint64_t spoolBytes() const { return spoolBytes_.load(); }
+  uint64_t segments() const { return segments_.load(); }
+  uint64_t currentSegment() const { return segment_.load(); }
+  const std::string& dir() const { return options_.dir; }
 
  private:
-  EventLog(std::string path, int fd, size_t maxQueued, HashChain chain, bool midLine,
-           std::shared_ptr<const CheckpointSigner> signer);
-  // Appends a signed checkpoint of the chain to `out` when one is due (or
-  // `force`) and lines were written since the last.
-  void appendCheckpoint(std::string& out, bool force);
-  // write() until done or an error (`err`); returns the bytes written.
-  size_t writeAll(const std::string& out, int& err);
-  void writeFinalCheckpoint();
-  void noteWritten(uint64_t events);
-  void syncNow();
+  EventLog(SpoolOptions options, std::shared_ptr<const CheckpointSigner> signer,
+           std::shared_ptr<const SpoolCursors> cursors);
+  Status openSegment(uint64_t number, bool continuing);
   void run();
   void writeBatch(std::span<Event> batch);
+  // Writes `held_` out; true when nothing is left held.
+  bool flushHeld();
+  void appendCheckpoint(std::string& out, bool force);
+  void appendLossNotice(std::string& out);
+  void rotateIfDue();
+  void enforceBound();
+  void noteWritten(uint64_t events);
+  void syncNow(bool force = false);
+  void reportWriteError(int err);
+  // write() until done or an error (`err`); returns the bytes written.
+  size_t writeAll(std::string_view out, int& err);
+  void updateFull();
 
-  std::string path_;
+  SpoolOptions options_;
   std::string hostName_;
-  int fd_;
-  size_t maxQueued_;
+  std::shared_ptr<const CheckpointSigner> signer_;
+  std::shared_ptr<const SpoolCursors> cursors_;
+  std::function<void()> onAppended_;
+
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Event> queue_;
   bool stopping_ = false;
+
+  std::atomic<bool> full_{false};
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> synced_{0};
   std::atomic<uint64_t> dropped_{0};
-  std::atomic<uint64_t> failed_{0};
-  std::string lastWriteError_;  // writer thread only; logs each new error once
-  bool midLine_ = false;        // writer thread only; a failed write left half a line
-  std::string out_;             // writer thread only; one batch's lines, its space reused
-  HashChain chain_;             // writer thread only
-  std::shared_ptr<const CheckpointSigner> signer_;
-  uint64_t linesSinceCheckpoint_ = 0;                     // writer thread only
-  std::chrono::steady_clock::time_point lastCheckpoint_;  // writer thread only
-  uint64_t writtenSinceSync_ = 0;                          // writer thread only
-  std::chrono::steady_clock::time_point firstUnsynced_;    // writer thread only
+  std::atomic<uint64_t> spoolBytes_{0};
+  std::atomic<uint64_t> segments_{0};
+  std::atomic<uint64_t> segment_{0};
+
+  // Writer thread only from here on.
+  int fd_ = -1;
+  bool midLine_ = false;  // the segment ends in half a line (a crash, a refused write)
+  bool diskRefused_ = false;
+  bool overBound_ = false;
+  uint64_t segmentSize_ = 0;
+  std::chrono::steady_clock::time_point segmentOpened_;
+  std::string out_;    // one batch's lines, its space reused
+  std::string held_;   // sealed lines the disk refused (block policy)
+  uint64_t heldLines_ = 0;
+  uint64_t lostSinceNotice_ = 0;  // events dropped since the last loss notice
+  std::string lastWriteError_;
+  HashChain chain_;
+  uint64_t linesSinceCheckpoint_ = 0;
+  std::chrono::steady_clock::time_point lastCheckpoint_;
+  uint64_t writtenSinceSync_ = 0;
+  std::chrono::steady_clock::time_point firstUnsynced_;
+  std::chrono::steady_clock::time_point lastBoundCheck_;
   std::thread thread_;
 };
 

@@ -176,7 +176,7 @@ check_warden_path() {
 }
 
 events_logged() {
-  if [[ -f $EVENTS ]]; then wc -l <"$EVENTS"; else echo 0; fi
+  cat "$SPOOL"/events-*.jsonl 2>/dev/null | wc -l
 }
 
 # percentile FILE P: nearest-rank percentile of the numbers in FILE (median

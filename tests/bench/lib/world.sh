@@ -111,8 +111,8 @@ paths:
   state_dir: $STATE
   runtime_dir: $RUNDIR
   bpf_pin_dir: $PIN_DIR
-  events_file: $EVENTS
 upstream: {extra_ca_file: $TEST_CA}
+audit: {spool: {dir: $SPOOL}}
 validation:
   enabled: ${BENCH_WARDEN_VALIDATION:-true}
   rules_dir: $BENCH_DIR/../../policies/rules

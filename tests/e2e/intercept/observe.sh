@@ -3,8 +3,7 @@
 
 # events_where JQ_FILTER: events (one JSON per line) matching the filter.
 events_where() {
-  [[ -f $EVENTS ]] || return 0
-  jq -c "select($1)" "$EVENTS" 2>/dev/null || true
+  e2e_events | jq -c "select($1)" 2>/dev/null || true
 }
 
 events_count() {

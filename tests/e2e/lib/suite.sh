@@ -82,7 +82,7 @@ e2e_suite_run_outer() {
 e2e_suite_paths() {
   PKI=$WORK/pki TEST_CA=$WORK/pki/ca.crt BUNDLE=$WORK/pki/bundle.pem
   STATE=$WORK/state RUNDIR=$WORK/run BPFFS=$WORK/bpffs PIN_DIR=$WORK/bpffs/warden
-  EVENTS=$WORK/state/events.jsonl RECORD=$WORK/upstream/requests.jsonl OUT=$WORK/out REQ=$WORK/requests
+  SPOOL=$WORK/state/spool RECORD=$WORK/upstream/requests.jsonl OUT=$WORK/out REQ=$WORK/requests
   mkdir -p "$OUT"
 }
 

@@ -17,7 +17,6 @@ paths:
   state_dir: $STATE
   runtime_dir: $RUNDIR
   bpf_pin_dir: $PIN_DIR
-  events_file: $EVENTS
 upstream: {extra_ca_file: $TEST_CA}
 validation:
   rules_dir: $policies/rules
@@ -25,6 +24,8 @@ validation:
   harmful_model: $policies/models/harmful.model
 EOF
   printf '%s\n' "$WARDEND_TARGETS" >>"$file"
+  # A test that configures sinks gives the whole audit: section itself.
+  [[ $extra == *"audit:"* ]] || printf 'audit: {spool: {dir: %s}}\n' "$SPOOL" >>"$file"
   [[ -z $extra ]] || printf '%s\n' "$extra" >>"$file"
 }
 
@@ -106,4 +107,13 @@ e2e_wardend_check_detached() {
     e2e_fail "$id" "${prefix}programs still attached to $CG: $(tr '\n' ';' <<<"$attached")"
     e2e_bpf_force_detach "$CG"
   fi
+}
+
+# e2e_events: every line wardend spooled, oldest segment first.
+e2e_events() {
+  local segment
+  for segment in "$SPOOL"/events-*.jsonl; do
+    [[ -f $segment ]] && cat "$segment"
+  done
+  return 0
 }

@@ -21,8 +21,7 @@ record_digest() {
 
 # typed_events_of TYPE PID: wardend's events of TYPE naming PID.
 typed_events_of() {
-  [[ -f $EVENTS ]] || return 0
-  jq -c --arg type "$1" --argjson pid "$2" 'select(.type == $type and .identity.pid == $pid)' "$EVENTS" 2>/dev/null || true
+  e2e_events | jq -c --arg type "$1" --argjson pid "$2" 'select(.type == $type and .identity.pid == $pid)' 2>/dev/null || true
 }
 
 # events_of PID: the request events naming PID.

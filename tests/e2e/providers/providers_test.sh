@@ -88,11 +88,11 @@ inner_main() {
 # After a failure, the last event of each kind too.
 write_results() {
   e2e_suite_write_results 20
-  e2e_suite_failed && [[ -f $EVENTS ]] || return 0
+  e2e_suite_failed || return 0
   e2e_log "---- last request event"
-  jq -c 'select(.type == "request")' "$EVENTS" 2>/dev/null | tail -n 1 >&2
+  e2e_events | jq -c 'select(.type == "request")' 2>/dev/null | tail -n 1 >&2
   e2e_log "---- last websocket event"
-  jq -c 'select(.type == "websocket")' "$EVENTS" 2>/dev/null | tail -n 1 >&2
+  e2e_events | jq -c 'select(.type == "websocket")' 2>/dev/null | tail -n 1 >&2
 }
 
 outer_main() {

@@ -28,7 +28,11 @@ TEST(ConfigTest, DefaultsMatchTheDocumentedValues) {
   EXPECT_EQ(c.listenPort, 15001);
   EXPECT_EQ(c.workers, 0u);
   EXPECT_EQ(c.controlSocketPath(), "/run/warden/control.sock");
-  EXPECT_EQ(c.eventsFile, "/var/log/warden/events.jsonl");
+  EXPECT_EQ(c.audit.spoolDir, "/var/lib/warden/spool");
+  EXPECT_EQ(c.audit.onFull, AuditConfig::OnFull::Block);
+  EXPECT_TRUE(c.audit.sinks.empty());
+  EXPECT_TRUE(c.metrics.enabled);
+  EXPECT_EQ(c.metrics.port, 15002);
   EXPECT_EQ(c.agentMark, 0x5741u);
   ASSERT_EQ(c.hosts.size(), 3u);
   EXPECT_EQ(c.hosts[0], (HostTarget{"api.openai.com", 443, true, true}));
@@ -67,7 +71,32 @@ TEST(ConfigTest, FullFileSetsEveryField) {
   EXPECT_EQ(c.stateDir, "/tmp/warden/state");
   EXPECT_EQ(c.controlSocketPath(), "/tmp/warden/run/control.sock");
   EXPECT_EQ(c.bpfPinDir, "/tmp/warden/bpf");
-  EXPECT_EQ(c.eventsFile, "/tmp/warden/events.jsonl");
+  EXPECT_EQ(c.audit.spoolDir, "/tmp/warden/spool");
+  EXPECT_EQ(c.audit.segmentBytes, 8u << 20);
+  EXPECT_EQ(c.audit.segmentAge.count(), 600);
+  EXPECT_EQ(c.audit.maxSpoolBytes, 64u << 20);
+  EXPECT_EQ(c.audit.onFull, AuditConfig::OnFull::Drop);
+  ASSERT_EQ(c.audit.sinks.size(), 3u);
+  EXPECT_EQ(c.audit.sinks[0].type, audit::SinkType::File);
+  EXPECT_EQ(c.audit.sinks[0].path, "/tmp/warden/events.jsonl");
+  EXPECT_EQ(c.audit.sinks[0].batchEvents, 100u);
+  const auto& siem = c.audit.sinks[1];
+  EXPECT_EQ(siem.type, audit::SinkType::Syslog);
+  EXPECT_EQ(siem.address, "siem.example:6514");
+  EXPECT_TRUE(siem.tls);
+  EXPECT_EQ(siem.caFile, "/etc/warden/siem-ca.pem");
+  EXPECT_EQ(siem.certFile, "/etc/warden/client.pem");
+  EXPECT_EQ(siem.keyFile, "/etc/warden/client.key");
+  EXPECT_EQ(siem.serverName, "siem.internal");
+  EXPECT_EQ(siem.timeout.count(), 2000);
+  const auto& es = c.audit.sinks[2];
+  EXPECT_EQ(es.type, audit::SinkType::Http);
+  EXPECT_EQ(es.url, "https://es.example:9200/_bulk");
+  EXPECT_EQ(es.format, audit::HttpFormat::Splunk);
+  EXPECT_EQ(es.index, "audit");
+  EXPECT_EQ(es.authorizationFile, "/etc/warden/token");
+  EXPECT_FALSE(c.metrics.enabled);
+  EXPECT_EQ(c.metrics.port, 19464);
   EXPECT_EQ(c.upstreamExtraCaFile, "/etc/ssl/extra.pem");
   EXPECT_EQ(c.upstreamConnectTimeout.count(), 1500);
   EXPECT_EQ(c.upstreamIdlePerHost, 4u);
@@ -149,10 +178,30 @@ TEST(ConfigTest, ErrorsNameFileLineColumnAndKeyPath) {
             "t.yaml:3:13: targets.hosts[0].name: 'bad host' is not a host name");
 }
 
+TEST(ConfigTest, AuditSinkMistakesAreNamed) {
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {type: file, path: /x}\n"),
+            "t.yaml:3:7: audit.sinks[0].name: missing (for example siem)");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: kafka}\n"),
+            "t.yaml:3:23: audit.sinks[0].type: 'kafka' is not file, syslog or http");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: file, url: http://x}\n"),
+            "t.yaml:3:29: audit.sinks[0].url: does not apply to a file sink");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: syslog}\n"),
+            "t.yaml:3:7: audit.sinks[0].address: missing (for example \"siem.example:6514\")");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: http, url: ftp://x}\n"),
+            "t.yaml:3:34: audit.sinks[0].url: 'ftp://x' does not start with http:// or https://");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a/b, type: file, path: /x}\n"),
+            "t.yaml:3:14: audit.sinks[0].name: 'a/b' is not a sink name (1-64 letters, digits, - or _)");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: file, path: /x}\n    - {name: a, type: file, path: /y}\n"),
+            "t.yaml:4:7: audit.sinks[1].name: duplicate sink name a (each names its own cursor)");
+  EXPECT_EQ(errorOf("audit:\n  spool: {on_full: wait}\n"), "t.yaml:2:20: audit.spool.on_full: 'wait' is not block or drop");
+  EXPECT_EQ(errorOf("audit:\n  spool: {segment_mib: 64, max_mib: 100}\n"),
+            "t.yaml:2:37: audit.spool.max_mib: 100 must be at least twice audit.spool.segment_mib (64)");
+}
+
 TEST(ConfigTest, UnknownKeysAreErrorsAtTheKey) {
   EXPECT_EQ(errorOf("listen: {port: 1}\nlisen: {port: 2}\n"),
             "t.yaml:2:1: lisen: unknown key (known here: cgroup, fail_mode, heartbeat, listen, workers, paths, "
-            "upstream, timeouts, targets, resolve, limits, validation)");
+            "upstream, timeouts, targets, resolve, limits, validation, audit, metrics)");
   EXPECT_EQ(errorOf("upstream:\n  ca_file: /x\n"),
             "t.yaml:2:3: upstream.ca_file: unknown key (known here: extra_ca_file, connect_timeout_ms, "
             "idle_per_host, mark)");

@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include "layers/audit/hash_chain.h"
+#include "spool_test_support.h"
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -18,18 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/warden-audit-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::spoolIn;
+using testing::spoolLines;
+using testing::TempDir;
 
 std::vector<std::string> readLines(const std::string& path) {
   std::ifstream in(path);
@@ -48,11 +43,12 @@ Event requestEvent(int thread, int seq) {
 
 TEST(EventLogTest, EventsFromFourThreadsAreAllWrittenAsJsonLines) {
   TempDir dir;
-  std::string path = dir.path() + "/log/sub/events.jsonl";
+  const std::string spool = dir.path() + "/log/spool";
+  const std::string path = segmentPath(spool, 1);
   constexpr int kThreads = 4;
   constexpr int kPerThread = 2500;
   {
-    auto log = EventLog::open(path);
+    auto log = EventLog::open(spoolIn(spool));
     ASSERT_TRUE(log) << log.error().message;
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
@@ -84,17 +80,19 @@ TEST(EventLogTest, EventsFromFourThreadsAreAllWrittenAsJsonLines) {
   EXPECT_EQ(st.st_mode & 0777, 0750u);
 }
 
-TEST(EventLogTest, AppendsToAnExistingFileAndCounts) {
+TEST(EventLogTest, ContinuesTheNewestSegmentAndCounts) {
   TempDir dir;
-  std::string path = dir.path() + "/events.jsonl";
+  std::string path = segmentPath(dir.path(), 7);
+  { std::ofstream(segmentPath(dir.path(), 6)) << "{\"older\":true}\n"; }
   { std::ofstream(path) << "{\"earlier\":true}\n"; }
   {
-    auto log = EventLog::open(path);
+    auto log = EventLog::open(spoolIn(dir.path()));
     ASSERT_TRUE(log);
     for (int i = 0; i < 3; ++i) (*log)->submit(requestEvent(0, i));
     while ((*log)->written() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ((*log)->dropped(), 0u);
-    EXPECT_EQ((*log)->path(), path);
+    EXPECT_EQ((*log)->currentSegment(), 7u);
+    EXPECT_EQ((*log)->segments(), 2u);
   }
   auto lines = readLines(path);
   ASSERT_EQ(lines.size(), 4u);
@@ -105,7 +103,7 @@ TEST(EventLogTest, AppendsToAnExistingFileAndCounts) {
 // events follow to trigger a write.
 TEST(EventLogTest, WrittenEventsAreSyncedWithinTheDelay) {
   TempDir dir;
-  auto log = EventLog::open(dir.path() + "/events.jsonl");
+  auto log = EventLog::open(spoolIn(dir.path()));
   ASSERT_TRUE(log);
   for (int i = 0; i < 5; ++i) (*log)->submit(requestEvent(0, i));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -120,7 +118,7 @@ TEST(EventLogTest, WrittenEventsAreSyncedWithinTheDelay) {
 // deterministically.
 TEST(EventLogTest, OverflowIsCountedWhenTheQueueIsFull) {
   TempDir dir;
-  std::string path = dir.path() + "/events.fifo";
+  std::string path = segmentPath(dir.path(), 1);
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
   int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
   ASSERT_GE(reader, 0);
@@ -130,7 +128,7 @@ TEST(EventLogTest, OverflowIsCountedWhenTheQueueIsFull) {
   uint64_t written = 0;
   uint64_t dropped = 0;
   {
-    auto log = EventLog::open(path, /*maxQueued=*/16);
+    auto log = EventLog::open(spoolIn(dir.path(), /*maxQueued=*/16));
     ASSERT_TRUE(log) << log.error().message;
     for (int i = 0; i < kSubmitted; ++i) accepted += (*log)->submit(requestEvent(0, i)) ? 1 : 0;
     dropped = (*log)->dropped();
@@ -156,14 +154,14 @@ TEST(EventLogTest, OverflowIsCountedWhenTheQueueIsFull) {
 
 TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
   TempDir dir;
-  std::string path = dir.path() + "/events.fifo";
+  std::string path = segmentPath(dir.path(), 1);
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
   int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
   ASSERT_GE(reader, 0);
   std::atomic<bool> done{false};
   std::thread drain;
   {
-    auto log = EventLog::open(path, /*maxQueued=*/8);
+    auto log = EventLog::open(spoolIn(dir.path(), /*maxQueued=*/8));
     ASSERT_TRUE(log) << log.error().message;
     // Fill the pipe until the writer thread is stuck in write() and the
     // queue stays full: refused again and again while time passes.
@@ -201,21 +199,168 @@ TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
   ::close(reader);
 }
 
-TEST(EventLogTest, WriteErrorsAreCountedNotThrown) {
-  auto log = EventLog::open("/dev/full");
+// A segment that is /dev/full is a disk that refuses every write.
+void segmentOnAFullDisk(const std::string& dir) {
+  ASSERT_EQ(::symlink("/dev/full", segmentPath(dir, 1).c_str()), 0);
+}
+
+template <class Done>
+bool waitFor(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+TEST(EventLogTest, UnderTheDropPolicyEventsTheDiskRefusesAreCounted) {
+  TempDir dir;
+  segmentOnAFullDisk(dir.path());
+  auto options = spoolIn(dir.path());
+  options.blockWhenFull = false;
+  auto log = EventLog::open(options);
   ASSERT_TRUE(log) << log.error().message;
   for (int i = 0; i < 5; ++i) EXPECT_TRUE((*log)->submit(requestEvent(0, i)));
-  for (int tries = 0; (*log)->failed() < 5 && tries < 5000; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  EXPECT_EQ((*log)->failed(), 5u);
+  EXPECT_TRUE(waitFor([&] { return (*log)->dropped() == 5; }));
   EXPECT_EQ((*log)->written(), 0u);
+  EXPECT_FALSE((*log)->full()) << "the drop policy never refuses requests";
+}
+
+TEST(EventLogTest, UnderTheBlockPolicyAFullDiskRefusesRequestsAndHoldsTheEvents) {
+  TempDir dir;
+  segmentOnAFullDisk(dir.path());
+  auto log = EventLog::open(spoolIn(dir.path()));
+  ASSERT_TRUE(log) << log.error().message;
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE((*log)->submit(requestEvent(0, i)));
+  EXPECT_TRUE(waitFor([&] { return (*log)->full(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ((*log)->written(), 0u);
+  EXPECT_EQ((*log)->dropped(), 0u) << "held, to be written when the disk takes them";
 }
 
 TEST(EventLogTest, OpenFailureIsAnError) {
-  auto log = EventLog::open("/proc/warden-cannot-create/events.jsonl");
+  auto log = EventLog::open(spoolIn("/proc/warden-cannot-create/spool"));
   ASSERT_FALSE(log);
   EXPECT_NE(log.error().message.find("/proc/warden-cannot-create"), std::string::npos) << log.error().message;
+}
+
+std::shared_ptr<const CheckpointSigner> testSigner(const std::string& dir) {
+  auto signer = CheckpointSigner::loadOrCreate(dir);
+  EXPECT_TRUE(signer) << signer.error().message;
+  return signer ? *signer : nullptr;
+}
+
+// Segments close at their size with a signed checkpoint, and the chain runs
+// on through the next one.
+TEST(EventLogTest, SegmentsRotateAtTheirSizeAndTheChainRunsThroughThem) {
+  TempDir dir;
+  const std::string spool = dir.path() + "/spool";
+  auto options = spoolIn(spool);
+  options.segmentBytes = 8 * 1024;
+  {
+    auto log = EventLog::open(options, testSigner(dir.path()));
+    ASSERT_TRUE(log) << log.error().message;
+    for (int i = 0; i < 200; ++i) {
+      (*log)->submit(requestEvent(0, i));
+      if (i % 10 == 0) {
+        ASSERT_TRUE(waitFor([&] { return (*log)->written() > static_cast<uint64_t>(i); }));
+      }
+    }
+  }
+  const auto segments = listSegments(spool);
+  ASSERT_GE(segments.size(), 3u);
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    std::ifstream in(segmentPath(spool, segments[i]));
+    std::string line, last;
+    while (std::getline(in, line)) last = line;
+    EXPECT_EQ(nlohmann::json::parse(last)["type"], "checkpoint") << "segment " << segments[i] << " ends signed";
+  }
+  std::stringstream all;
+  size_t events = 0;
+  for (const auto& line : spoolLines(spool)) {
+    all << line << "\n";
+    events += nlohmann::json::parse(line)["type"] == "request" ? 1 : 0;
+  }
+  EXPECT_EQ(events, 200u);
+  auto verifier = CheckpointVerifier::load(dir.path() + "/" + kAuditPublicKeyFile);
+  ASSERT_TRUE(verifier);
+  const ChainReport report = verifyChain(all, &*verifier);
+  EXPECT_TRUE(report.ok) << report.problemLine << ": " << report.problem;
+  EXPECT_GE(report.checkpointsVerified, segments.size());
+}
+
+// Without sinks the spool is a bounded local log: the oldest segments go.
+TEST(EventLogTest, WithoutSinksTheOldestSegmentsAreDeletedAtTheBound) {
+  TempDir dir;
+  auto options = spoolIn(dir.path());
+  options.segmentBytes = 4 * 1024;
+  options.maxBytes = 16 * 1024;
+  auto log = EventLog::open(options);
+  ASSERT_TRUE(log) << log.error().message;
+  for (int i = 0; i < 400; ++i) {
+    (*log)->submit(requestEvent(0, i));
+    if (i % 10 == 0) {
+      ASSERT_TRUE(waitFor([&] { return (*log)->written() > static_cast<uint64_t>(i); }));
+    }
+  }
+  ASSERT_TRUE(waitFor([&] { return (*log)->written() == 400; }));
+  const auto segments = listSegments(dir.path());
+  EXPECT_GT(segments.front(), 1u) << "the first segments were deleted";
+  EXPECT_EQ(segments.back(), (*log)->currentSegment());
+  EXPECT_LE((*log)->spoolBytes(), options.maxBytes + options.segmentBytes);
+  EXPECT_FALSE((*log)->full());
+}
+
+// A sink behind keeps its segments: the spool fills, and the policy applies
+// until the sink reads past them.
+TEST(EventLogTest, ASinkBehindFillsTheSpoolUntilItCatchesUp) {
+  for (const bool block : {true, false}) {
+    SCOPED_TRACE(block ? "block" : "drop");
+    TempDir dir;
+    auto cursors = std::make_shared<SpoolCursors>();
+    cursors->set("siem", SpoolPosition{1, 0});
+    auto options = spoolIn(dir.path());
+    options.segmentBytes = 4 * 1024;
+    options.maxBytes = 12 * 1024;
+    options.blockWhenFull = block;
+    auto log = EventLog::open(options, nullptr, cursors);
+    ASSERT_TRUE(log) << log.error().message;
+    int submitted = 0;
+    for (; submitted < 2000 && !(block ? (*log)->full() : (*log)->dropped() > 0); ++submitted) {
+      (*log)->submit(requestEvent(0, submitted));
+      if (submitted % 10 == 0) {
+        waitFor([&] { return (*log)->written() + (*log)->dropped() > static_cast<uint64_t>(submitted); });
+      }
+    }
+    ASSERT_LT(submitted, 2000) << "the spool never filled";
+    EXPECT_EQ(listSegments(dir.path()).front(), 1u) << "nothing the sink needs is deleted";
+    if (block) {
+      EXPECT_EQ((*log)->dropped(), 0u);
+    } else {
+      EXPECT_FALSE((*log)->full());
+    }
+
+    // The sink reads everything: room again, within the bound check's interval.
+    cursors->set("siem", SpoolPosition{(*log)->currentSegment(), 0});
+    if (block) {
+      EXPECT_TRUE(waitFor([&] { return !(*log)->full(); }));
+    } else {
+      std::this_thread::sleep_for(EventLog::kBoundCheckInterval + std::chrono::milliseconds(50));
+    }
+    (*log)->submit(requestEvent(1, 0));
+    ASSERT_TRUE(waitFor([&] { return (*log)->written() + (*log)->dropped() == static_cast<uint64_t>(submitted) + 1; }));
+    EXPECT_GT(listSegments(dir.path()).front(), 1u);
+    if (!block) {
+      // The dropped events are accounted for in the trail itself.
+      bool notice = false;
+      for (const auto& line : spoolLines(dir.path())) {
+        auto j = nlohmann::json::parse(line);
+        if (j["type"] == "audit_loss") notice = j["lost"]["events"].get<uint64_t>() == (*log)->dropped();
+      }
+      EXPECT_TRUE(notice);
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "spool_test_support.h"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -109,9 +111,9 @@ TEST(HashChainTest, AChainContinuesAfterTheLastLineOfALog) {
 TEST(HashChainTest, TheEventLogChainsItsLinesAcrossReopeningAndAfterAHalfLine) {
   const fs::path dir = fs::temp_directory_path() / ("warden-chain-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const std::string path = (dir / "events.jsonl").string();
+  const std::string path = segmentPath(dir.string(), 1);
   const auto writeEvents = [&](int count) {
-    auto log = EventLog::open(path);
+    auto log = EventLog::open(testing::spoolIn(dir.string()));
     ASSERT_TRUE(log) << log.error().message;
     for (int i = 0; i < count; ++i) {
       Event e;

@@ -23,7 +23,9 @@ class AuditCommandTest : public ::testing::Test {
   void SetUp() override {
     dir_ = (fs::temp_directory_path() / ("warden-audit-cli-" + std::to_string(::getpid()))).string();
     fs::create_directories(dir_);
-    file_ = dir_ + "/events.jsonl";
+    spool_ = dir_ + "/spool";
+    fs::create_directories(spool_);
+    file_ = audit::segmentPath(spool_, 1);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -40,7 +42,8 @@ class AuditCommandTest : public ::testing::Test {
 
   // wardenctl looks for audit.pub in the configured state directory.
   std::vector<std::string> withConfig(std::vector<std::string> args) {
-    std::ofstream(dir_ + "/warden.yaml") << "paths:\n  events_file: " << file_ << "\n  state_dir: " << dir_ << "\n";
+    std::ofstream(dir_ + "/warden.yaml") << "audit:\n  spool: {dir: " << spool_ << "}\npaths:\n  state_dir: " << dir_
+                                         << "\n";
     args.push_back("--config");
     args.push_back(dir_ + "/warden.yaml");
     return args;
@@ -56,6 +59,7 @@ class AuditCommandTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::string spool_;
   std::string file_;
   std::ostringstream out_;
   std::ostringstream err_;
@@ -77,10 +81,10 @@ TEST_F(AuditCommandTest, AnEditedLineIsNamed) {
   EXPECT_NE(out_.str().find("\"problem_line\": 3"), std::string::npos) << out_.str();
 }
 
-TEST_F(AuditCommandTest, TheFileDefaultsToTheConfiguredEventsFile) {
+TEST_F(AuditCommandTest, ThePathDefaultsToTheConfiguredSpool) {
   writeLog(2);
   EXPECT_EQ(run(withConfig({"audit", "verify"})), kExitOk) << err_.str();
-  EXPECT_EQ(out_.str().rfind(file_ + ": chain intact, 2 lines (seq 0 to 1)\n", 0), 0u) << out_.str();
+  EXPECT_EQ(out_.str().rfind(spool_ + ": chain intact, 2 lines (seq 0 to 1)\n", 0), 0u) << out_.str();
   EXPECT_EQ(run(withConfig({"audit", "verify", dir_ + "/absent.jsonl"})), kExitFailure);
   EXPECT_NE(err_.str().find("cannot read the event log " + dir_ + "/absent.jsonl"), std::string::npos) << err_.str();
 }
@@ -92,7 +96,9 @@ TEST_F(AuditCommandTest, SignedCheckpointsVerifyAndARewriteBeforeOneIsCaught) {
   auto signer = audit::CheckpointSigner::loadOrCreate(dir_);
   ASSERT_TRUE(signer) << signer.error().message;
   {
-    auto log = audit::EventLog::open(file_, 64, *signer);
+    audit::SpoolOptions options;
+    options.dir = spool_;
+    auto log = audit::EventLog::open(options, *signer);
     ASSERT_TRUE(log) << log.error().message;
     for (int i = 0; i < 3; ++i) {
       audit::Event e;
@@ -146,7 +152,7 @@ TEST(AuditOptionsTest, ParsesAuditVerify) {
   EXPECT_EQ(o->audit.file, "");
   EXPECT_EQ(parseArgs({"audit"}, std::nullopt).error().message, "audit needs a subcommand: verify");
   EXPECT_EQ(parseArgs({"audit", "check"}, std::nullopt).error().message, "unknown audit subcommand check");
-  EXPECT_EQ(parseArgs({"audit", "verify", "a", "b"}, std::nullopt).error().message, "audit verify takes one FILE");
+  EXPECT_EQ(parseArgs({"audit", "verify", "a", "b"}, std::nullopt).error().message, "audit verify takes one PATH");
   o = parseArgs({"audit", "verify", "--key", "/k.pub", "/log"}, std::nullopt);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->audit.key, "/k.pub");

@@ -402,7 +402,7 @@ TEST(ScanOptionsTest, UsageErrors) {
   EXPECT_EQ(message({"scan", "--host", "h", "x"}), "--host needs --path: the path names the API the body is read as");
   EXPECT_EQ(message({"scan", "--config"}), "--config needs a file");
   EXPECT_EQ(message({"scan", "--path="}), "--path needs an API path, e.g. /v1/chat/completions");
-  EXPECT_EQ(message({"status", "--config", "/x.yaml"}), "--config is an option of scan and audit verify");
+  EXPECT_EQ(message({"status", "--config", "/x.yaml"}), "--config is an option of scan, audit verify and metrics");
   EXPECT_TRUE(contains(usage(), "scan [TEXT|-]"));
   EXPECT_TRUE(contains(usage(), "scan: 3 flag, 4 sanitize, 5 block"));
 }

@@ -18,7 +18,7 @@ const char* kSample = R"({"version":"0.1.0","pid":123,"uptime_s":3725.5,"cgroup"
            "fail_closed":0,"peername_rewritten":0,"origin_missing":0},
  "proxy":{"connections":1,"intercepted":1,"tunnelled":0,"plain_http":0,"requests":1,"errors":0,"no_origin":0,
           "handshake_failures":0,"untrusted_ca_by_executable":{"curl":2,"node":5}},
- "events":{"file":"/var/log/warden/events.jsonl","written":10,"dropped":0},
+ "events":{"spool":"/var/lib/warden/spool","written":10,"dropped":0},
  "ca":{"fingerprint_sha256":"AB:CD","subject":"CN=warden local CA"}})";
 
 TEST(StatusViewTest, RendersTheFullStatus) {
@@ -30,7 +30,7 @@ TEST(StatusViewTest, RendersTheFullStatus) {
       "  fail mode      open\n"
       "  heartbeat age  120 ms\n"
       "  listen port    15001\n"
-      "  events         /var/log/warden/events.jsonl (10 written, 0 dropped)\n"
+      "  events         /var/lib/warden/spool (10 written, 0 dropped)\n"
       "  CA SHA-256     AB:CD\n"
       "  CA subject     CN=warden local CA\n"
       "\n"

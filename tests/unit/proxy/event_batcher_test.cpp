@@ -3,6 +3,8 @@
 // worker goes away; none is lost or duplicated.
 #include <gtest/gtest.h>
 
+#include "../audit/spool_test_support.h"
+
 #include <boost/asio/io_context.hpp>
 
 #include <fstream>
@@ -20,7 +22,7 @@ namespace {
 class EventBatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = audit::EventLog::open(dir_.path() + "/events.jsonl");
+    auto opened = audit::EventLog::open(audit::testing::spoolIn(dir_.path()));
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     log_ = std::move(opened.value());
   }
@@ -35,7 +37,7 @@ class EventBatcherTest : public ::testing::Test {
 
   // Lines in the file once the log has drained (it is closed for that).
   std::vector<std::string> closeAndReadLines() {
-    const std::string path = log_->path();
+    const std::string path = audit::segmentPath(log_->dir(), 1);
     log_.reset();
     std::ifstream in(path);
     std::vector<std::string> lines;

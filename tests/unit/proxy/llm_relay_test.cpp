@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "../audit/spool_test_support.h"
 #include "layers/audit/event_log.h"
 #include "proxy/proxy.h"
 #include "proxy_test_support.h"
@@ -40,7 +41,7 @@ std::string sseEvent(const std::string& data) { return "data: " + data + "\n\n";
 class LlmRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto events = audit::EventLog::open(dir_.path() + "/events.jsonl");
+    auto events = audit::EventLog::open(audit::testing::spoolIn(dir_.path()));
     ASSERT_TRUE(events.ok()) << events.error().message;
     events_ = std::move(events.value());
   }
@@ -81,7 +82,7 @@ class LlmRelayTest : public ::testing::Test {
   std::vector<nlohmann::json> events(uint64_t expected) {
     EXPECT_TRUE(eventually([&] { return proxy_->counters().requests >= expected; }));
     proxy_->stop();
-    const std::string path = events_->path();
+    const std::string path = audit::segmentPath(events_->dir(), 1);
     events_.reset();  // drains the queue
     std::ifstream in(path);
     std::vector<nlohmann::json> lines;

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "../audit/spool_test_support.h"
 #include "layers/audit/event_log.h"
 #include "proxy/proxy.h"
 #include "proxy_test_support.h"
@@ -56,7 +57,7 @@ bool hasValue(const nlohmann::json& json, const std::string& key, const nlohmann
 
 TEST_F(PlainProxyTest, RelaysTwoRequestsOnOneKeepAliveConnectionAndLogsEach) {
   TempDir logDir;
-  auto events = audit::EventLog::open(logDir.path() + "/events.jsonl");
+  auto events = audit::EventLog::open(audit::testing::spoolIn(logDir.path()));
   ASSERT_TRUE(events.ok()) << events.error().message;
   startProxy(testOptions(), events.value().get());
 
@@ -100,7 +101,7 @@ TEST_F(PlainProxyTest, RelaysTwoRequestsOnOneKeepAliveConnectionAndLogsEach) {
   EXPECT_EQ(counters.errors, 0u);
 
   proxy_->stop();
-  const std::string path = events.value()->path();
+  const std::string path = audit::segmentPath(events.value()->dir(), 1);
   events.value().reset();  // drains the queue
   std::ifstream in(path);
   std::vector<nlohmann::json> lines;
