@@ -212,6 +212,9 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.maxHeaderCount = r.config.maxHeaderCount;
   proxyOptions.maxJsonDepth = r.config.maxJsonDepth;
   proxyOptions.promptInspector = inspector;
+  auto hasher = audit::TextHasher::loadOrCreate(r.config.stateDir);
+  if (!hasher) return hasher.error().wrap("loading the audit salt from " + r.config.stateDir);
+  proxyOptions.textHasher = *hasher;
   proxyOptions.blockUnreadable = r.config.validation.blockUnreadable;
   if (auto prepared = prepareMetrics(r); !prepared) return prepared.error();
   proxyOptions.metrics = r.traffic.get();

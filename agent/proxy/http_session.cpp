@@ -191,6 +191,11 @@ asio::awaitable<bool> HttpSession::serveOne() {
     inspected = inspectRequest(*adapter, route, req[http::field::content_type], req[http::field::content_encoding],
                                body_, limits);
     llm.request = requestRecord(inspected);
+    if (options_.textHasher && inspected.request) {
+      std::vector<std::string_view> texts;
+      for (const RequestText& text : requestTexts(*inspected.request)) texts.push_back(text.ref->text);
+      llm.request->promptHash = options_.textHasher->hash(texts);
+    }
   }
   if (adapter != nullptr && options_.promptInspector) {
     bool forward = true;
@@ -239,7 +244,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
                   bodyRead ? &body_ : nullptr,
                   responseInspection ? &*responseInspection : nullptr};
   ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
-  if (responseInspection) llm.response = responseInspection->record();
+  if (responseInspection) llm.response = responseInspection->record(options_.textHasher.get());
   event.bytesFromClient += outcome.bytesFromClient;
   event.bytesToClient += outcome.bytesToClient;
   event.status = outcome.status;

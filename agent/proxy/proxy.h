@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/audit/text_hasher.h"
 #include "core/endpoint.h"
 #include "core/result.h"
 
@@ -55,6 +56,8 @@ struct ProxyOptions {
   uint32_t maxJsonDepth = 64;
   // Layer 1 on every inspected request; null: not configured (tests).
   std::shared_ptr<const validation::PromptInspector> promptInspector;
+  // Prompts and completions are logged as keyed hashes; null: not at all.
+  std::shared_ptr<const audit::TextHasher> textHasher;
   // With a promptInspector: refuse API requests whose body cannot be read.
   bool blockUnreadable = true;
   // Where requests and connections are counted; null: not at all (tests,

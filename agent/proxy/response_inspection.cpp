@@ -96,7 +96,7 @@ void ResponseInspection::fail(std::string why) {
   ended_ = true;
 }
 
-std::optional<audit::LlmResponseRecord> ResponseInspection::record() const {
+std::optional<audit::LlmResponseRecord> ResponseInspection::record(const audit::TextHasher* hasher) const {
   if (!seen_) return std::nullopt;
   audit::LlmResponseRecord record;
   record.parseError = failure_;
@@ -105,6 +105,10 @@ std::optional<audit::LlmResponseRecord> ResponseInspection::record() const {
       !record.parseError.empty() ? record.parseError : (reader_->failed() ? reader_->failure() : "");
   record = responseRecord(reader_->response());
   record.parseError = parseError;
+  if (hasher != nullptr && !reader_->response().text.empty()) {
+    const std::string_view text = reader_->response().text;
+    record.completionHash = hasher->hash(std::span<const std::string_view>(&text, 1));
+  }
   return record;
 }
 

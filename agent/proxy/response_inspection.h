@@ -12,6 +12,7 @@
 
 #include "http/content_decoding.h"
 #include "layers/audit/event.h"
+#include "layers/audit/text_hasher.h"
 #include "providers/adapter.h"
 #include "proxy/http_exchange.h"
 #include "proxy/request_decision.h"
@@ -42,7 +43,8 @@ class ResponseInspection final : public ResponseTap {
   std::optional<ResponseRefusal> refusal() const override;
 
   // What the event keeps; none before a final response head was seen.
-  std::optional<audit::LlmResponseRecord> record() const;
+  // With a hasher, the output text is kept as its keyed hash.
+  std::optional<audit::LlmResponseRecord> record(const audit::TextHasher* hasher = nullptr) const;
 
  private:
   void startReading(unsigned status, const http::response_header<Fields>& header);

@@ -258,6 +258,7 @@ void writeLlmRequest(ObjectWriter& llm, const LlmRequestRecord& request) {
   if (request.parsed) out.number("messages", static_cast<unsigned long long>(request.messages));
   if (!request.model.empty()) out.string("model", request.model);
   if (!request.parseError.empty()) out.string("parse_error", request.parseError);
+  if (!request.promptHash.empty()) out.string("prompt_hash", request.promptHash);
   if (request.parsed) out.boolean("stream", request.stream);
   if (request.parsed) out.number("tools", static_cast<unsigned long long>(request.toolNames.size()));
   if (!request.toolNames.empty()) out.strings("tools_declared", request.toolNames);
@@ -265,6 +266,7 @@ void writeLlmRequest(ObjectWriter& llm, const LlmRequestRecord& request) {
 
 void writeLlmResponse(ObjectWriter& llm, const LlmResponseRecord& response) {
   ObjectWriter out(llm.key("response"));
+  if (!response.completionHash.empty()) out.string("completion_hash", response.completionHash);
   if (!response.providerError.empty()) out.string("error", response.providerError);
   if (!response.finishReason.empty()) out.string("finish_reason", response.finishReason);
   if (!response.model.empty()) out.string("model", response.model);

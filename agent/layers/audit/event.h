@@ -37,6 +37,8 @@ struct LlmRequestRecord {
   uint64_t messages = 0;
   std::vector<std::string> toolNames;  // tools the request declares
   std::vector<UploadedFileRecord> files;
+  // Keyed hash of the request's texts (text_hasher.h): never the text itself.
+  std::string promptHash;
 };
 
 // What the adapter assembled from the response as it streamed by.
@@ -48,6 +50,7 @@ struct LlmResponseRecord {
   std::optional<uint64_t> inputTokens;
   std::optional<uint64_t> outputTokens;
   std::string providerError;  // the API answered with its own error object
+  std::string completionHash;  // keyed hash of the output text, when there was any
 };
 
 struct LlmRecord {

@@ -17,7 +17,7 @@
 // cursor over a new connection; the receiver may then get some events twice,
 // and de-duplicates on the SD parameter id (the event's "id").
 //
-// The limit, stated honestly: a TCP acknowledgement means the bytes reached
+// What it cannot see: a TCP acknowledgement means the bytes reached
 // the server's kernel, not that the syslog daemon stored them. A batch the
 // daemon had not yet read from its socket, or had read but not yet queued,
 // when it crashed (or lost power) is lost without the sink knowing.

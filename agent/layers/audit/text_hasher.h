@@ -1,0 +1,34 @@
+// Prompts and completions never reach the audit trail as text: a keyed
+// hash of them does, so the same prompt sent twice (or by two workloads)
+// shows as the same value to whoever reads the trail, without the text.
+// The key (a salt) is random per host and kept root-only in the state
+// directory, so a hash cannot be checked against guessed texts by someone
+// who has only the trail.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace warden::audit {
+
+inline constexpr const char* kAuditSaltFile = "audit.salt";
+
+class TextHasher {
+ public:
+  // Loads <stateDir>/audit.salt, or creates it (32 random bytes, 0600).
+  static Result<std::shared_ptr<const TextHasher>> loadOrCreate(const std::string& stateDir);
+  explicit TextHasher(std::string salt) : salt_(std::move(salt)) {}
+
+  // HMAC-SHA256 over the texts in order, each preceded by its length (so
+  // ["ab","c"] and ["a","bc"] differ), as "hmac-sha256:" + 64 hex digits.
+  std::string hash(std::span<const std::string_view> texts) const;
+
+ private:
+  std::string salt_;
+};
+
+}  // namespace warden::audit
