@@ -68,7 +68,7 @@ void readSinkType(Reader& r, const MapView& view, const std::string& path, audit
 
 // Keys that belong to another type of sink are mistakes, not noise.
 void refuseForeignKeys(Reader& r, const MapView& view, const std::string& path, const audit::SinkConfig& s) {
-  static const std::set<std::string> kCommon = {"name", "type", "batch_events", "timeout_ms"};
+  static const std::set<std::string> kCommon = {"name", "type", "batch_events", "timeout_ms", "event_format"};
   static const std::set<std::string> kFile = {"path"};
   static const std::set<std::string> kSyslog = {"address", "tls", "ca_file", "cert_file", "key_file", "server_name"};
   static const std::set<std::string> kHttp = {"url", "format", "index", "authorization_file", "ca_file"};
@@ -88,7 +88,7 @@ void requireKey(Reader& r, const MapView& view, const std::string& path, const c
 
 void readSink(Reader& r, const YAML::Node& item, const std::string& path, audit::SinkConfig& s) {
   MapView view = r.map(item, item.Mark(), path,
-                       {"name", "type", "batch_events", "timeout_ms", "path", "address", "tls", "ca_file",
+                       {"name", "type", "batch_events", "timeout_ms", "event_format", "path", "address", "tls", "ca_file",
                         "cert_file", "key_file", "server_name", "url", "format", "index", "authorization_file"});
   if (const Entry* n = r.string(view, "name", s.name); n && !isSinkName(s.name)) {
     r.fail(*n, path + ".name", "'" + s.name + "' is not a sink name (1-64 letters, digits, - or _)");
@@ -99,6 +99,14 @@ void readSink(Reader& r, const YAML::Node& item, const std::string& path, audit:
   refuseForeignKeys(r, view, path, s);
   r.integer(view, "batch_events", 1, 10000, s.batchEvents, "a batch size");
   r.duration(view, "timeout_ms", 1, config_reading::kMaxTimeoutMs, s.timeout);
+  std::string eventFormat;
+  if (const Entry* f = r.string(view, "event_format", eventFormat)) {
+    if (eventFormat == "ocsf") {
+      s.ocsf = true;
+    } else if (eventFormat != "warden") {
+      r.fail(*f, path + ".event_format", "'" + eventFormat + "' is not warden or ocsf");
+    }
+  }
   switch (s.type) {
     case audit::SinkType::File:
       requireKey(r, view, path, "path", "/var/log/warden/events.jsonl");

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "layers/audit/sinks/ocsf_sink.h"
 #include "layers/audit/sinks/sink_factory.h"
 
 namespace warden::app {
@@ -32,7 +33,11 @@ Result<std::unique_ptr<AuditPipeline>> AuditPipeline::start(const AuditConfig& c
   for (const auto& sinkConfig : config.sinks) {
     auto sink = audit::makeSink(sinkConfig);
     if (!sink) return sink.error().wrap("audit sink " + sinkConfig.name);
-    sinks.push_back(std::move(*sink));
+    if (sinkConfig.ocsf) {
+      sinks.push_back(std::make_unique<audit::OcsfSink>(std::move(*sink)));
+    } else {
+      sinks.push_back(std::move(*sink));
+    }
   }
   // The runners publish their cursors before the spool opens, so it keeps
   // every segment they still need.

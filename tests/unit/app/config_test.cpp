@@ -80,6 +80,8 @@ TEST(ConfigTest, FullFileSetsEveryField) {
   EXPECT_EQ(c.audit.sinks[0].type, audit::SinkType::File);
   EXPECT_EQ(c.audit.sinks[0].path, "/tmp/warden/events.jsonl");
   EXPECT_EQ(c.audit.sinks[0].batchEvents, 100u);
+  EXPECT_TRUE(c.audit.sinks[0].ocsf);
+  EXPECT_FALSE(c.audit.sinks[1].ocsf);
   const auto& siem = c.audit.sinks[1];
   EXPECT_EQ(siem.type, audit::SinkType::Syslog);
   EXPECT_EQ(siem.address, "siem.example:6514");

@@ -38,6 +38,7 @@ struct SinkConfig {
   std::string authorizationFile;  // a file holding the Authorization header's value, "" = none
 
   // all sinks
+  bool ocsf = false;           // event_format: ocsf: lines go out as OCSF API Activity events
   uint32_t batchEvents = 500;  // lines per deliver() at most
   std::chrono::milliseconds timeout{10000};  // connect, and each round trip
 
