@@ -206,7 +206,9 @@ void EventLog::writeBatch(std::span<Event> batch) {
   out.clear();
   // Ends the half line a crash or a refused write left, so only that line is lost.
   if (midLine_ && held_.empty()) out += '\n';
+  const uint64_t noticed = lostSinceNotice_;
   appendLossNotice(out);
+  const size_t noticeEnd = out.size();
   for (const auto& event : batch) {
     const size_t lineStart = out.size();
     appendJsonLine(out, event, hostName_);
@@ -248,6 +250,8 @@ void EventLog::writeBatch(std::span<Event> batch) {
     const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.size());
     dropped_.fetch_add(lost, std::memory_order_relaxed);
     lostSinceNotice_ += lost;
+    // A loss notice the disk refused too still owes its count to the next one.
+    if (n < noticeEnd) lostSinceNotice_ += noticed;
   }
   updateFull();
 }

@@ -56,7 +56,7 @@ struct HttpReply {
 class HttpClient {
  public:
   // Replies larger than this are refused (a log API answers briefly).
-  static constexpr size_t kMaxReplyBytes = 8 * 1024 * 1024;
+  static constexpr size_t kMaxReplyBytes = size_t{8} << 20;
 
   // Loads the TLS files (for https URLs) now, so a wrong one shows at startup.
   static Result<std::unique_ptr<HttpClient>> create(HttpUrl url, const HttpTlsFiles& tls,

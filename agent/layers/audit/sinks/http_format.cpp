@@ -93,14 +93,14 @@ std::optional<int64_t> parseRfc3339(std::string_view text) {
         !readNumber(text, at + 4, 2, offsetMinutes)) {
       return std::nullopt;
     }
-    offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (text[at] == '-' ? -1 : 1);
+    offsetSeconds = (int64_t{offsetHours} * 3600 + int64_t{offsetMinutes} * 60) * (text[at] == '-' ? -1 : 1);
     at += 6;
   } else {
     return std::nullopt;
   }
   if (at != text.size()) return std::nullopt;
   const int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
-  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+  const int64_t seconds = days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offsetSeconds;
   return seconds * 1'000'000'000 + fraction;
 }
 

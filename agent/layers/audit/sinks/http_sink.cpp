@@ -10,7 +10,7 @@
 namespace warden::audit {
 namespace {
 
-constexpr size_t kMaxAuthorizationBytes = 64 * 1024;
+constexpr size_t kMaxAuthorizationBytes = size_t{64} << 10;
 constexpr size_t kReplySnippet = 200;
 
 std::string localHostName() {

@@ -28,8 +28,8 @@
 namespace warden::audit {
 
 struct SinkRunnerOptions {
-  uint32_t batchEvents = 500;       // lines per deliver() at most (SinkConfig::batchEvents)
-  size_t batchBytes = 1024 * 1024;  // and about this many bytes (a longer line goes alone)
+  uint32_t batchEvents = 500;           // lines per deliver() at most (SinkConfig::batchEvents)
+  size_t batchBytes = size_t{1} << 20;  // and about this many bytes (a longer line goes alone)
   std::chrono::milliseconds initialBackoff{250};
   std::chrono::milliseconds maxBackoff{30000};
   std::chrono::milliseconds pollInterval{200};   // looks for new lines this often without notify()

@@ -18,7 +18,7 @@ namespace {
 // Enough of a line's tail to hold its chain member: "chain":{"prev":"<64 hex>","seq":N}}
 constexpr size_t kChainTailBytes = 160;
 constexpr int kOpenAttempts = 8;
-constexpr size_t kCountChunk = 64 * 1024;
+constexpr size_t kCountChunk = size_t{64} << 10;
 
 std::shared_ptr<spdlog::logger> auditLog() { return logger("audit"); }
 
