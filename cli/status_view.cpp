@@ -79,6 +79,15 @@ std::string agentSection(const json& s) {
     if (const json* v = field(*events, "full"); v && v->is_boolean() && v->get<bool>()) counts += ", FULL";
     if (!counts.empty()) value = value.empty() ? counts : value + " (" + counts + ")";
     table.add({"events", value});
+    if (const json* sinks = field(*events, "sinks"); sinks && sinks->is_array()) {
+      for (const auto& sink : *sinks) {
+        std::string line = text(sink.value("destination", json(""))) + ": ";
+        line += sink.value("healthy", true) ? "up" : "DOWN (" + sink.value("last_error", std::string()) + ")";
+        line += ", " + std::to_string(sink.value("delivered", uint64_t{0})) + " delivered, " +
+                std::to_string(sink.value("lag_bytes", uint64_t{0})) + " bytes behind";
+        table.add({"sink " + sink.value("name", std::string()), line});
+      }
+    }
   }
   if (const json* ca = field(s, "ca")) {
     if (const json* v = field(*ca, "fingerprint_sha256")) table.add({"CA SHA-256", text(*v)});

@@ -18,7 +18,9 @@ const char* kSample = R"({"version":"0.1.0","pid":123,"uptime_s":3725.5,"cgroup"
            "fail_closed":0,"peername_rewritten":0,"origin_missing":0},
  "proxy":{"connections":1,"intercepted":1,"tunnelled":0,"plain_http":0,"requests":1,"errors":0,"no_origin":0,
           "handshake_failures":0,"untrusted_ca_by_executable":{"curl":2,"node":5}},
- "events":{"spool":"/var/lib/warden/spool","written":10,"dropped":0},
+ "events":{"spool":"/var/lib/warden/spool","written":10,"dropped":0,
+           "sinks":[{"name":"siem","destination":"syslog tls://siem:6514","healthy":false,
+                     "last_error":"connection refused","delivered":5,"lag_bytes":1200}]},
  "ca":{"fingerprint_sha256":"AB:CD","subject":"CN=warden local CA"}})";
 
 TEST(StatusViewTest, RendersTheFullStatus) {
@@ -31,6 +33,7 @@ TEST(StatusViewTest, RendersTheFullStatus) {
       "  heartbeat age  120 ms\n"
       "  listen port    15001\n"
       "  events         /var/lib/warden/spool (10 written, 0 dropped)\n"
+      "  sink siem      syslog tls://siem:6514: DOWN (connection refused), 5 delivered, 1200 bytes behind\n"
       "  CA SHA-256     AB:CD\n"
       "  CA subject     CN=warden local CA\n"
       "\n"
