@@ -204,6 +204,12 @@ void EventLog::writeBatch(std::span<Event> batch) {
   }
   std::string& out = out_;
   out.clear();
+  // Where the segment and the chain stood, to take the batch back whole if
+  // the disk refuses part of it under the drop policy.
+  const uint64_t sizeBefore = segmentSize_;
+  const HashChain chainBefore = chain_;
+  const uint64_t linesBefore = linesSinceCheckpoint_;
+  const bool midLineBefore = midLine_;
   // Ends the half line a crash or a refused write left, so only that line is lost.
   if (midLine_ && held_.empty()) out += '\n';
   const uint64_t noticed = lostSinceNotice_;
@@ -225,11 +231,30 @@ void EventLog::writeBatch(std::span<Event> batch) {
   }
   int err = 0;
   const size_t n = writeAll(out, err);
+  if (n < out.size() && !options_.blockWhenFull && ::ftruncate(fd_, static_cast<off_t>(sizeBefore)) == 0) {
+    // Dropped whole: no cut line, no gap in the chain; the loss notice
+    // written when there is room again says what is missing here.
+    segmentSize_ = sizeBefore;
+    spoolBytes_.fetch_sub(n, std::memory_order_relaxed);
+    chain_ = chainBefore;
+    linesSinceCheckpoint_ = linesBefore;
+    midLine_ = midLineBefore;
+    dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
+    lostSinceNotice_ += batch.size() + noticed;
+    diskRefused_ = true;
+    reportWriteError(err);
+    updateFull();
+    return;
+  }
   // A loss notice or checkpoint line is not an event: counts are capped at the batch.
   const uint64_t events = std::min<uint64_t>(countLines(std::string_view(out).substr(0, n)), batch.size());
   written_.fetch_add(events, std::memory_order_relaxed);
   noteWritten(events);
   if (n == out.size()) {
+    if (noticed > 0) {
+      auditLog()->warn("{} audit events were dropped while the spool {} was full; an audit_loss line says so",
+                       noticed, options_.dir);
+    }
     if (diskRefused_) auditLog()->info("writing events to {} again", options_.dir);
     diskRefused_ = false;
     lastWriteError_.clear();
@@ -332,7 +357,6 @@ void EventLog::appendCheckpoint(std::string& out, bool force) {
 // Dropped events leave a line saying so, in the chain, where they would have been.
 void EventLog::appendLossNotice(std::string& out) {
   if (lostSinceNotice_ == 0) return;
-  auditLog()->warn("{} audit events were dropped while the spool {} was full", lostSinceNotice_, options_.dir);
   const size_t lineStart = out.size();
   out += "{\"host\":" + nlohmann::json(hostName_).dump() + ",\"id\":\"" + newEventId() +
          "\",\"lost\":{\"events\":" + std::to_string(lostSinceNotice_) +
