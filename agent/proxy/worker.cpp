@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/log.h"
@@ -83,7 +84,10 @@ asio::awaitable<void> Worker::acceptLoop(Tcp::acceptor& acceptor) {
 
 void Worker::stop() {
   if (!io_) return;
-  io_->stop();
+  // Posted, not called: handlers already queued run first. A response whose
+  // last write completed has its continuation queued, and that continuation
+  // records the exchange's audit event; stopping at once would drop it.
+  asio::post(*io_, [io = io_.get()] { io->stop(); });
   if (thread_.joinable()) thread_.join();
 }
 

@@ -5,13 +5,14 @@
 #include <string>
 
 #include "layers/audit/event.h"
+#include "layers/audit/ocsf.h"
 
 namespace warden::audit {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-std::string eventLine(Event event, const std::string& host = "node-1") {
+std::string eventLine(const Event& event, const std::string& host = "node-1") {
   std::string line;
   appendJsonLine(line, event, host);
   line.pop_back();  // the newline
@@ -43,9 +44,10 @@ TEST(SyslogMessageTest, AnAllowedRequestIsANoticeWithEveryHeaderField) {
   const std::string line = eventLine(event);
 
   const std::string message = syslogMessage(line, 4242);
-  EXPECT_EQ(message, "<109>1 2026-11-23T04:00:01.234567Z node-1 wardend 4242 request "
-                     "[warden@32473 id=\"0123456789abcdef0123456789abcdef\"] " +
-                         std::string(kBom) + line);
+  EXPECT_EQ(message,
+            "<109>1 2026-11-23T04:00:01.234567Z node-1 wardend 4242 request "
+            "[warden@32473 id=\"0123456789abcdef0123456789abcdef\"] " +
+                std::string(kBom) + line);
 }
 
 TEST(SyslogMessageTest, SeverityFollowsTheDecisionAndTheVerdict) {
@@ -74,8 +76,8 @@ TEST(SyslogMessageTest, SeverityFollowsTheDecisionAndTheVerdict) {
 
 TEST(SyslogMessageTest, HeaderFieldsAreCutToTheirLimitsAndPrintableAscii) {
   const std::string host(300, 'h');
-  const std::string line = R"({"host":")" + host + R"(","id":"x","time":"2026-01-02T03:04:05Z","type":")" +
-                           std::string(40, 't') + R"("})";
+  const std::string line =
+      R"({"host":")" + host + R"(","id":"x","time":"2026-01-02T03:04:05Z","type":")" + std::string(40, 't') + R"("})";
   const std::string message = syslogMessage(line, 7);
   EXPECT_EQ(message, "<110>1 2026-01-02T03:04:05Z " + std::string(255, 'h') + " wardend 7 " + std::string(32, 't') +
                          " [warden@32473 id=\"x\"] " + std::string(kBom) + line);
@@ -83,6 +85,29 @@ TEST(SyslogMessageTest, HeaderFieldsAreCutToTheirLimitsAndPrintableAscii) {
   const std::string spaced = R"({"host":"my host\u00e9","id":"y","type":"re quest"})";
   EXPECT_EQ(syslogMessage(spaced, 7),
             "<110>1 - my_host__ wardend 7 re_quest [warden@32473 id=\"y\"] " + std::string(kBom) + spaced);
+}
+
+TEST(SyslogMessageTest, AnOcsfLineGivesTheSameHeaderFromWhereOcsfKeepsIt) {
+  Event event;
+  event.id = "0123456789abcdef0123456789abcdef";
+  event.time = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{4} +
+               std::chrono::nanoseconds{1'234'567'891};
+  event.decision = "deny";
+  const std::string ocsf = toOcsf(eventLine(event));
+  ASSERT_NE(ocsf.find("\"class_uid\""), std::string::npos) << ocsf;
+
+  EXPECT_EQ(syslogMessage(ocsf, 9),
+            "<108>1 2026-11-23T04:00:01.234Z node-1 wardend 9 request "
+            "[warden@32473 id=\"0123456789abcdef0123456789abcdef\"] " +
+                std::string(kBom) + ocsf);
+
+  Event started;
+  started.id = "c";
+  started.type = EventType::AgentStart;
+  started.time = std::chrono::sys_days{std::chrono::year{2026} / 1 / 2};
+  EXPECT_TRUE(
+      syslogMessage(toOcsf(eventLine(started)), 9)
+          .starts_with("<110>1 2026-01-02T00:00:00.000Z node-1 wardend 9 agent_start [warden@32473 id=\"c\"] "));
 }
 
 TEST(SyslogMessageTest, TheIdIsEscapedInsideTheStructuredData) {

@@ -600,7 +600,7 @@ TEST_F(SyslogSinkTest, PlainTcpSendsTheSameFrames) {
 }
 
 TEST_F(SyslogSinkTest, OpenRefusesWhatCannotWork) {
-  auto openError = [&](SinkConfig c) {
+  auto openError = [&](const SinkConfig& c) {
     auto sink = SyslogSink::open(c);
     return sink ? std::string() : sink.error().message;
   };

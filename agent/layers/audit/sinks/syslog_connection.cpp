@@ -28,9 +28,7 @@ constexpr std::chrono::milliseconds kFirstAckPoll{1};
 constexpr std::chrono::milliseconds kMaxAckPoll{50};
 constexpr std::chrono::milliseconds kShutdownWait{250};
 
-std::string millis(std::chrono::milliseconds duration) {
-  return std::to_string(duration.count()) + " ms";
-}
+std::string millis(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
 
 bool isIpAddress(const std::string& text) {
   error_code ec;
@@ -252,10 +250,10 @@ Status SyslogConnection::handshake(Clock::time_point deadline) {
   if (!ec) return {};
   const long verify = SSL_get_verify_result(ssl);
   if (verify != X509_V_OK) {
-    return Error{"the certificate of syslog receiver " + where() + " did not verify: " +
-                 X509_verify_cert_error_string(verify) + " (it must be signed by a CA in " +
-                 (target_.caFile.empty() ? std::string("the system's trust store") : target_.caFile) +
-                 " and name " + name + "; set ca_file or server_name to match it)"};
+    return Error{"the certificate of syslog receiver " + where() +
+                 " did not verify: " + X509_verify_cert_error_string(verify) + " (it must be signed by a CA in " +
+                 (target_.caFile.empty() ? std::string("the system's trust store") : target_.caFile) + " and name " +
+                 name + "; set ca_file or server_name to match it)"};
   }
   return Error{"TLS handshake with syslog receiver " + where() + ": " + ec.message()};
 }

@@ -29,8 +29,8 @@ struct SyslogTarget {
   std::string host;  // DNS name or IP address (without brackets)
   uint16_t port = 0;
   bool tls = true;
-  std::string caFile;      // "" = the system's trust store
-  std::string certFile;    // client certificate, "" = none
+  std::string caFile;    // "" = the system's trust store
+  std::string certFile;  // client certificate, "" = none
   std::string keyFile;
   std::string verifyName;  // the name (or IP address) the certificate must carry
   std::chrono::milliseconds timeout{10000};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -16,19 +18,63 @@ constexpr size_t kMaxFractionDigits = 6;
 
 enum Severity { kWarning = 4, kNotice = 5, kInfo = 6 };
 
-std::string_view stringField(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return {};
+const nlohmann::json& member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object()) return kNull;
   auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return {};
-  return it->get_ref<const std::string&>();
+  return it == object.end() ? kNull : *it;
 }
 
-int severityOf(const nlohmann::json& event) {
-  const std::string_view decision = stringField(event, "decision");
-  std::string_view verdict;
-  if (auto it = event.find("validation"); it != event.end()) verdict = stringField(*it, "verdict");
-  if (decision == "deny" || verdict == "block" || verdict == "flag") return kWarning;
-  if (decision == "allow") return kNotice;
+std::string_view stringField(const nlohmann::json& object, const char* key) {
+  const nlohmann::json& value = member(object, key);
+  if (!value.is_string()) return {};
+  return value.get_ref<const std::string&>();
+}
+
+// What the header is made of, read from a warden.event/v1 line or from its
+// OCSF form (event_format: ocsf), where the same facts sit elsewhere.
+struct HeaderValues {
+  std::string timestamp{kNil};
+  std::string_view host, type, id, decision, verdict;
+};
+
+// OCSF's time is epoch milliseconds.
+std::string timestampOfMillis(const nlohmann::json& time) {
+  if (!time.is_number_integer()) return std::string(kNil);
+  const long long millis = time.get<long long>();
+  const std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  if (millis < 0 || ::gmtime_r(&seconds, &tm) == nullptr) return std::string(kNil);
+  char text[64];  // wide enough for any int in tm, as -Wformat-truncation demands
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis % 1000);
+  return text;
+}
+
+HeaderValues headerValues(const nlohmann::json& event) {
+  HeaderValues out;
+  if (event.contains("class_uid") && event.contains("metadata")) {
+    const nlohmann::json& unmapped = member(event, "unmapped");
+    out.timestamp = timestampOfMillis(member(event, "time"));
+    out.host = stringField(member(event, "src_endpoint"), "hostname");
+    out.type = stringField(unmapped, "type");
+    out.id = stringField(member(event, "metadata"), "uid");
+    out.decision = stringField(unmapped, "decision");
+    out.verdict = stringField(member(unmapped, "validation"), "verdict");
+  } else {
+    out.timestamp = syslogTimestamp(stringField(event, "time"));
+    out.host = stringField(event, "host");
+    out.type = stringField(event, "type");
+    out.id = stringField(event, "id");
+    out.decision = stringField(event, "decision");
+    out.verdict = stringField(member(event, "validation"), "verdict");
+  }
+  return out;
+}
+
+int severityOf(const HeaderValues& values) {
+  if (values.decision == "deny" || values.verdict == "block" || values.verdict == "flag") return kWarning;
+  if (values.decision == "allow") return kNotice;
   return kInfo;
 }
 
@@ -64,9 +110,9 @@ bool digits(std::string_view text, size_t from, size_t count) {
 std::string syslogTimestamp(std::string_view time) {
   // FULL-DATE "T" PARTIAL-TIME: YYYY-MM-DDTHH:MM:SS
   constexpr size_t kSecondsEnd = 19;
-  if (!digits(time, 0, 4) || time.size() <= kSecondsEnd || time[4] != '-' || !digits(time, 5, 2) ||
-      time[7] != '-' || !digits(time, 8, 2) || (time[10] != 'T' && time[10] != 't') || !digits(time, 11, 2) ||
-      time[13] != ':' || !digits(time, 14, 2) || time[16] != ':' || !digits(time, 17, 2)) {
+  if (!digits(time, 0, 4) || time.size() <= kSecondsEnd || time[4] != '-' || !digits(time, 5, 2) || time[7] != '-' ||
+      !digits(time, 8, 2) || (time[10] != 'T' && time[10] != 't') || !digits(time, 11, 2) || time[13] != ':' ||
+      !digits(time, 14, 2) || time[16] != ':' || !digits(time, 17, 2)) {
     return std::string(kNil);
   }
   std::string out(time.substr(0, kSecondsEnd));
@@ -83,8 +129,8 @@ std::string syslogTimestamp(std::string_view time) {
   const std::string_view offset = time.substr(pos);
   if (offset == "Z" || offset == "z") {
     out += 'Z';
-  } else if (offset.size() == 6 && (offset[0] == '+' || offset[0] == '-') && digits(offset, 1, 2) &&
-             offset[3] == ':' && digits(offset, 4, 2)) {
+  } else if (offset.size() == 6 && (offset[0] == '+' || offset[0] == '-') && digits(offset, 1, 2) && offset[3] == ':' &&
+             digits(offset, 4, 2)) {
     out += offset;
   } else {
     return std::string(kNil);
@@ -96,30 +142,30 @@ std::string syslogMessage(std::string_view line, uint32_t procId) {
   // The parser validates UTF-8, which the BOM promises the receiver.
   const auto event = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   const bool parsed = event.is_object();
+  const HeaderValues values = parsed ? headerValues(event) : HeaderValues{};
 
   std::string out;
   out.reserve(line.size() + 160);
   out += '<';
-  out += std::to_string(kSyslogFacilityLogAudit * 8 + (parsed ? severityOf(event) : kInfo));
+  out += std::to_string(kSyslogFacilityLogAudit * 8 + severityOf(values));
   out += ">1 ";
-  out += parsed ? syslogTimestamp(stringField(event, "time")) : std::string(kNil);
+  out += values.timestamp;
   out += ' ';
-  out += headerField(parsed ? stringField(event, "host") : std::string_view{}, kMaxHostName);
+  out += headerField(values.host, kMaxHostName);
   out += ' ';
   out += kSyslogAppName;
   out += ' ';
   out += std::to_string(procId);
   out += ' ';
-  out += headerField(parsed ? stringField(event, "type") : std::string_view{}, kMaxMsgId);
+  out += headerField(values.type, kMaxMsgId);
   out += ' ';
-  const std::string_view id = parsed ? stringField(event, "id") : std::string_view{};
-  if (id.empty()) {
+  if (values.id.empty()) {
     out += kNil;
   } else {
     out += '[';
     out += kSyslogSdId;
     out += " id=\"";
-    appendParamValue(out, id);
+    appendParamValue(out, values.id);
     out += "\"]";
   }
   out += ' ';

@@ -15,6 +15,10 @@
 // SD-ID warden@32473: 32473 is the private enterprise number RFC 5612
 //   reserves for documentation, until warden has its own; the id is the
 //   event's "id" (the key receivers de-duplicate on), escaped per §6.3.3.
+// A line in OCSF form (event_format: ocsf) gives the same fields from where
+//   OCSF keeps them: time (epoch ms, so 3 fraction digits), metadata.uid,
+//   src_endpoint.hostname, unmapped.type, unmapped.decision and
+//   unmapped.validation.verdict.
 // MSG: a UTF-8 BOM and the JSON line unchanged. A line that does not parse
 //   as JSON (a damaged spool) is still sent, without BOM or header values,
 //   so the receiver sees it rather than the sink stalling on it.
