@@ -15,13 +15,16 @@ namespace {
 // the central copy lagged. Submitting never blocks, so the runners' threads
 // may call it; once the log is closing, there is nowhere to put it.
 void AuditPipeline::submitSinkEvent(audit::EventType type, audit::SinkRecord record) {
-  std::lock_guard lock(liveLogMutex_);
-  if (liveLog_ == nullptr) return;
   audit::Event event;
   event.type = type;
   event.id = audit::newEventId();
   event.sink = std::move(record);
-  liveLog_->submit(std::move(event));
+  std::lock_guard lock(liveLogMutex_);
+  if (liveLog_ != nullptr) {
+    liveLog_->submit(std::move(event));
+  } else if (!closed_) {
+    early_.push_back(std::move(event));  // a runner failed before the log opened
+  }
 }
 
 Result<std::unique_ptr<AuditPipeline>> AuditPipeline::start(const AuditConfig& config,
@@ -78,6 +81,7 @@ Result<std::unique_ptr<AuditPipeline>> AuditPipeline::start(const AuditConfig& c
   {
     std::lock_guard lock(pipeline->liveLogMutex_);
     pipeline->liveLog_ = pipeline->log_.get();
+    pipeline->liveLog_->submitBatch(pipeline->early_);
   }
   pipeline->log_->onAppended([self] {
     for (const auto& runner : self->runners_) runner->notify();
@@ -95,6 +99,7 @@ AuditPipeline::~AuditPipeline() {
   {
     std::lock_guard lock(liveLogMutex_);
     liveLog_ = nullptr;
+    closed_ = true;
   }
   log_.reset();
   for (auto& runner : runners_) runner->stop();

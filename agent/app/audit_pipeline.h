@@ -35,6 +35,8 @@ class AuditPipeline {
   std::vector<std::unique_ptr<audit::SinkRunner>> runners_;
   std::mutex liveLogMutex_;
   audit::EventLog* liveLog_ = nullptr;  // null before the log opens and once it closes
+  std::vector<audit::Event> early_;      // sink events from before the log opened
+  bool closed_ = false;
 };
 
 }  // namespace warden::app

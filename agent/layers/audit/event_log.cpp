@@ -153,8 +153,8 @@ void EventLog::run() {
       lock.unlock();
       if (writtenSinceSync_ > 0 && std::chrono::steady_clock::now() >= firstUnsynced_ + kSyncDelay) syncNow();
       if (full_.load()) {
-        if (!held_.empty()) flushHeld();
         enforceBound();
+        if (!overBound_ && !held_.empty()) flushHeld();
       }
       lock.lock();
       continue;
@@ -162,7 +162,12 @@ void EventLog::run() {
     if (queue_.empty()) {  // stopping, and everything is taken
       auto appended = onAppended_;
       lock.unlock();
-      flushHeld();
+      if (!flushHeld()) {
+        // The disk still refuses them and nothing is left to wait for.
+        auditLog()->error("{} audit events held while the disk refused them are lost at stop", heldLines_);
+        dropped_.fetch_add(heldLines_, std::memory_order_relaxed);
+        return;
+      }
       std::string out;
       if (midLine_) out += '\n';
       appendLossNotice(out);
@@ -194,13 +199,14 @@ void EventLog::writeBatch(std::span<Event> batch) {
     if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for it
   }
   if (overBound_ && std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) enforceBound();
-  const bool roomNow = held_.empty() || flushHeld();
-  if (!roomNow || (overBound_ && !options_.blockWhenFull)) {
-    if (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes) {
-      dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
-      lostSinceNotice_ += batch.size();
-      return;
-    }
+  // Over the bound, nothing more goes to disk: under the block policy the
+  // lines wait in memory (the proxy refuses new requests meanwhile), under
+  // the drop policy they are dropped.
+  const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
+  if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
+    dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
+    lostSinceNotice_ += batch.size();
+    return;
   }
   std::string& out = out_;
   out.clear();
@@ -224,7 +230,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
     ++linesSinceCheckpoint_;
   }
   appendCheckpoint(out, false);
-  if (!held_.empty()) {  // the disk still refuses: keep them, in order, behind the others
+  if (!diskTakes || !held_.empty()) {  // kept, in order, behind the others
     held_ += out;
     heldLines_ += batch.size();
     return;
@@ -374,12 +380,27 @@ void EventLog::rotateIfDue() {
   const bool old = std::chrono::steady_clock::now() - segmentOpened_ >= options_.segmentAge;
   if (!big && !old) return;
   // A segment ends with a signed checkpoint, so each can be verified alone.
+  const uint64_t sizeBefore = segmentSize_;
+  const HashChain chainBefore = chain_;
+  const uint64_t linesBefore = linesSinceCheckpoint_;
+  const bool midLineBefore = midLine_;
   std::string out;
   if (midLine_) out += '\n';
   appendCheckpoint(out, true);
   int err = 0;
-  if (!out.empty() && writeAll(out, err) != out.size()) {
+  if (const size_t n = out.empty() ? 0 : writeAll(out, err); n != out.size()) {
+    // Taken back whole, so the chain has neither a cut line nor a checkpoint
+    // that is not there; the segment stays open and is closed later.
+    if (::ftruncate(fd_, static_cast<off_t>(sizeBefore)) == 0) {
+      segmentSize_ = sizeBefore;
+      spoolBytes_.fetch_sub(n, std::memory_order_relaxed);
+      chain_ = chainBefore;
+      linesSinceCheckpoint_ = linesBefore;
+      midLine_ = midLineBefore;
+    }
+    diskRefused_ = true;
     reportWriteError(err);
+    updateFull();
     return;
   }
   syncNow(/*force=*/true);  // its checkpoint too

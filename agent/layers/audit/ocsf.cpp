@@ -72,7 +72,8 @@ Json endpointOf(const std::string& address, const std::string& hostname) {
 
 }  // namespace
 
-std::string toOcsf(std::string_view line) {
+// Throws nlohmann::json::exception on a member of an unexpected type.
+static std::string convert(std::string_view line) {
   Json event = Json::parse(line, nullptr, false);
   if (event.is_discarded() || !event.is_object()) return std::string(line);
 
@@ -138,6 +139,16 @@ std::string toOcsf(std::string_view line) {
   unmapped["type"] = type;
   out["unmapped"] = std::move(unmapped);
   return out.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string toOcsf(std::string_view line) {
+  // A line that does not fit the mapping goes out as it is: a sink retrying
+  // one odd line forever would hold back everything after it.
+  try {
+    return convert(line);
+  } catch (const nlohmann::json::exception&) {
+    return std::string(line);
+  }
 }
 
 }  // namespace warden::audit

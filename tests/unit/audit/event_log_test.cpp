@@ -339,6 +339,13 @@ TEST(EventLogTest, ASinkBehindFillsTheSpoolUntilItCatchesUp) {
     EXPECT_EQ(listSegments(dir.path()).front(), 1u) << "nothing the sink needs is deleted";
     if (block) {
       EXPECT_EQ((*log)->dropped(), 0u);
+      // Full: what comes now waits in memory, the spool does not grow.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const uint64_t bytes = (*log)->spoolBytes();
+      for (int i = 0; i < 20; ++i, ++submitted) (*log)->submit(requestEvent(2, i));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      EXPECT_EQ((*log)->spoolBytes(), bytes);
+      EXPECT_EQ((*log)->dropped(), 0u);
     } else {
       EXPECT_FALSE((*log)->full());
     }

@@ -64,6 +64,8 @@ TEST(OcsfTest, AnAllowedAnswerIsASuccessAndOtherLinesAreActivityOther) {
   EXPECT_FALSE(checkpoint.contains("status_id"));
 
   EXPECT_EQ(toOcsf("not json"), "not json");
+  const std::string odd = R"({"type":"request","request":"not an object","duration_us":"soon"})";
+  EXPECT_EQ(toOcsf(odd), odd) << "a line the mapping cannot take goes out as it is, never an exception";
 }
 
 class RecordingSink final : public Sink {

@@ -245,6 +245,9 @@ Status SyslogConnection::handshake(Clock::time_point deadline) {
     done = true;
   });
   if (!runUntil(done, deadline)) {
+    // The handler refers to this frame's `done` and `ec`: it must run (as
+    // aborted) before the frame is gone.
+    close();
     return Error{"TLS handshake with syslog receiver " + where() + ": no answer within " + millis(target_.timeout)};
   }
   if (!ec) return {};
