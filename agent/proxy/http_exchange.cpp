@@ -21,7 +21,7 @@ bool responseHasNoBody(unsigned status, bool isHead) {
   return isHead || status == 204 || status == 304 || (status >= 100 && status < 200);
 }
 
-class Exchange {
+class Exchange final : public LastWriteHook {
  public:
   Exchange(WorkerContext& worker, ClientSide& client, RequestParser& request)
       : worker_(worker), client_(client), request_(request) {
@@ -31,6 +31,7 @@ class Exchange {
   ~Exchange() { client_.activeUpstream = nullptr; }
 
   asio::awaitable<ExchangeOutcome> run();
+  asio::awaitable<void> beforeLastWrite(size_t bytes) override;
 
  private:
   asio::awaitable<Status> attachUpstream(bool fresh);
@@ -281,7 +282,7 @@ asio::awaitable<void> Exchange::relayResponse() {
   ResponseWriter writer{res};
   bool complete = true;
   if (responseHasNoBody(status, isHead_)) {
-    auto [ec, n] = co_await writeHeader(client_.stream, writer, client_.output);
+    auto [ec, n] = co_await writeHeader(client_.stream, writer, client_.output, this);
     out_.bytesToClient += n;
     out_.responseStarted = true;
     if (tap != nullptr) tap->end(!ec);
@@ -293,16 +294,24 @@ asio::awaitable<void> Exchange::relayResponse() {
   } else {
     // The header goes out with the start of the body when that came with it.
     auto pumped = co_await pumpBody(upstream_->stream, upstream_->buffer, *response_, client_.stream, writer,
-                                    client_.idle, client_.piece, client_.output, [tap](std::string_view bytes) {
+                                    client_.idle, client_.piece, client_.output,
+                                    [tap](std::string_view bytes) {
                                       if (tap == nullptr) return true;
                                       tap->piece(bytes);
                                       return !tap->refusal();
-                                    });
+                                    },
+                                    this);
     out_.bytesToClient += pumped.bytesWritten;
     if (pumped.stopped) {
       auto refusal = tap->refusal();
-      tap->end(writer.is_done());
-      co_await endRefusedBody(std::move(*refusal), writer);
+      tap->end(false);
+      // Refused at the first piece (a body that came whole): the header has
+      // not gone either, so the client gets the provider's error instead.
+      if (!writer.is_header_done()) {
+        co_await answerRefusal(std::move(*refusal));
+      } else {
+        co_await endRefusedBody(std::move(*refusal), writer);
+      }
       co_return;
     }
     if (tap != nullptr) tap->end(pumped.ok());
@@ -340,13 +349,13 @@ asio::awaitable<void> Exchange::answerRefusal(ResponseRefusal refusal) {
   releaseUpstream(false);
   auto response = refusalResponse(refusal.provider, providers::Refusal::Forbidden, refusal.reason, refusal.eventId);
   out_.status = static_cast<int>(response.result_int());
-  auto [ec, n] = co_await writeMessage(client_.stream, response);
-  out_.bytesToClient += n;
-  out_.responseStarted = true;
   out_.keepClient = false;
   out_.error = "response refused: " + refusal.reason;
-  if (ec) out_.error += "; the refusal could not be written to the client: " + ec.message();
   out_.refusal = std::move(refusal);
+  auto [ec, n] = co_await writeMessage(client_.stream, response, client_.output, *this);
+  out_.bytesToClient += n;
+  out_.responseStarted = true;
+  if (ec) out_.error += "; the refusal could not be written to the client: " + ec.message();
 }
 
 // Refused after a piece of the body: nothing more is read from the upstream,
@@ -357,11 +366,9 @@ asio::awaitable<void> Exchange::endRefusedBody(ResponseRefusal refusal, Response
   out_.responseStarted = true;  // a piece went out before the refusal
   out_.keepClient = false;
   out_.error = "response refused: " + refusal.reason;
+  out_.refusal = refusal;
   auto& res = response_->get();
-  if (writer.is_done()) {
-    // The last piece went out with the end of the body: only the event can tell.
-    out_.error += "; the whole response had already been relayed";
-  } else if (refusal.ending.empty()) {
+  if (refusal.ending.empty()) {
     out_.error += "; the body could not be ended cleanly there, so the connection was closed";
   } else if (res.has_content_length()) {
     // The client counts the body against its Content-Length, so no other
@@ -372,11 +379,21 @@ asio::awaitable<void> Exchange::endRefusedBody(ResponseRefusal refusal, Response
     // Chunked: the event is the next chunk, followed by the last chunk. A
     // body that ends where the connection ends simply takes it as its end.
     auto [ec, n] = co_await writePiece(client_.stream, writer, res.body(), refusal.ending.data(), refusal.ending.size(),
-                                       true, client_.output);
+                                       true, client_.output, this);
     out_.bytesToClient += n;
+    out_.responseStarted = true;
     if (ec) out_.error += "; the refusal could not be written to the client: " + ec.message();
   }
-  out_.refusal = std::move(refusal);
+}
+
+asio::awaitable<void> Exchange::beforeLastWrite(size_t bytes) {
+  if (client_.commit == nullptr) co_return;
+  // The inspection of the body is whole now: its record goes in the event.
+  if (client_.tap != nullptr) client_.tap->end(true);
+  ExchangeOutcome soFar = out_;
+  soFar.bytesToClient += bytes;
+  soFar.responseStarted = true;
+  co_await client_.commit->beforeLastWrite(soFar);
 }
 
 // The upstream accepted the upgrade: its 101 goes to the client with the

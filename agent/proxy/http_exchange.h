@@ -33,11 +33,12 @@ struct ResponseRefusal {
 };
 
 // Sees the final response as it is relayed (for inspection). piece() gets
-// each part of the body, dechunked, right after it was written to the client.
-// After head() and after each piece the relay asks refusal(): once it has
-// one, nothing more is read from the upstream. Refused at head(), the client
-// gets the provider's error instead of the response; refused during the
-// body, the body ends with refusal().ending. Either way both connections close.
+// each part of the body, dechunked, right after it was written to the client;
+// the part that ends the body, just before. After head() and after each
+// piece the relay asks refusal(): once it has one, nothing more is read from
+// the upstream. Refused at head(), the client gets the provider's error
+// instead of the response; refused during the body (its last part included),
+// the body ends with refusal().ending. Either way both connections close.
 class ResponseTap {
  public:
   virtual ~ResponseTap() = default;
@@ -45,6 +46,22 @@ class ResponseTap {
   virtual void piece(std::string_view bytes) = 0;
   virtual void end(bool complete) = 0;  // complete: the whole body was relayed
   virtual std::optional<ResponseRefusal> refusal() const { return std::nullopt; }
+};
+
+struct ExchangeOutcome;
+
+// Told once per exchange, just before the write that lets the client see the
+// response whole (the end of its body, a header with no body, warden's own
+// answer): the session records the exchange's audit event there and resumes
+// when it is in the spool, so an agent killed after that write still has it.
+// Not told when the response does not complete (a failure, a cut body).
+class ResponseCommit {
+ public:
+  // `soFar`: the outcome as it will be once that write went well.
+  virtual asio::awaitable<void> beforeLastWrite(const ExchangeOutcome& soFar) = 0;
+
+ protected:
+  ~ResponseCommit() = default;
 };
 
 // The client side of an exchange, owned by the HTTP session.
@@ -71,6 +88,7 @@ struct ClientSide {
   // into a WebSocket relay shown to `webSocketTap` (may be null).
   bool webSocketUpgrade = false;
   WebSocketTap* webSocketTap = nullptr;
+  ResponseCommit* commit = nullptr;  // may be null
 };
 
 struct ExchangeOutcome {

@@ -25,6 +25,17 @@ namespace warden::proxy {
 
 using IoResult = std::tuple<boost::system::error_code, size_t>;
 
+// Told just before the write that completes a message, with its size in
+// bytes: what must be recorded before the peer can see the message whole
+// (the exchange's audit event) is recorded here.
+class LastWriteHook {
+ public:
+  virtual asio::awaitable<void> beforeLastWrite(size_t bytes) = 0;
+
+ protected:
+  ~LastWriteHook() = default;
+};
+
 // Beast's minimum read size: a buffer that has less free space still grows.
 inline constexpr size_t kMinReadBytes = 512;
 inline constexpr size_t kMaxReadBytes = 64 * 1024;
@@ -83,13 +94,15 @@ boost::system::error_code serializeReady(Serializer& serializer, beast::flat_buf
 }
 
 // Writes what `serializer` has ready, or only its header, in one write.
+// `last`: this write completes the message (told first, when not null).
 template <class Serializer>
 asio::awaitable<IoResult> writeReady(Stream& out, Serializer& serializer, beast::flat_buffer& scratch,
-                                     bool headerOnly) {
+                                     bool headerOnly, LastWriteHook* last = nullptr) {
   scratch.clear();
   if (headerOnly) serializer.split(true);
   const auto ec = serializeReady(serializer, scratch, headerOnly);
   if (ec) co_return IoResult{ec, 0};
+  if (last != nullptr) co_await last->beforeLastWrite(scratch.size());
   if (scratch.size() == 0) co_return IoResult{};
   auto result = co_await out.visit([&](auto& s) { return asio::async_write(s, scratch.data(), kUseTuple); });
   scratch.clear();
@@ -97,8 +110,9 @@ asio::awaitable<IoResult> writeReady(Stream& out, Serializer& serializer, beast:
 }
 
 template <class Serializer>
-asio::awaitable<IoResult> writeHeader(Stream& out, Serializer& serializer, beast::flat_buffer& scratch) {
-  return writeReady(out, serializer, scratch, true);
+asio::awaitable<IoResult> writeHeader(Stream& out, Serializer& serializer, beast::flat_buffer& scratch,
+                                      LastWriteHook* last = nullptr) {
+  return writeReady(out, serializer, scratch, true, last);
 }
 
 // Whole messages warden writes itself (errors, interim responses): rare, so
@@ -106,6 +120,15 @@ asio::awaitable<IoResult> writeHeader(Stream& out, Serializer& serializer, beast
 template <bool isRequest, class Body, class FieldsType>
 asio::awaitable<IoResult> writeMessage(Stream& out, http::message<isRequest, Body, FieldsType>& message) {
   return out.visit([&](auto& s) { return http::async_write(s, message, kUseTuple); });
+}
+
+// A whole message of warden's own that ends an exchange: assembled first,
+// so `last` is told its size before it goes.
+template <bool isRequest, class Body, class FieldsType>
+asio::awaitable<IoResult> writeMessage(Stream& out, http::message<isRequest, Body, FieldsType>& message,
+                                       beast::flat_buffer& scratch, LastWriteHook& last) {
+  http::serializer<isRequest, Body, FieldsType> serializer(message);
+  co_return co_await writeReady(out, serializer, scratch, false, &last);
 }
 
 // The interim response a client sending Expect: 100-continue waits for.
@@ -172,18 +195,32 @@ asio::awaitable<PieceRead> readPiece(Stream& in, beast::flat_buffer& buffer, Par
 // Writes `size` bytes of `piece` as the next part of the message, preceded by
 // the header when it has not gone out yet: one write. With nothing to send
 // and more to come, only a pending header is written.
+// `lastHook` (with `last`) is told before that write goes.
 template <class Serializer, class BodyValue>
 asio::awaitable<IoResult> writePiece(Stream& out, Serializer& serializer, BodyValue& body, char* piece, size_t size,
-                                     bool last, beast::flat_buffer& scratch) {
+                                     bool last, beast::flat_buffer& scratch, LastWriteHook* lastHook = nullptr) {
   body.data = size > 0 ? piece : nullptr;
   body.size = size;
   body.more = !last;
   const bool headerOnly = size == 0 && !last;
   if (headerOnly && serializer.is_header_done()) co_return IoResult{};
-  co_return co_await writeReady(out, serializer, scratch, headerOnly);
+  co_return co_await writeReady(out, serializer, scratch, headerOnly, last ? lastHook : nullptr);
 }
 
-// pumpBody's hook for each piece written: false stops the pump there. The
+// Tells `inner` of a last write as the end of `before` bytes written already.
+class AfterBytes final : public LastWriteHook {
+ public:
+  AfterBytes(LastWriteHook* inner, uint64_t before) : inner_(inner), before_(before) {}
+  asio::awaitable<void> beforeLastWrite(size_t bytes) override {
+    return inner_->beforeLastWrite(static_cast<size_t>(before_ + bytes));
+  }
+
+ private:
+  LastWriteHook* inner_;
+  uint64_t before_;
+};
+
+// pumpBody's hook for each piece: false stops the pump there. The
 // default ignores the pieces.
 struct IgnorePieces {
   bool operator()(std::string_view) const { return true; }
@@ -203,12 +240,16 @@ struct BodyPumpResult {
 // event by event, and nothing is buffered beyond one piece. If the header
 // has not been written through `serializer` yet (it serializes the message
 // `parser` fills), it goes out with the first piece when that is already
-// here, and alone otherwise. `onWritten` sees each piece of the body (as
-// parsed: dechunked) once it was written, and may stop the pump there.
-template <class Parser, class Serializer, class OnWritten = IgnorePieces>
+// here, and alone otherwise. `onPiece` sees each piece of the body (as
+// parsed: dechunked) once it was written, and may stop the pump there; the
+// piece that ends the body it sees before it is written, so it can stop the
+// body from completing, and then `lastHook` (may be null) is told, with the
+// bytes of the whole body's writes, the header's included.
+template <class Parser, class Serializer, class OnPiece = IgnorePieces>
 asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffer, Parser& parser, Stream& out,
                                          Serializer& serializer, Watchdog& idle, std::span<char> piece,
-                                         beast::flat_buffer& scratch, OnWritten onWritten = {}) {
+                                         beast::flat_buffer& scratch, OnPiece onPiece = {},
+                                         LastWriteHook* lastHook = nullptr) {
   BodyPumpResult result;
   if (parser.is_done() && serializer.is_done()) co_return result;
   for (;;) {
@@ -223,18 +264,26 @@ asio::awaitable<BodyPumpResult> pumpBody(Stream& in, beast::flat_buffer& inBuffe
     const bool last = parser.is_done();
     if (read.size == 0 && !last && headerOut) continue;
 
-    auto [ec, n] = co_await writePiece(out, serializer, parser.get().body(), piece.data(), read.size, last, scratch);
+    const std::string_view bytes(piece.data(), read.size);
+    if (last && read.size > 0 && !onPiece(bytes)) {
+      result.stopped = true;
+      co_return result;
+    }
+    // The hook is told the whole body's bytes, those already written too.
+    AfterBytes afterPieces(lastHook, result.bytesWritten);
+    auto [ec, n] = co_await writePiece(out, serializer, parser.get().body(), piece.data(), read.size, last, scratch,
+                                       lastHook != nullptr ? &afterPieces : nullptr);
     result.bytesWritten += n;
     if (ec) {
       result.writeError = ec;
       co_return result;
     }
     idle.touch();
-    if (read.size > 0 && !onWritten(std::string_view(piece.data(), read.size))) {
+    if (last) co_return result;
+    if (read.size > 0 && !onPiece(bytes)) {
       result.stopped = true;
       co_return result;
     }
-    if (last) co_return result;
   }
 }
 

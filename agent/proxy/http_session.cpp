@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory_resource>
 #include <optional>
 #include <string>
@@ -77,7 +78,7 @@ bool isMalformedRequest(const ErrorCode& ec) {
          ec != http::error::need_buffer;
 }
 
-class HttpSession {
+class HttpSession final : public ResponseCommit {
  public:
   HttpSession(WorkerContext& worker, Stream client, ConnectionInfo info, const asio::any_io_executor& executor)
       : worker_(worker),
@@ -109,9 +110,17 @@ class HttpSession {
   asio::awaitable<bool> validate(RequestParser& request, const providers::Route& route,
                                  const providers::Request& parsed, audit::Event& event, Clock::time_point start);
   Status rewriteBody(RequestParser& request, const std::vector<providers::TextEdit>& edits);
+  // Answers the client ourselves (the connection ends after it), and records
+  // the event with `error` before the answer goes.
   asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
-                               audit::Event& event);
+                               audit::Event& event, Clock::time_point start, const std::string& error);
+  // The event is recorded once per request: finish() hands it to the log
+  // and goes on, record() resumes when it is in the spool (ResponseCommit).
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
+  asio::awaitable<void> record(audit::Event& event, Clock::time_point start, const std::string& error);
+  bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
+  void applyOutcome(audit::Event& event, const ResponseInspection* inspection, const ExchangeOutcome& outcome);
+  asio::awaitable<void> beforeLastWrite(const ExchangeOutcome& soFar) override;
   asio::awaitable<void> closeClient();
   void closeAll();
 
@@ -130,6 +139,13 @@ class HttpSession {
   std::string body_;  // the current request's body, when it is read whole
   alignas(std::max_align_t) std::array<std::byte, kFieldArenaBytes> fieldSpace_;
   std::pmr::monotonic_buffer_resource fieldArena_{fieldSpace_.data(), fieldSpace_.size()};
+  // The current request's event, until it is recorded.
+  bool recorded_ = false;
+  struct Exchanging {
+    audit::Event* event = nullptr;
+    Clock::time_point start;
+    const ResponseInspection* inspection = nullptr;
+  } exchanging_;
 };
 
 asio::awaitable<bool> HttpSession::serveOne() {
@@ -141,6 +157,8 @@ asio::awaitable<bool> HttpSession::serveOne() {
   request.header_limit(options_.maxHeaderBytes);
   request.body_limit(boost::none);
   idle_.touch();
+  recorded_ = false;
+  exchanging_ = {};
   const RequestHead head = co_await readRequestHead(client_, buffer_, request, headerLimits_);
   const auto start = Clock::now();
   auto event = makeEvent(audit::EventType::Request, info_);
@@ -154,8 +172,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
     // Nothing of it is forwarded, and the stream is no longer at a message
     // boundary we agree on with the client: answer and close.
     const std::string why = "malformed request: " + (head.violation.empty() ? head.error.message() : head.violation);
-    co_await refuse(providers::providerForHost(host), providers::Refusal::BadRequest, why, event);
-    finish(event, start, why);
+    co_await refuse(providers::providerForHost(host), providers::Refusal::BadRequest, why, event, start, why);
     co_return false;
   }
   // Nothing but a closed or idle connection: not a request at all.
@@ -165,8 +182,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
     // (audit.spool.on_full: block); its refusal is still recorded.
     event.decision = "deny";
     co_await refuse(providers::providerForHost(host), providers::Refusal::Unavailable,
-                    "the audit spool is full, so requests are refused until it has room", event);
-    finish(event, start, "");
+                    "the audit spool is full, so requests are refused until it has room", event, start, "");
     co_return false;
   }
 
@@ -212,9 +228,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
       event.decision = "deny";
       co_await refuse(route.provider, providers::Refusal::BadRequest,
                       "prompt validation could not read the request body (" + inspected.failure +
-                          "), so it was not forwarded",
-                      event);
-      finish(event, start, "");
+                          "), so it was not forwarded", event, start, "");
     }
     if (!forward) co_return false;
   }
@@ -222,8 +236,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   const RequestDecision decision = decide(info_, route, inspected.request ? &*inspected.request : nullptr, req.base());
   event.decision = decision.decision;
   if (!decision.allow) {
-    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event);
-    finish(event, start, "");
+    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event, start, "");
     co_return false;
   }
 
@@ -243,21 +256,47 @@ asio::awaitable<bool> HttpSession::serveOne() {
                   FieldAllocator(&fieldArena_),
                   bodyRead ? &body_ : nullptr,
                   responseInspection ? &*responseInspection : nullptr};
+  side.commit = this;
+  exchanging_ = {&event, start, responseInspection ? &*responseInspection : nullptr};
   ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
-  if (responseInspection) llm.response = responseInspection->record(options_.textHasher.get());
-  event.bytesFromClient += outcome.bytesFromClient;
-  event.bytesToClient += outcome.bytesToClient;
-  event.status = outcome.status;
-  if (outcome.refusal) event.decision = "deny";  // outcome.error says why and how the response ended
+  exchanging_ = {};
+  if (recorded_) {
+    // Recorded before the response's last write, which then failed: the
+    // event says it was sent. Rare enough (the client went away at the last
+    // byte) that it is only logged.
+    if (!outcome.error.empty()) {
+      logger("proxy")->debug("{} {}: after its event was recorded: {}", event.method, event.path, outcome.error);
+    }
+    co_return outcome.keepClient;
+  }
+  applyOutcome(event, responseInspection ? &*responseInspection : nullptr, outcome);
   if (outcome.upstreamUnavailable) {
     if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
     logger("proxy")->warn("{} {} from {}: {}", event.method, event.path,
                           info_.origin.identity.comm.empty() ? info_.client.toString() : info_.origin.identity.comm,
                           outcome.error);
-    co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event);
+    co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event, start, outcome.error);
   }
   finish(event, start, outcome.error);
   co_return outcome.keepClient;
+}
+
+// Fills in how the exchange went; outcome.error says why and how a refused
+// response ended.
+void HttpSession::applyOutcome(audit::Event& event, const ResponseInspection* inspection,
+                               const ExchangeOutcome& outcome) {
+  if (inspection != nullptr && event.llm) event.llm->response = inspection->record(options_.textHasher.get());
+  event.bytesFromClient += outcome.bytesFromClient;
+  event.bytesToClient += outcome.bytesToClient;
+  event.status = outcome.status;
+  if (outcome.refusal) event.decision = "deny";
+}
+
+asio::awaitable<void> HttpSession::beforeLastWrite(const ExchangeOutcome& soFar) {
+  if (exchanging_.event == nullptr) co_return;
+  auto& event = *exchanging_.event;
+  applyOutcome(event, exchanging_.inspection, soFar);
+  co_await record(event, exchanging_.start, soFar.error);
 }
 
 // A WebSocket upgrade: a Realtime session is read event by event, any other
@@ -274,8 +313,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   const RequestDecision decision = decide(info_, route, nullptr, request.get().base());
   event.decision = decision.decision;
   if (!decision.allow) {
-    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event);
-    finish(event, start, "");
+    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event, start, "");
     co_return false;
   }
   // A WebSocket on an API host that is not a session warden reads would
@@ -289,8 +327,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     event.validation = std::move(record);
     event.decision = "deny";
     ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(validation::Verdict::Block)]);
-    co_await refuse(route.provider, providers::Refusal::BadRequest, reason, event);
-    finish(event, start, "");
+    co_await refuse(route.provider, providers::Refusal::BadRequest, reason, event, start, "");
     co_return false;
   }
   std::optional<RealtimeInspection> inspection;
@@ -326,7 +363,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   }
   if (outcome.upstreamUnavailable) {
     if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
-    co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event);
+    co_await refuse(route.provider, providers::Refusal::UpstreamFailure, outcome.error, event, start, outcome.error);
   }
   finish(event, start, outcome.error);
   co_return outcome.keepClient;
@@ -340,8 +377,7 @@ asio::awaitable<bool> HttpSession::readBody(RequestParser& request, providers::P
   const std::string tooLarge = "the request body is over warden's limit of " + std::to_string(limit) + " bytes";
   // A declared length over the limit is refused before the body is invited.
   if (declaredTooLarge(request, limit)) {
-    co_await refuse(provider, providers::Refusal::TooLarge, tooLarge, event);
-    finish(event, start, tooLarge);
+    co_await refuse(provider, providers::Refusal::TooLarge, tooLarge, event, start, tooLarge);
     co_return false;
   }
   auto& req = request.get();
@@ -359,8 +395,7 @@ asio::awaitable<bool> HttpSession::readBody(RequestParser& request, providers::P
   const WholeBody whole = co_await readWholeBody(client_, buffer_, request, piece_, limit, idle_, body_);
   event.bytesFromClient += whole.consumed;
   if (whole.tooLarge) {
-    co_await refuse(provider, providers::Refusal::TooLarge, tooLarge, event);
-    finish(event, start, tooLarge);
+    co_await refuse(provider, providers::Refusal::TooLarge, tooLarge, event, start, tooLarge);
     co_return false;
   }
   if (whole.error) {
@@ -410,8 +445,7 @@ asio::awaitable<bool> HttpSession::validate(RequestParser& request, const provid
   event.validation = std::move(checked.record);
   if (checked.verdict != validation::Verdict::Block) co_return true;
   event.decision = "deny";
-  co_await refuse(route.provider, providers::Refusal::Forbidden, checked.reason, event);
-  finish(event, start, "");
+  co_await refuse(route.provider, providers::Refusal::Forbidden, checked.reason, event, start, "");
   co_return false;
 }
 
@@ -438,15 +472,36 @@ Status HttpSession::rewriteBody(RequestParser& request, const std::vector<provid
 }
 
 // Answers the client ourselves; the connection ends after this response.
+namespace {
+
+// Records a refusal's event just before the refusal goes to the client.
+class RecordBeforeRefusal final : public LastWriteHook {
+ public:
+  using Record = std::function<asio::awaitable<void>(size_t)>;
+  explicit RecordBeforeRefusal(Record record) : record_(std::move(record)) {}
+  asio::awaitable<void> beforeLastWrite(size_t bytes) override { return record_(bytes); }
+
+ private:
+  Record record_;
+};
+
+}  // namespace
+
 asio::awaitable<void> HttpSession::refuse(providers::Provider provider, providers::Refusal refusal,
-                                          const std::string& reason, audit::Event& event) {
+                                          const std::string& reason, audit::Event& event, Clock::time_point start,
+                                          const std::string& error) {
   auto response = refusalResponse(provider, refusal, reason, event.id);
   event.status = static_cast<int>(response.result_int());
-  auto [ec, n] = co_await writeMessage(client_, response);
-  event.bytesToClient += n;
+  RecordBeforeRefusal hook([this, &event, start, &error](size_t bytes) {
+    event.bytesToClient += bytes;
+    return record(event, start, error);
+  });
+  co_await writeMessage(client_, response, output_, hook);
 }
 
-void HttpSession::finish(audit::Event& event, Clock::time_point start, const std::string& error) {
+bool HttpSession::seal(audit::Event& event, Clock::time_point start, const std::string& error) {
+  if (recorded_) return false;
+  recorded_ = true;
   auto& stats = worker_.shared.stats;
   ProxyStats::bump(stats.requests);
   if (!error.empty()) {
@@ -455,7 +510,15 @@ void HttpSession::finish(audit::Event& event, Clock::time_point start, const std
   }
   event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   if (auto* metrics = worker_.shared.metrics) recordRequestMetrics(*metrics, event);
-  worker_.events.submit(std::move(event));
+  return true;
+}
+
+void HttpSession::finish(audit::Event& event, Clock::time_point start, const std::string& error) {
+  if (seal(event, start, error)) worker_.events.submit(std::move(event));
+}
+
+asio::awaitable<void> HttpSession::record(audit::Event& event, Clock::time_point start, const std::string& error) {
+  if (seal(event, start, error)) co_await worker_.events.append(std::move(event));
 }
 
 asio::awaitable<void> HttpSession::closeClient() {

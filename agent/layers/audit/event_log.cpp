@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -125,18 +126,38 @@ bool EventLog::submit(Event event) {
   return submitBatch(one) == 1;
 }
 
-size_t EventLog::submitBatch(std::vector<Event>& events) {
+size_t EventLog::submitBatch(std::vector<Event>& events) { return submitBatch(events, nullptr); }
+
+size_t EventLog::submitBatch(std::vector<Event>& events, std::function<void()> written) {
   size_t queued = 0;
   {
     std::lock_guard lock(mutex_);
     const size_t room = stopping_ || queue_.size() >= options_.maxQueued ? 0 : options_.maxQueued - queue_.size();
     queued = std::min(room, events.size());
     for (size_t i = 0; i < queued; ++i) queue_.push_back(std::move(events[i]));
+    queuedSequence_ += queued;
+    if (written && queued > 0) {
+      waiters_.emplace_back(queuedSequence_, std::move(written));
+      written = nullptr;
+    }
   }
   if (queued < events.size()) dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
   events.clear();
   if (queued > 0) wake_.notify_one();
+  if (written) written();  // nothing was queued: nothing to wait for
   return queued;
+}
+
+void EventLog::notifyWritten(uint64_t sequence) {
+  std::vector<std::pair<uint64_t, std::function<void()>>> due;
+  {
+    std::lock_guard lock(mutex_);
+    if (waiters_.empty() || waiters_.front().first > sequence) return;
+    const auto end = std::find_if(waiters_.begin(), waiters_.end(), [sequence](const auto& w) { return w.first > sequence; });
+    due.assign(std::make_move_iterator(waiters_.begin()), std::make_move_iterator(end));
+    waiters_.erase(waiters_.begin(), end);
+  }
+  for (auto& [_, callback] : due) callback();
 }
 
 void EventLog::run() {
@@ -166,6 +187,7 @@ void EventLog::run() {
         // The disk still refuses them and nothing is left to wait for.
         auditLog()->error("{} audit events held while the disk refused them are lost at stop", heldLines_);
         dropped_.fetch_add(heldLines_, std::memory_order_relaxed);
+        notifyWritten(UINT64_MAX);
         return;
       }
       std::string out;
@@ -175,16 +197,19 @@ void EventLog::run() {
       int err = 0;
       if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
       syncNow(/*force=*/true);  // the closing checkpoint too
+      notifyWritten(UINT64_MAX);
       if (appended) appended();
       return;
     }
     // The two vectors trade places: their space is allocated once, not per event.
     taken.swap(queue_);
+    const uint64_t takenUpTo = queuedSequence_;
     auto appended = onAppended_;
     lock.unlock();
     for (size_t start = 0; start < taken.size(); start += kMaxBatch) {
       writeBatch(std::span<Event>(taken).subspan(start, std::min(kMaxBatch, taken.size() - start)));
     }
+    notifyWritten(takenUpTo);
     taken.clear();
     // A burst's worth of space is not kept for good.
     if (taken.capacity() > 8 * kMaxBatch) std::vector<Event>().swap(taken);

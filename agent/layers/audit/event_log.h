@@ -6,6 +6,11 @@
 // kCheckpointInterval, closes each segment, and ends the log. Lines reach
 // the disk (fdatasync) in batches within kSyncDelay.
 //
+// A caller that must not go on before its events are in the spool (the proxy,
+// before the last bytes of a response) submits them with a callback, called
+// once they were written: from then on the agent's death cannot lose them,
+// only the machine's can, until the next sync.
+//
 // Segments are closed at a size or an age. Old ones are deleted once every
 // sink has read past them and the spool is over its bound; when the spool is
 // over its bound with nothing deletable (sinks behind) or the disk refuses a
@@ -26,6 +31,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -69,6 +75,12 @@ class EventLog {
   // Takes (and clears) `events` under one lock with one wakeup of the writer.
   // Returns how many were queued.
   size_t submitBatch(std::vector<Event>& events);
+  // The same, and `written` is called once the queued events were written
+  // to the segment (not yet synced), or held in memory or dropped under the
+  // spool-full policies; on the writer thread, or on this one at once when
+  // nothing could be queued. It is always called, at the latest when the
+  // log closes.
+  size_t submitBatch(std::vector<Event>& events, std::function<void()> written);
   // Called on the writer thread after lines were appended (sinks wake on it).
   void onAppended(std::function<void()> callback);
 
@@ -104,6 +116,8 @@ class EventLog {
   // write() until done or an error (`err`); returns the bytes written.
   size_t writeAll(std::string_view out, int& err);
   void updateFull();
+  // Calls the callbacks of events up to `sequence` (all, when stopping).
+  void notifyWritten(uint64_t sequence);
 
   SpoolOptions options_;
   std::string hostName_;
@@ -115,6 +129,9 @@ class EventLog {
   std::condition_variable wake_;
   std::vector<Event> queue_;
   bool stopping_ = false;
+  uint64_t queuedSequence_ = 0;  // events ever queued
+  // Callbacks waiting for the events up to their sequence number, in order.
+  std::vector<std::pair<uint64_t, std::function<void()>>> waiters_;
 
   std::atomic<bool> full_{false};
   std::atomic<uint64_t> written_{0};

@@ -18,8 +18,8 @@
 #   tamper      a copy of a spool verifies; an edited, a deleted and two
 #               swapped lines are each named by file:line
 #   kill        SIGKILL under 8 parallel clients, restart on the same spool:
-#               the chain holds, ids are unique, the sink gets everything;
-#               responses whose event was lost are counted and printed
+#               every request answered before the kill has its event, the
+#               chain holds, ids are unique, the sink gets everything
 #
 # Set WARDEN_E2E_KEEP=1 to keep the work directory (logs, spools) afterwards.
 set -euo pipefail

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -237,6 +238,42 @@ TEST(EventLogTest, UnderTheBlockPolicyAFullDiskRefusesRequestsAndHoldsTheEvents)
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ((*log)->written(), 0u);
   EXPECT_EQ((*log)->dropped(), 0u) << "held, to be written when the disk takes them";
+}
+
+// The proxy waits on this before a response's last byte: when it is told,
+// the lines are in the segment, where a killed agent leaves them.
+TEST(EventLogTest, ACallerToldItsEventsWereWrittenFindsThemInTheSegment) {
+  TempDir dir;
+  const std::string spool = dir.path() + "/spool";
+  auto log = EventLog::open(spoolIn(spool));
+  ASSERT_TRUE(log) << log.error().message;
+  for (int round = 0; round < 50; ++round) {
+    std::vector<Event> events{requestEvent(0, round), requestEvent(1, round)};
+    std::promise<size_t> linesWhenTold;
+    (*log)->submitBatch(events, [&] { linesWhenTold.set_value(readLines(segmentPath(spool, 1)).size()); });
+    auto told = linesWhenTold.get_future();
+    ASSERT_EQ(told.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "never told";
+    EXPECT_EQ(told.get(), static_cast<size_t>(2 * (round + 1))) << "round " << round;
+  }
+}
+
+TEST(EventLogTest, ACallerIsToldAtOnceWhenNothingCouldBeQueued) {
+  TempDir dir;
+  auto log = EventLog::open(spoolIn(dir.path() + "/spool", /*maxQueued=*/1));
+  ASSERT_TRUE(log) << log.error().message;
+  // The queue holds one event: right after it took one, a second has no room.
+  size_t queued = 1;
+  bool told = false;
+  for (int attempt = 0; attempt < 1000 && queued > 0; ++attempt) {
+    std::vector<Event> fill{requestEvent(0, attempt)};
+    (*log)->submitBatch(fill);
+    std::vector<Event> more{requestEvent(1, attempt)};
+    told = false;
+    queued = (*log)->submitBatch(more, [&told] { told = true; });
+    if (queued > 0) continue;  // the writer had just taken the queue: try again
+    EXPECT_TRUE(told) << "told on the caller's thread, before submitBatch returned";
+  }
+  EXPECT_EQ(queued, 0u) << "the queue never stayed full long enough to test";
 }
 
 TEST(EventLogTest, OpenFailureIsAnError) {

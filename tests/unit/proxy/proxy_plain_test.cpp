@@ -116,6 +116,44 @@ TEST_F(PlainProxyTest, RelaysTwoRequestsOnOneKeepAliveConnectionAndLogsEach) {
   EXPECT_TRUE(hasValue(lines[1], "method", "POST"));
 }
 
+// An agent killed right after a response went out must still have its
+// event: it is in the spool (written, if not yet synced) before the
+// response's last byte leaves, so the client never sees it missing.
+TEST_F(PlainProxyTest, EachEventIsInTheSpoolBeforeItsClientHasTheWholeResponse) {
+  TempDir logDir;
+  auto events = audit::EventLog::open(audit::testing::spoolIn(logDir.path()));
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  startProxy(testOptions(), events.value().get());
+  const auto spooled = [&](const std::string& path) {
+    for (const auto& line : audit::testing::spoolLines(logDir.path())) {
+      const auto json = nlohmann::json::parse(line, nullptr, false);
+      if (!json.is_discarded() && hasValue(json, "path", path)) return true;
+    }
+    return false;
+  };
+
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(upstream_.endpoint());
+    beast::flat_buffer buffer;
+    for (int i = 0; i < 20; ++i) {
+      const std::string path = "/v1/models?n=" + std::to_string(i);
+      auto response = co_await roundTrip(socket, buffer, makeRequest(http::verb::get, path, "x"));
+      EXPECT_EQ(response.result_int(), 200);
+      EXPECT_TRUE(spooled(path)) << path << ": answered, yet not in the spool";
+    }
+    auto head = co_await roundTrip(socket, buffer, makeRequest(http::verb::head, "/head", "x"));
+    EXPECT_EQ(head.result_int(), 200);
+    EXPECT_TRUE(spooled("/head")) << "a response without a body";
+  }));
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(closedPort());
+    beast::flat_buffer buffer;
+    auto response = co_await roundTrip(socket, buffer, makeRequest(http::verb::post, "/down", "x", "{}"));
+    EXPECT_EQ(response.result_int(), 502);
+    EXPECT_TRUE(spooled("/down")) << "warden's own answer";
+  }));
+}
+
 TEST_F(PlainProxyTest, StreamsServerSentEventsPieceByPiece) {
   startProxy();
   ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
@@ -244,7 +282,11 @@ TEST_F(PlainProxyTest, StreamsAChunkedRequestBody) {
 TEST_F(PlainProxyTest, ServesManyConcurrentKeepAliveClients) {
   auto options = testOptions();
   options.workers = 2;
-  startProxy(options);
+  // With the event log: responses wait on it together.
+  TempDir logDir;
+  auto events = audit::EventLog::open(audit::testing::spoolIn(logDir.path()));
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  startProxy(options, events.value().get());
   constexpr int kClients = 24;
   constexpr int kRequestsEach = 3;
   int succeeded = 0;
