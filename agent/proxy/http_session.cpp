@@ -115,7 +115,7 @@ class HttpSession final : public ResponseCommit {
   asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
                                audit::Event& event, Clock::time_point start, const std::string& error);
   // The event is recorded once per request: finish() hands it to the log
-  // and goes on, record() resumes when it is in the spool (ResponseCommit).
+  // and goes on, record() returns when it is in the spool (ResponseCommit).
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
   asio::awaitable<void> record(audit::Event& event, Clock::time_point start, const std::string& error);
   bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
@@ -518,7 +518,8 @@ void HttpSession::finish(audit::Event& event, Clock::time_point start, const std
 }
 
 asio::awaitable<void> HttpSession::record(audit::Event& event, Clock::time_point start, const std::string& error) {
-  if (seal(event, start, error)) co_await worker_.events.append(std::move(event));
+  if (seal(event, start, error)) worker_.events.writeNow(std::move(event));
+  co_return;
 }
 
 asio::awaitable<void> HttpSession::closeClient() {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iterator>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -101,7 +100,7 @@ void EventLog::onAppended(std::function<void()> callback) {
   onAppended_ = std::move(callback);
 }
 
-Status EventLog::openSegment(uint64_t number, bool continuing) {
+Status EventLog::openSegment(uint64_t number, bool continuing, bool syncDir) {
   const std::string path = segmentPath(options_.dir, number);
   // Read-write: the last byte tells whether a crash left half a line.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -110,7 +109,7 @@ Status EventLog::openSegment(uint64_t number, bool continuing) {
   ::fstat(fd, &st);
   char last = '\n';
   if (continuing && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) != 1) last = '\n';
-  if (!continuing) syncDirectory(options_.dir);
+  if (!continuing && syncDir) syncDirectory(options_.dir);
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   midLine_ = last != '\n';
@@ -126,97 +125,166 @@ bool EventLog::submit(Event event) {
   return submitBatch(one) == 1;
 }
 
-size_t EventLog::submitBatch(std::vector<Event>& events) { return submitBatch(events, nullptr); }
-
-size_t EventLog::submitBatch(std::vector<Event>& events, std::function<void()> written) {
+size_t EventLog::submitBatch(std::vector<Event>& events) {
   size_t queued = 0;
   {
     std::lock_guard lock(mutex_);
     const size_t room = stopping_ || queue_.size() >= options_.maxQueued ? 0 : options_.maxQueued - queue_.size();
     queued = std::min(room, events.size());
     for (size_t i = 0; i < queued; ++i) queue_.push_back(std::move(events[i]));
-    queuedSequence_ += queued;
-    if (written && queued > 0) {
-      waiters_.emplace_back(queuedSequence_, std::move(written));
-      written = nullptr;
-    }
   }
   if (queued < events.size()) dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
   events.clear();
   if (queued > 0) wake_.notify_one();
-  if (written) written();  // nothing was queued: nothing to wait for
   return queued;
 }
 
-void EventLog::notifyWritten(uint64_t sequence) {
-  std::vector<std::pair<uint64_t, std::function<void()>>> due;
+void EventLog::writeNow(std::vector<Event>& events) {
+  bool chores = false;
+  {
+    std::lock_guard lock(writeMutex_);
+    const bool wasSynced = writtenSinceSync_ == 0;
+    writeBatches(events);
+    // The writer sleeps until a deadline it set before these lines: it is
+    // woken for their sync (once per sync window), and for a full spool.
+    chores = (wasSynced && writtenSinceSync_ > 0) || full_.load(std::memory_order_relaxed) || choresDue();
+  }
+  events.clear();
+  if (chores) poke();
+}
+
+void EventLog::poke() {
   {
     std::lock_guard lock(mutex_);
-    if (waiters_.empty() || waiters_.front().first > sequence) return;
-    const auto end = std::find_if(waiters_.begin(), waiters_.end(), [sequence](const auto& w) { return w.first > sequence; });
-    due.assign(std::make_move_iterator(waiters_.begin()), std::make_move_iterator(end));
-    waiters_.erase(waiters_.begin(), end);
+    poked_ = true;
   }
-  for (auto& [_, callback] : due) callback();
+  wake_.notify_one();
+}
+
+void EventLog::writeBatches(std::span<Event> events) {
+  for (size_t start = 0; start < events.size(); start += kMaxBatch) {
+    writeBatch(events.subspan(start, std::min(kMaxBatch, events.size() - start)));
+  }
 }
 
 void EventLog::run() {
   std::vector<Event> taken;
-  std::unique_lock lock(mutex_);
   for (;;) {
-    const auto ready = [this] { return stopping_ || !queue_.empty(); };
-    // Lines on their way to the disk are synced within kSyncDelay of the
-    // first; a full spool looks again for room every kBoundCheckInterval.
-    auto deadline = std::chrono::steady_clock::time_point::max();
-    if (writtenSinceSync_ > 0) deadline = firstUnsynced_ + kSyncDelay;
-    if (full_.load()) deadline = std::min(deadline, lastBoundCheck_ + kBoundCheckInterval);
-    if (!wake_.wait_until(lock, deadline, ready)) {
-      lock.unlock();
-      if (writtenSinceSync_ > 0 && std::chrono::steady_clock::now() >= firstUnsynced_ + kSyncDelay) syncNow();
-      if (full_.load()) {
-        enforceBound();
-        if (!overBound_ && !held_.empty()) flushHeld();
-      }
-      lock.lock();
-      continue;
-    }
-    if (queue_.empty()) {  // stopping, and everything is taken
-      auto appended = onAppended_;
-      lock.unlock();
-      if (!flushHeld()) {
-        // The disk still refuses them and nothing is left to wait for.
-        auditLog()->error("{} audit events held while the disk refused them are lost at stop", heldLines_);
-        dropped_.fetch_add(heldLines_, std::memory_order_relaxed);
-        notifyWritten(UINT64_MAX);
-        return;
-      }
-      std::string out;
-      if (midLine_) out += '\n';
-      appendLossNotice(out);
-      appendCheckpoint(out, true);
-      int err = 0;
-      if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
-      syncNow(/*force=*/true);  // the closing checkpoint too
-      notifyWritten(UINT64_MAX);
+    const auto deadline = nextChore();
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, deadline, [this] { return stopping_ || !queue_.empty() || poked_; });
+    poked_ = false;
+    const bool closing = stopping_ && queue_.empty();
+    // The two vectors trade places: their space is allocated once, not per event.
+    taken.swap(queue_);
+    auto appended = onAppended_;
+    lock.unlock();
+    if (closing) {
+      close();
       if (appended) appended();
       return;
     }
-    // The two vectors trade places: their space is allocated once, not per event.
-    taken.swap(queue_);
-    const uint64_t takenUpTo = queuedSequence_;
-    auto appended = onAppended_;
-    lock.unlock();
-    for (size_t start = 0; start < taken.size(); start += kMaxBatch) {
-      writeBatch(std::span<Event>(taken).subspan(start, std::min(kMaxBatch, taken.size() - start)));
+    if (!taken.empty()) {
+      std::lock_guard write(writeMutex_);
+      writeBatches(taken);
     }
-    notifyWritten(takenUpTo);
+    maintain();
     taken.clear();
     // A burst's worth of space is not kept for good.
     if (taken.capacity() > 8 * kMaxBatch) std::vector<Event>().swap(taken);
-    if (writtenSinceSync_ > 0 && std::chrono::steady_clock::now() >= firstUnsynced_ + kSyncDelay) syncNow();
     if (appended) appended();
-    lock.lock();
   }
+}
+
+// Lines on their way to the disk are synced within kSyncDelay of the first;
+// a full spool looks again for room every kBoundCheckInterval.
+std::chrono::steady_clock::time_point EventLog::nextChore() {
+  std::lock_guard lock(writeMutex_);
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  if (writtenSinceSync_ > 0) deadline = firstUnsynced_ + kSyncDelay;
+  if (full_.load()) deadline = std::min(deadline, lastBoundCheck_ + kBoundCheckInterval);
+  return deadline;
+}
+
+// A segment is closed and old ones deleted here, not by a writeNow()
+// caller: closing syncs the segment and the directory.
+bool EventLog::choresDue() const {
+  const auto now = std::chrono::steady_clock::now();
+  return segmentSize_ >= options_.segmentBytes || now - lastBoundCheck_ >= kBoundCheckInterval ||
+         (segmentSize_ > 0 && now - segmentOpened_ >= options_.segmentAge);
+}
+
+void EventLog::maintain() {
+  Closed closed;
+  {
+    std::lock_guard lock(writeMutex_);
+    if (std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) {
+      enforceBound();
+      if (full_.load() && !overBound_ && !held_.empty()) flushHeld();
+    }
+    closed = rotateIfDue();
+  }
+  if (closed.fd >= 0) {
+    // Its last checkpoint, and the new segment's name, reach the disk.
+    if (::fdatasync(closed.fd) == 0) {
+      synced_.fetch_add(closed.lines, std::memory_order_relaxed);
+    } else {
+      auditLog()->error("{}", errnoError("sync the closed spool segment", errno).message);
+    }
+    ::close(closed.fd);
+    syncDirectory(options_.dir);
+  }
+  syncIfDue();
+}
+
+// fdatasync() takes milliseconds on a busy disk: it runs on a duplicate of
+// the segment's descriptor with the lock released, so writeNow() callers
+// never wait for it. Lines written meanwhile open the next sync window.
+void EventLog::syncIfDue() {
+  int fd = -1;
+  uint64_t lines = 0;
+  {
+    std::lock_guard lock(writeMutex_);
+    if (writtenSinceSync_ == 0 || std::chrono::steady_clock::now() < firstUnsynced_ + kSyncDelay) return;
+    fd = ::dup(fd_);
+    if (fd < 0) {
+      syncNow();
+      return;
+    }
+    lines = writtenSinceSync_;
+    writtenSinceSync_ = 0;
+  }
+  const bool synced = ::fdatasync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (synced) {
+    synced_.fetch_add(lines, std::memory_order_relaxed);
+    return;
+  }
+  std::lock_guard lock(writeMutex_);
+  // The lines stay in the page cache; the next sync tries again.
+  auditLog()->error("{}", errnoError("sync spool segment " + segmentPath(options_.dir, segment_.load()), err).message);
+  writtenSinceSync_ += lines;
+  firstUnsynced_ = std::chrono::steady_clock::now();
+}
+
+// Stopping, with the queue drained: what is held goes out if the disk takes
+// it, then the loss count and a closing checkpoint, synced.
+void EventLog::close() {
+  std::lock_guard lock(writeMutex_);
+  if (!flushHeld()) {
+    // The disk still refuses them and nothing is left to wait for.
+    auditLog()->error("{} audit events held while the disk refused them are lost at stop", heldLines_);
+    dropped_.fetch_add(heldLines_, std::memory_order_relaxed);
+    return;
+  }
+  std::string out;
+  if (midLine_) out += '\n';
+  appendLossNotice(out);
+  appendCheckpoint(out, true);
+  int err = 0;
+  if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
+  syncNow(/*force=*/true);  // the closing checkpoint too
 }
 
 void EventLog::writeBatch(std::span<Event> batch) {
@@ -290,8 +358,6 @@ void EventLog::writeBatch(std::span<Event> batch) {
     diskRefused_ = false;
     lastWriteError_.clear();
     updateFull();
-    rotateIfDue();
-    if (std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) enforceBound();
     return;
   }
   diskRefused_ = true;
@@ -399,11 +465,11 @@ void EventLog::appendLossNotice(std::string& out) {
   lostSinceNotice_ = 0;
 }
 
-void EventLog::rotateIfDue() {
-  if (segmentSize_ == 0 || !held_.empty()) return;
+EventLog::Closed EventLog::rotateIfDue() {
+  if (segmentSize_ == 0 || !held_.empty()) return {};
   const bool big = segmentSize_ >= options_.segmentBytes;
   const bool old = std::chrono::steady_clock::now() - segmentOpened_ >= options_.segmentAge;
-  if (!big && !old) return;
+  if (!big && !old) return {};
   // A segment ends with a signed checkpoint, so each can be verified alone.
   const uint64_t sizeBefore = segmentSize_;
   const HashChain chainBefore = chain_;
@@ -426,16 +492,24 @@ void EventLog::rotateIfDue() {
     diskRefused_ = true;
     reportWriteError(err);
     updateFull();
-    return;
+    return {};
   }
-  syncNow(/*force=*/true);  // its checkpoint too
+  // Synced by the caller once the lock is released: its lines, checkpoint included.
+  Closed closed{::dup(fd_), writtenSinceSync_};
+  if (closed.fd < 0) {
+    syncNow(/*force=*/true);
+    closed.lines = 0;
+  } else {
+    writtenSinceSync_ = 0;
+  }
   const uint64_t next = segment_.load() + 1;
-  if (auto opened = openSegment(next, false); !opened) {
+  if (auto opened = openSegment(next, false, /*syncDir=*/false); !opened) {
     auditLog()->error("{}; events stay in the current segment", opened.error().message);
-    return;
+    return closed;
   }
   auditLog()->debug("spool segment {} started", next);
   enforceBound();
+  return closed;
 }
 
 void EventLog::enforceBound() {

@@ -1,15 +1,18 @@
 // The audit spool's writer: every event becomes one JSON line in the newest
-// segment of the spool directory (spool_layout.h), from this log's own
-// thread, so no worker ever waits on file I/O. Lines are chained to the ones
+// segment of the spool directory (spool_layout.h), queued events from this
+// log's own thread. Lines are chained to the ones
 // before them (hash_chain.h), across segments and restarts; with a signer, a
 // signed checkpoint follows every kCheckpointLines lines or
 // kCheckpointInterval, closes each segment, and ends the log. Lines reach
 // the disk (fdatasync) in batches within kSyncDelay.
 //
 // A caller that must not go on before its events are in the spool (the proxy,
-// before the last bytes of a response) submits them with a callback, called
-// once they were written: from then on the agent's death cannot lose them,
-// only the machine's can, until the next sync.
+// before the last bytes of a response) writes them itself with writeNow():
+// from its return the agent's death cannot lose them, only the machine's
+// can, until the next sync. Taking them to the writer thread and back would
+// cost two thread wakeups per response; a write() to the page cache costs
+// a few microseconds. What takes milliseconds stays on the writer thread,
+// off the lock: syncs, closing segments, deleting old ones.
 //
 // Segments are closed at a size or an age. Old ones are deleted once every
 // sink has read past them and the spool is over its bound; when the spool is
@@ -75,12 +78,10 @@ class EventLog {
   // Takes (and clears) `events` under one lock with one wakeup of the writer.
   // Returns how many were queued.
   size_t submitBatch(std::vector<Event>& events);
-  // The same, and `written` is called once the queued events were written
-  // to the segment (not yet synced), or held in memory or dropped under the
-  // spool-full policies; on the writer thread, or on this one at once when
-  // nothing could be queued. It is always called, at the latest when the
-  // log closes.
-  size_t submitBatch(std::vector<Event>& events, std::function<void()> written);
+  // Writes `events` (and clears it) on this thread, ahead of any still
+  // queued: written to the segment when it returns (not yet synced), or held
+  // in memory or dropped as the spool-full policies say.
+  void writeNow(std::vector<Event>& events);
   // Called on the writer thread after lines were appended (sinks wake on it).
   void onAppended(std::function<void()> callback);
 
@@ -101,14 +102,21 @@ class EventLog {
  private:
   EventLog(SpoolOptions options, std::shared_ptr<const CheckpointSigner> signer,
            std::shared_ptr<const SpoolCursors> cursors);
-  Status openSegment(uint64_t number, bool continuing);
+  // `syncDir`: sync the directory for a new segment's name here (else the caller does).
+  Status openSegment(uint64_t number, bool continuing, bool syncDir = true);
+  // A segment closed at rotation, still to be synced (fd -1: nothing to do).
+  struct Closed {
+    int fd = -1;
+    uint64_t lines = 0;
+  };
   void run();
   void writeBatch(std::span<Event> batch);
   // Writes `held_` out; true when nothing is left held.
   bool flushHeld();
   void appendCheckpoint(std::string& out, bool force);
   void appendLossNotice(std::string& out);
-  void rotateIfDue();
+  Closed rotateIfDue();
+  bool choresDue() const;
   void enforceBound();
   void noteWritten(uint64_t events);
   void syncNow(bool force = false);
@@ -116,8 +124,14 @@ class EventLog {
   // write() until done or an error (`err`); returns the bytes written.
   size_t writeAll(std::string_view out, int& err);
   void updateFull();
-  // Calls the callbacks of events up to `sequence` (all, when stopping).
-  void notifyWritten(uint64_t sequence);
+  void writeBatches(std::span<Event> events);
+  // The writer thread's chores between batches: room in a full spool, the
+  // segment's age, syncs (off the lock).
+  void maintain();
+  std::chrono::steady_clock::time_point nextChore();
+  void syncIfDue();
+  void close();
+  void poke();
 
   SpoolOptions options_;
   std::string hostName_;
@@ -129,9 +143,7 @@ class EventLog {
   std::condition_variable wake_;
   std::vector<Event> queue_;
   bool stopping_ = false;
-  uint64_t queuedSequence_ = 0;  // events ever queued
-  // Callbacks waiting for the events up to their sequence number, in order.
-  std::vector<std::pair<uint64_t, std::function<void()>>> waiters_;
+  bool poked_ = false;  // lines written by writeNow() need the writer's chores
 
   std::atomic<bool> full_{false};
   std::atomic<uint64_t> written_{0};
@@ -141,7 +153,9 @@ class EventLog {
   std::atomic<uint64_t> segments_{0};
   std::atomic<uint64_t> segment_{0};
 
-  // Writer thread only from here on.
+  // Everything from here on is the writer's state, under writeMutex_ (the
+  // writer thread's, or a writeNow() caller's). Never held while syncing.
+  std::mutex writeMutex_;
   int fd_ = -1;
   bool midLine_ = false;  // the segment ends in half a line (a crash, a refused write)
   bool diskRefused_ = false;

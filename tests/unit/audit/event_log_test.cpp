@@ -12,7 +12,6 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -240,40 +239,55 @@ TEST(EventLogTest, UnderTheBlockPolicyAFullDiskRefusesRequestsAndHoldsTheEvents)
   EXPECT_EQ((*log)->dropped(), 0u) << "held, to be written when the disk takes them";
 }
 
-// The proxy waits on this before a response's last byte: when it is told,
-// the lines are in the segment, where a killed agent leaves them.
-TEST(EventLogTest, ACallerToldItsEventsWereWrittenFindsThemInTheSegment) {
+// The proxy calls this before a response's last byte: when it returns, the
+// lines are in the segment, where a killed agent leaves them.
+TEST(EventLogTest, EventsWrittenNowAreInTheSegmentWhenItReturns) {
   TempDir dir;
   const std::string spool = dir.path() + "/spool";
   auto log = EventLog::open(spoolIn(spool));
   ASSERT_TRUE(log) << log.error().message;
   for (int round = 0; round < 50; ++round) {
     std::vector<Event> events{requestEvent(0, round), requestEvent(1, round)};
-    std::promise<size_t> linesWhenTold;
-    (*log)->submitBatch(events, [&] { linesWhenTold.set_value(readLines(segmentPath(spool, 1)).size()); });
-    auto told = linesWhenTold.get_future();
-    ASSERT_EQ(told.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "never told";
-    EXPECT_EQ(told.get(), static_cast<size_t>(2 * (round + 1))) << "round " << round;
+    (*log)->writeNow(events);
+    EXPECT_TRUE(events.empty());
+    EXPECT_EQ(readLines(segmentPath(spool, 1)).size(), static_cast<size_t>(2 * (round + 1))) << "round " << round;
   }
+  EXPECT_EQ((*log)->written(), 100u);
+  // The writer thread syncs them within the delay, without being handed any.
+  const auto deadline = std::chrono::steady_clock::now() + EventLog::kSyncDelay * 20;
+  while ((*log)->synced() < 100 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ((*log)->synced(), 100u);
 }
 
-TEST(EventLogTest, ACallerIsToldAtOnceWhenNothingCouldBeQueued) {
+TEST(EventLogTest, EventsWrittenNowAndQueuedShareOneChain) {
   TempDir dir;
-  auto log = EventLog::open(spoolIn(dir.path() + "/spool", /*maxQueued=*/1));
-  ASSERT_TRUE(log) << log.error().message;
-  // The queue holds one event: right after it took one, a second has no room.
-  size_t queued = 1;
-  bool told = false;
-  for (int attempt = 0; attempt < 1000 && queued > 0; ++attempt) {
-    std::vector<Event> fill{requestEvent(0, attempt)};
-    (*log)->submitBatch(fill);
-    std::vector<Event> more{requestEvent(1, attempt)};
-    told = false;
-    queued = (*log)->submitBatch(more, [&told] { told = true; });
-    if (queued > 0) continue;  // the writer had just taken the queue: try again
-    EXPECT_TRUE(told) << "told on the caller's thread, before submitBatch returned";
+  const std::string spool = dir.path() + "/spool";
+  {
+    auto log = EventLog::open(spoolIn(spool));
+    ASSERT_TRUE(log) << log.error().message;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&log, t] {
+        for (int i = 0; i < 500; ++i) {
+          std::vector<Event> events{requestEvent(t, i)};
+          if (t % 2 == 0) {
+            (*log)->writeNow(events);
+          } else {
+            (*log)->submitBatch(events);
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
   }
-  EXPECT_EQ(queued, 0u) << "the queue never stayed full long enough to test";
+  const auto lines = spoolLines(spool);
+  ASSERT_EQ(lines.size(), 2000u);
+  std::stringstream all;
+  for (const auto& line : lines) all << line << "\n";
+  const ChainReport report = verifyChain(all);
+  EXPECT_TRUE(report.ok) << "line " << report.problemLine << ": " << report.problem;
 }
 
 TEST(EventLogTest, OpenFailureIsAnError) {
@@ -290,7 +304,11 @@ std::shared_ptr<const CheckpointSigner> testSigner(const std::string& dir) {
 
 // Segments close at their size with a signed checkpoint, and the chain runs
 // on through the next one.
-TEST(EventLogTest, SegmentsRotateAtTheirSizeAndTheChainRunsThroughThem) {
+// Queued or written by the caller, alike: the writer thread closes segments.
+class SegmentRotationTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SegmentRotationTest, SegmentsRotateAtTheirSizeAndTheChainRunsThroughThem) {
+  const bool writtenNow = GetParam();
   TempDir dir;
   const std::string spool = dir.path() + "/spool";
   auto options = spoolIn(spool);
@@ -299,6 +317,13 @@ TEST(EventLogTest, SegmentsRotateAtTheirSizeAndTheChainRunsThroughThem) {
     auto log = EventLog::open(options, testSigner(dir.path()));
     ASSERT_TRUE(log) << log.error().message;
     for (int i = 0; i < 200; ++i) {
+      if (writtenNow) {
+        std::vector<Event> one{requestEvent(0, i)};
+        (*log)->writeNow(one);
+        // Give the writer its turn at closing the segment now and then.
+        if (i % 10 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
       (*log)->submit(requestEvent(0, i));
       if (i % 10 == 0) {
         ASSERT_TRUE(waitFor([&] { return (*log)->written() > static_cast<uint64_t>(i); }));
@@ -326,6 +351,8 @@ TEST(EventLogTest, SegmentsRotateAtTheirSizeAndTheChainRunsThroughThem) {
   EXPECT_TRUE(report.ok) << report.problemLine << ": " << report.problem;
   EXPECT_GE(report.checkpointsVerified, segments.size());
 }
+
+INSTANTIATE_TEST_SUITE_P(QueuedOrWrittenNow, SegmentRotationTest, ::testing::Bool());
 
 // Without sinks the spool is a bounded local log: the oldest segments go.
 TEST(EventLogTest, WithoutSinksTheOldestSegmentsAreDeletedAtTheBound) {

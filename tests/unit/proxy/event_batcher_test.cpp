@@ -5,8 +5,6 @@
 
 #include "../audit/spool_test_support.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <fstream>
@@ -99,48 +97,16 @@ TEST_F(EventBatcherTest, HandsOverWhatItHoldsWhenDestroyed) {
   EXPECT_NE(lines[1].find("\"/words\""), std::string::npos);
 }
 
-TEST_F(EventBatcherTest, AnAppendResumesOnceItsEventIsInTheSpoolTakingTheHeldOnesAlong) {
+TEST_F(EventBatcherTest, AnEventWrittenNowTakesTheHeldOnesAlongInOrder) {
   EventBatcher batcher(io_.get_executor(), log_.get());
   batcher.submit(requestEvent("/held"));
-  size_t linesWhenResumed = 0;
-  bool resumed = false;
-  asio::co_spawn(
-      io_,
-      [&]() -> asio::awaitable<void> {
-        co_await batcher.append(requestEvent("/awaited"));
-        linesWhenResumed = audit::testing::spoolLines(log_->dir()).size();
-        resumed = true;
-      },
-      asio::detached);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!resumed && std::chrono::steady_clock::now() < deadline) io_.run_one_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(resumed);
-  EXPECT_EQ(linesWhenResumed, 2u) << "the event held before it went along, in order";
-  const auto lines = closeAndReadLines();
-  ASSERT_EQ(lines.size(), 2u);
-  EXPECT_NE(lines[0].find("\"/held\""), std::string::npos);
-  EXPECT_NE(lines[1].find("\"/awaited\""), std::string::npos);
-}
-
-TEST_F(EventBatcherTest, AnAppendStillWaitingWhenTheWorkerGoesIsDroppedWithIt) {
-  // The worker's loop never runs again: the log's word arrives after the
-  // batcher is gone and must not touch it.
-  bool resumed = false;
-  {
-    EventBatcher batcher(io_.get_executor(), log_.get());
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          co_await batcher.append(requestEvent("/orphan"));
-          resumed = true;
-        },
-        asio::detached);
-    io_.poll();  // starts the append, which now waits on the log
-  }
-  EXPECT_TRUE(eventually([&] { return log_->written() == 1; })) << "the event itself is kept";
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(20));
-  EXPECT_FALSE(resumed);
+  batcher.writeNow(requestEvent("/now"));
+  const auto spooled = audit::testing::spoolLines(log_->dir());
+  ASSERT_EQ(spooled.size(), 2u) << "written before writeNow() returned";
+  EXPECT_NE(spooled[0].find("\"/held\""), std::string::npos);
+  EXPECT_NE(spooled[1].find("\"/now\""), std::string::npos);
+  io_.run_for(kEventFlushDelay * 5);  // the held event's timer finds nothing left
+  EXPECT_EQ(closeAndReadLines().size(), 2u);
 }
 
 TEST_F(EventBatcherTest, WithoutALogEventsAreDropped) {
