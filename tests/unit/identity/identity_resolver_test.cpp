@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -25,6 +26,9 @@ std::unique_ptr<IdentityResolver> resolverOn(const TempDir& cgroupRoot, const st
   IdentityResolverOptions options;
   options.cgroupMount = cgroupRoot.path();
   options.processes.procRoot = procRoot;
+  // The test binary is hashed; built with sanitizers it is over the default limit.
+  const uint64_t ownSize = std::filesystem::file_size(std::filesystem::read_symlink("/proc/self/exe"));
+  options.processes.maxHashBytes = std::max<uint64_t>(options.processes.maxHashBytes, ownSize);
   auto resolver = IdentityResolver::create(options);
   EXPECT_TRUE(resolver.ok()) << resolver.error().message;
   return resolver.ok() ? std::move(resolver).value() : nullptr;
