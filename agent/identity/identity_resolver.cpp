@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "identity/cgroup2_mount.h"
+#include "core/cgroup2_mount.h"
 #include "identity/proc_reader.h"
 
 namespace warden::identity {

@@ -106,9 +106,6 @@ class BpfRedirector {
   std::unique_ptr<Impl> impl_;
 };
 
-// The cgroup v2 mount point from a /proc/mounts-format file: /sys/fs/cgroup
-// on unified hosts, /sys/fs/cgroup/unified on hybrid ones.
-Result<std::string> findCgroup2Root(const std::string& mountsPath = "/proc/mounts");
 
 // The calling process's network namespace cookie (SO_NETNS_COOKIE).
 Result<uint64_t> currentNetnsCookie();

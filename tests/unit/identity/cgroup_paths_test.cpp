@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "identity/cgroup2_mount.h"
+#include "core/cgroup2_mount.h"
 #include "identity/proc_reader.h"
 #include "temp_dir.h"
 
@@ -178,45 +178,6 @@ TEST(CgroupPaths, ResolvesOwnCgroupOnThisHost) {
   auto found = paths.resolve(st.st_ino);
   ASSERT_TRUE(found.ok()) << found.error().message;
   EXPECT_EQ(found->path, *own);
-}
-
-class MountsFile {
- public:
-  explicit MountsFile(const std::string& text) { dir_.write("mounts", text); }
-  std::string path() const { return dir_ / "mounts"; }
-
- private:
-  TempDir dir_;
-};
-
-TEST(Cgroup2Mount, HybridHostIsFoundAtUnified) {
-  MountsFile mounts(
-      "tmpfs /sys/fs/cgroup tmpfs ro,nosuid,nodev,noexec,mode=755 0 0\n"
-      "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n"
-      "cgroup /sys/fs/cgroup/systemd cgroup rw,nosuid,nodev,noexec,relatime,xattr,name=systemd 0 0\n");
-  auto mount = findCgroup2Mount(mounts.path());
-  ASSERT_TRUE(mount.ok()) << mount.error().message;
-  EXPECT_EQ(*mount, "/sys/fs/cgroup/unified");
-}
-
-TEST(Cgroup2Mount, EscapedSpacesAreDecoded) {
-  MountsFile mounts("none /mnt/my\\040cgroups cgroup2 rw 0 0\n");
-  auto mount = findCgroup2Mount(mounts.path());
-  ASSERT_TRUE(mount.ok()) << mount.error().message;
-  EXPECT_EQ(*mount, "/mnt/my cgroups");
-}
-
-TEST(Cgroup2Mount, V1OnlyHostIsAnErrorThatSaysWhatToDo) {
-  MountsFile mounts("cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\n");
-  auto mount = findCgroup2Mount(mounts.path());
-  ASSERT_FALSE(mount.ok());
-  EXPECT_NE(mount.error().message.find("mount -t cgroup2"), std::string::npos);
-}
-
-TEST(Cgroup2Mount, FindsTheMountOfThisHost) {
-  auto mount = findCgroup2Mount();
-  ASSERT_TRUE(mount.ok()) << mount.error().message;
-  EXPECT_TRUE(std::filesystem::exists(*mount + "/cgroup.procs")) << *mount;
 }
 
 }  // namespace

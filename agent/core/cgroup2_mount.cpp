@@ -1,9 +1,9 @@
-#include "identity/cgroup2_mount.h"
+#include "core/cgroup2_mount.h"
 
 #include <fstream>
 #include <sstream>
 
-namespace warden::identity {
+namespace warden {
 namespace {
 
 // /proc/mounts writes space, tab, newline and backslash as \ooo.
@@ -35,8 +35,9 @@ Result<std::string> findCgroup2Mount(const std::string& mountsPath) {
     if (!(fields >> device >> mountPoint >> fsType)) continue;
     if (fsType == "cgroup2") return unescapeOctal(mountPoint);
   }
-  return Error{"no cgroup2 mount in " + mountsPath +
-               ": workload identity needs cgroup v2; mount it (mount -t cgroup2 none /sys/fs/cgroup/unified)"};
+  return Error{"no cgroup2 filesystem in " + mountsPath +
+               ": warden needs cgroup v2; mount it (mount -t cgroup2 none /sys/fs/cgroup) "
+               "or set `cgroup:` in warden.yaml to a cgroup v2 directory"};
 }
 
-}  // namespace warden::identity
+}  // namespace warden
