@@ -5,9 +5,9 @@
 namespace warden::app {
 namespace {
 
-using config_reading::Entry;
-using config_reading::MapView;
-using config_reading::Reader;
+using yaml_reading::Entry;
+using yaml_reading::MapView;
+using yaml_reading::Reader;
 
 constexpr int64_t kMiB = 1 << 20;
 
@@ -98,7 +98,7 @@ void readSink(Reader& r, const YAML::Node& item, const std::string& path, audit:
   if (r.failed()) return;
   refuseForeignKeys(r, view, path, s);
   r.integer(view, "batch_events", 1, 10000, s.batchEvents, "a batch size");
-  r.duration(view, "timeout_ms", 1, config_reading::kMaxTimeoutMs, s.timeout);
+  r.duration(view, "timeout_ms", 1, yaml_reading::kMaxTimeoutMs, s.timeout);
   std::string eventFormat;
   if (const Entry* f = r.string(view, "event_format", eventFormat)) {
     if (eventFormat == "ocsf") {

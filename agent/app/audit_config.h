@@ -2,11 +2,11 @@
 #pragma once
 
 #include "app/config.h"
-#include "app/config_reader.h"
+#include "core/yaml_reader.h"
 
 namespace warden::app {
 
-void readAuditSection(config_reading::Reader& r, const config_reading::Entry* e, AuditConfig& out);
-void readMetricsSection(config_reading::Reader& r, const config_reading::Entry* e, MetricsConfig& out);
+void readAuditSection(yaml_reading::Reader& r, const yaml_reading::Entry* e, AuditConfig& out);
+void readMetricsSection(yaml_reading::Reader& r, const yaml_reading::Entry* e, MetricsConfig& out);
 
 }  // namespace warden::app

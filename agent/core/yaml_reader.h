@@ -1,4 +1,4 @@
-// The checked walk over warden.yaml shared by the sections' readers: every
+// The checked walk over a YAML file (warden.yaml, access policies): every
 // key known, every value typed and ranged, and the first mistake reported
 // with its file:line:column and key path.
 #pragma once
@@ -16,7 +16,7 @@
 
 #include "core/result.h"
 
-namespace warden::app::config_reading {
+namespace warden::yaml_reading {
 
 inline constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
 
@@ -236,4 +236,4 @@ class Reader {
   std::optional<Error> error_;
 };
 
-}  // namespace warden::app::config_reading
+}  // namespace warden::yaml_reading
