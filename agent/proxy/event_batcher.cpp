@@ -9,10 +9,10 @@ EventBatcher::EventBatcher(const asio::any_io_executor& executor, audit::EventLo
 
 EventBatcher::~EventBatcher() { flush(); }
 
-void EventBatcher::writeNow(audit::Event event) {
-  if (log_ == nullptr) return;
+bool EventBatcher::writeNow(audit::Event event) {
+  if (log_ == nullptr) return false;
   pending_.push_back(std::move(event));
-  log_->writeNow(pending_);
+  return log_->writeNow(pending_);
 }
 
 void EventBatcher::submit(audit::Event event) {

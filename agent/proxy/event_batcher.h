@@ -38,8 +38,10 @@ class EventBatcher {
   EventBatcher& operator=(const EventBatcher&) = delete;
 
   void submit(audit::Event event);
-  // Returns once the log has written `event`, after those held.
-  void writeNow(audit::Event event);
+  // Returns once the log has written `event`, after those held; false when
+  // it could not (no log, or the log is stopped: the events are counted
+  // as dropped there).
+  bool writeNow(audit::Event event);
   // Hands everything held to the log now.
   void flush();
 

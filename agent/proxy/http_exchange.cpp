@@ -31,7 +31,7 @@ class Exchange final : public LastWriteHook {
   ~Exchange() { client_.activeUpstream = nullptr; }
 
   asio::awaitable<ExchangeOutcome> run();
-  asio::awaitable<void> beforeLastWrite(size_t bytes) override;
+  void beforeLastWrite(size_t bytes) override;
 
  private:
   asio::awaitable<Status> attachUpstream(bool fresh);
@@ -373,7 +373,10 @@ asio::awaitable<void> Exchange::endRefusedBody(ResponseRefusal refusal, Response
   } else if (res.has_content_length()) {
     // The client counts the body against its Content-Length, so no other
     // bytes can end it cleanly: only the connection closing before the
-    // count is reached tells the client the response was cut short.
+    // count is reached tells the client the response was cut short. So it
+    // is too for a refusal of the final piece (judged before it goes): the
+    // commit point is never reached, and the session records the event
+    // after the cut, as refused.
     out_.error += "; the body has a Content-Length, so the connection was closed";
   } else {
     // Chunked: the event is the next chunk, followed by the last chunk. A
@@ -386,14 +389,14 @@ asio::awaitable<void> Exchange::endRefusedBody(ResponseRefusal refusal, Response
   }
 }
 
-asio::awaitable<void> Exchange::beforeLastWrite(size_t bytes) {
-  if (client_.commit == nullptr) co_return;
+void Exchange::beforeLastWrite(size_t bytes) {
+  if (client_.commit == nullptr) return;
   // The inspection of the body is whole now: its record goes in the event.
   if (client_.tap != nullptr) client_.tap->end(true);
   ExchangeOutcome soFar = out_;
   soFar.bytesToClient += bytes;
   soFar.responseStarted = true;
-  co_await client_.commit->beforeLastWrite(soFar);
+  client_.commit->beforeLastWrite(soFar);
 }
 
 // The upstream accepted the upgrade: its 101 goes to the client with the

@@ -52,13 +52,16 @@ struct ExchangeOutcome;
 
 // Told once per exchange, just before the write that lets the client see the
 // response whole (the end of its body, a header with no body, warden's own
-// answer): the session records the exchange's audit event there and resumes
-// when it is in the spool, so an agent killed after that write still has it.
-// Not told when the response does not complete (a failure, a cut body).
+// answer): the session writes the exchange's audit event to the spool there
+// (returning when it is in the segment), so an agent killed after that write
+// still has it. Not told when the response does not complete (a failure, a
+// cut body, a refusal that closes the connection instead).
 class ResponseCommit {
  public:
-  // `soFar`: the outcome as it will be once that write went well.
-  virtual asio::awaitable<void> beforeLastWrite(const ExchangeOutcome& soFar) = 0;
+  // `soFar`: the outcome as it will be once that write went well. If the
+  // write then fails, the event already recorded overstates bytesToClient
+  // by what did not go (the outcome returned counts only what went).
+  virtual void beforeLastWrite(const ExchangeOutcome& soFar) = 0;
 
  protected:
   ~ResponseCommit() = default;

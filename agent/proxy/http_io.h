@@ -27,10 +27,12 @@ using IoResult = std::tuple<boost::system::error_code, size_t>;
 
 // Told just before the write that completes a message, with its size in
 // bytes: what must be recorded before the peer can see the message whole
-// (the exchange's audit event) is recorded here.
+// (the exchange's audit event) is recorded here. A plain call: recording is
+// a write to the page cache, done on this thread. Not told when the message
+// could not be assembled (nothing is written then either).
 class LastWriteHook {
  public:
-  virtual asio::awaitable<void> beforeLastWrite(size_t bytes) = 0;
+  virtual void beforeLastWrite(size_t bytes) = 0;
 
  protected:
   ~LastWriteHook() = default;
@@ -102,7 +104,7 @@ asio::awaitable<IoResult> writeReady(Stream& out, Serializer& serializer, beast:
   if (headerOnly) serializer.split(true);
   const auto ec = serializeReady(serializer, scratch, headerOnly);
   if (ec) co_return IoResult{ec, 0};
-  if (last != nullptr) co_await last->beforeLastWrite(scratch.size());
+  if (last != nullptr) last->beforeLastWrite(scratch.size());
   if (scratch.size() == 0) co_return IoResult{};
   auto result = co_await out.visit([&](auto& s) { return asio::async_write(s, scratch.data(), kUseTuple); });
   scratch.clear();
@@ -211,9 +213,7 @@ asio::awaitable<IoResult> writePiece(Stream& out, Serializer& serializer, BodyVa
 class AfterBytes final : public LastWriteHook {
  public:
   AfterBytes(LastWriteHook* inner, uint64_t before) : inner_(inner), before_(before) {}
-  asio::awaitable<void> beforeLastWrite(size_t bytes) override {
-    return inner_->beforeLastWrite(static_cast<size_t>(before_ + bytes));
-  }
+  void beforeLastWrite(size_t bytes) override { inner_->beforeLastWrite(static_cast<size_t>(before_ + bytes)); }
 
  private:
   LastWriteHook* inner_;

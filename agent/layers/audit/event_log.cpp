@@ -43,9 +43,10 @@ uint64_t fileSize(const std::string& path) {
 }
 
 // A new segment's name must survive a crash along with its lines.
-void syncDirectory(const std::string& dir) {
+Status syncDirectory(const std::string& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.valid()) ::fsync(fd.get());
+  if (!fd.valid() || ::fsync(fd.get()) != 0) return errnoError("sync the spool directory " + dir);
+  return {};
 }
 
 uint64_t countLines(std::string_view text) { return static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')); }
@@ -70,7 +71,11 @@ Result<std::unique_ptr<EventLog>> EventLog::open(SpoolOptions options, std::shar
     if (last.empty() && segments.size() > 1) last = lastCompleteLine(segmentPath(dir, segments[segments.size() - 2]));
     log->chain_ = HashChain::after(last);
   }
-  log->enforceBound();
+  const SpoolUsage usage = log->deleteOldSegments();
+  {
+    std::lock_guard lock(log->writeMutex_);
+    log->noteUsage(usage);
+  }
   log->thread_ = std::thread([raw = log.get()] { raw->run(); });
   return log;
 }
@@ -84,15 +89,18 @@ EventLog::EventLog(SpoolOptions options, std::shared_ptr<const CheckpointSigner>
       lastCheckpoint_(std::chrono::steady_clock::now()) {}
 
 EventLog::~EventLog() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-  }
+  stop();
   if (fd_ >= 0) ::close(fd_);
+}
+
+void EventLog::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
 }
 
 void EventLog::onAppended(std::function<void()> callback) {
@@ -109,7 +117,9 @@ Status EventLog::openSegment(uint64_t number, bool continuing, bool syncDir) {
   ::fstat(fd, &st);
   char last = '\n';
   if (continuing && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) != 1) last = '\n';
-  if (!continuing && syncDir) syncDirectory(options_.dir);
+  if (!continuing && syncDir) {
+    if (auto synced = syncDirectory(options_.dir); !synced) auditLog()->error("{}", synced.error().message);
+  }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   midLine_ = last != '\n';
@@ -139,18 +149,19 @@ size_t EventLog::submitBatch(std::vector<Event>& events) {
   return queued;
 }
 
-void EventLog::writeNow(std::vector<Event>& events) {
+bool EventLog::writeNow(std::vector<Event>& events) {
   bool chores = false;
-  {
-    std::lock_guard lock(writeMutex_);
-    const bool wasSynced = writtenSinceSync_ == 0;
-    writeBatches(events);
-    // The writer sleeps until a deadline it set before these lines: it is
-    // woken for their sync (once per sync window), and for a full spool.
-    chores = (wasSynced && writtenSinceSync_ > 0) || full_.load(std::memory_order_relaxed) || choresDue();
+  const size_t taken = writeInBatches(events, chores);
+  const bool all = taken == events.size();
+  if (!all) {
+    // Stopped: the segment is closed and the closing checkpoint written.
+    dropped_.fetch_add(events.size() - taken, std::memory_order_relaxed);
+    auditLog()->error("{} audit events came after the event log of {} was stopped; they are lost",
+                      events.size() - taken, options_.dir);
   }
   events.clear();
   if (chores) poke();
+  return all;
 }
 
 void EventLog::poke() {
@@ -161,10 +172,20 @@ void EventLog::poke() {
   wake_.notify_one();
 }
 
-void EventLog::writeBatches(std::span<Event> events) {
-  for (size_t start = 0; start < events.size(); start += kMaxBatch) {
-    writeBatch(events.subspan(start, std::min(kMaxBatch, events.size() - start)));
+size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
+  size_t start = 0;
+  while (start < events.size()) {
+    std::lock_guard lock(writeMutex_);
+    if (closed_) break;
+    const bool wasSynced = writtenSinceSync_ == 0;
+    const size_t size = std::min(kMaxBatch, events.size() - start);
+    writeBatch(events.subspan(start, size));
+    start += size;
+    // The writer sleeps until a deadline it set before these lines: it is
+    // woken for their sync (once per sync window), and for a full spool.
+    chores = chores || (wasSynced && writtenSinceSync_ > 0) || full_.load(std::memory_order_relaxed) || choresDue();
   }
+  return start;
 }
 
 void EventLog::run() {
@@ -184,10 +205,8 @@ void EventLog::run() {
       if (appended) appended();
       return;
     }
-    if (!taken.empty()) {
-      std::lock_guard write(writeMutex_);
-      writeBatches(taken);
-    }
+    bool chores = false;
+    writeInBatches(taken, chores);  // the writer does its chores anyway
     maintain();
     taken.clear();
     // A burst's worth of space is not kept for good.
@@ -203,6 +222,9 @@ std::chrono::steady_clock::time_point EventLog::nextChore() {
   auto deadline = std::chrono::steady_clock::time_point::max();
   if (writtenSinceSync_ > 0) deadline = firstUnsynced_ + kSyncDelay;
   if (full_.load()) deadline = std::min(deadline, lastBoundCheck_ + kBoundCheckInterval);
+  if (!unsyncedSegments_.empty() || directoryUnsynced_) {
+    deadline = std::min(deadline, std::chrono::steady_clock::now() + kSyncDelay);
+  }
   return deadline;
 }
 
@@ -215,26 +237,50 @@ bool EventLog::choresDue() const {
 }
 
 void EventLog::maintain() {
-  Closed closed;
+  Rotation rotation;
+  bool boundDue = false;
   {
     std::lock_guard lock(writeMutex_);
-    if (std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) {
-      enforceBound();
-      if (full_.load() && !overBound_ && !held_.empty()) flushHeld();
-    }
-    closed = rotateIfDue();
+    rotation = rotateIfDue();
+    boundDue = rotation.newSegment || std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval;
   }
-  if (closed.fd >= 0) {
-    // Its last checkpoint, and the new segment's name, reach the disk.
-    if (::fdatasync(closed.fd) == 0) {
-      synced_.fetch_add(closed.lines, std::memory_order_relaxed);
-    } else {
-      auditLog()->error("{}", errnoError("sync the closed spool segment", errno).message);
-    }
-    ::close(closed.fd);
-    syncDirectory(options_.dir);
+  // The closed segment's last checkpoint, and the new segment's name, reach the disk.
+  if (rotation.closed.fd >= 0) unsyncedSegments_.push_back(rotation.closed);
+  directoryUnsynced_ = directoryUnsynced_ || rotation.newSegment;
+  syncClosedSegments();
+  if (boundDue) {
+    const SpoolUsage usage = deleteOldSegments();
+    std::lock_guard lock(writeMutex_);
+    noteUsage(usage);
+    if (full_.load() && !overBound_ && !held_.empty()) flushHeld();
   }
   syncIfDue();
+}
+
+// A failed sync is tried again on the next pass rather than forgotten,
+// though after an I/O error Linux may report success for pages it has
+// already dropped: the first error is logged either way.
+void EventLog::syncClosedSegments() {
+  std::erase_if(unsyncedSegments_, [this](Closed& closed) {
+    if (::fdatasync(closed.fd) != 0) {
+      if (!closed.reported) {
+        auditLog()->error("{}; trying again", errnoError("sync a closed spool segment").message);
+        closed.reported = true;
+      }
+      return false;
+    }
+    synced_.fetch_add(closed.lines, std::memory_order_relaxed);
+    ::close(closed.fd);
+    return true;
+  });
+  if (!directoryUnsynced_) return;
+  if (auto synced = syncDirectory(options_.dir); !synced) {
+    if (!directoryReported_) auditLog()->error("{}; trying again", synced.error().message);
+    directoryReported_ = true;
+    return;
+  }
+  directoryUnsynced_ = false;
+  directoryReported_ = false;
 }
 
 // fdatasync() takes milliseconds on a busy disk: it runs on a duplicate of
@@ -271,30 +317,45 @@ void EventLog::syncIfDue() {
 // Stopping, with the queue drained: what is held goes out if the disk takes
 // it, then the loss count and a closing checkpoint, synced.
 void EventLog::close() {
-  std::lock_guard lock(writeMutex_);
+  {
+    std::lock_guard lock(writeMutex_);
+    closeSegment();
+  }
+  syncClosedSegments();
+  for (const Closed& closed : unsyncedSegments_) {
+    auditLog()->error("a closed spool segment could not be synced by the stop; its last lines may be lost");
+    ::close(closed.fd);
+  }
+  unsyncedSegments_.clear();
+}
+
+void EventLog::closeSegment() {
+  closed_ = true;
   if (!flushHeld()) {
     // The disk still refuses them and nothing is left to wait for.
     auditLog()->error("{} audit events held while the disk refused them are lost at stop", heldLines_);
     dropped_.fetch_add(heldLines_, std::memory_order_relaxed);
-    return;
+  } else {
+    std::string out;
+    if (midLine_) out += '\n';
+    appendLossNotice(out);
+    appendCheckpoint(out, true);
+    int err = 0;
+    if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
+    syncNow(/*force=*/true);  // the closing checkpoint too
   }
-  std::string out;
-  if (midLine_) out += '\n';
-  appendLossNotice(out);
-  appendCheckpoint(out, true);
-  int err = 0;
-  if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
-  syncNow(/*force=*/true);  // the closing checkpoint too
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 void EventLog::writeBatch(std::span<Event> batch) {
   for (auto& event : batch) {
     if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for it
   }
-  if (overBound_ && std::chrono::steady_clock::now() - lastBoundCheck_ >= kBoundCheckInterval) enforceBound();
   // Over the bound, nothing more goes to disk: under the block policy the
   // lines wait in memory (the proxy refuses new requests meanwhile), under
-  // the drop policy they are dropped.
+  // the drop policy they are dropped. The writer thread looks for room
+  // every kBoundCheckInterval (maintain()).
   const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
   if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
     dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -465,11 +526,23 @@ void EventLog::appendLossNotice(std::string& out) {
   lostSinceNotice_ = 0;
 }
 
-EventLog::Closed EventLog::rotateIfDue() {
+EventLog::Rotation EventLog::rotateIfDue() {
   if (segmentSize_ == 0 || !held_.empty()) return {};
   const bool big = segmentSize_ >= options_.segmentBytes;
   const bool old = std::chrono::steady_clock::now() - segmentOpened_ >= options_.segmentAge;
   if (!big && !old) return {};
+  // The segment is synced off the lock through a duplicate of its
+  // descriptor. Without one it is not closed now (a closed segment that is
+  // never synced could lose its last lines): the next pass tries again.
+  UniqueFd closing(::dup(fd_));
+  if (!closing.valid()) {
+    if (!rotationDeferred_) {
+      auditLog()->error("{}; it stays open until it can be",
+                        errnoError("close spool segment " + segmentPath(options_.dir, segment_.load())).message);
+    }
+    rotationDeferred_ = true;
+    return {};
+  }
   // A segment ends with a signed checkpoint, so each can be verified alone.
   const uint64_t sizeBefore = segmentSize_;
   const HashChain chainBefore = chain_;
@@ -494,26 +567,22 @@ EventLog::Closed EventLog::rotateIfDue() {
     updateFull();
     return {};
   }
-  // Synced by the caller once the lock is released: its lines, checkpoint included.
-  Closed closed{::dup(fd_), writtenSinceSync_};
-  if (closed.fd < 0) {
-    syncNow(/*force=*/true);
-    closed.lines = 0;
-  } else {
-    writtenSinceSync_ = 0;
-  }
+  rotationDeferred_ = false;
+  // Synced by the writer once the lock is released: its lines, checkpoint included.
+  Rotation rotation;
+  rotation.closed = Closed{closing.release(), writtenSinceSync_};
+  writtenSinceSync_ = 0;
   const uint64_t next = segment_.load() + 1;
   if (auto opened = openSegment(next, false, /*syncDir=*/false); !opened) {
     auditLog()->error("{}; events stay in the current segment", opened.error().message);
-    return closed;
+    return rotation;
   }
   auditLog()->debug("spool segment {} started", next);
-  enforceBound();
-  return closed;
+  rotation.newSegment = true;
+  return rotation;
 }
 
-void EventLog::enforceBound() {
-  lastBoundCheck_ = std::chrono::steady_clock::now();
+EventLog::SpoolUsage EventLog::deleteOldSegments() {
   const std::vector<uint64_t> segments = listSegments(options_.dir);
   std::vector<uint64_t> sizes;
   uint64_t total = 0;
@@ -523,7 +592,8 @@ void EventLog::enforceBound() {
   }
   const auto slowest = cursors_ ? cursors_->slowest() : std::nullopt;
   size_t kept = 0;
-  // Oldest first; never the one being written, never one a sink still needs.
+  // Oldest first; never the one being written (the newest: only this
+  // thread starts segments), never one a sink still needs.
   while (total > options_.maxBytes && kept + 1 < segments.size()) {
     const uint64_t oldest = segments[kept];
     if (slowest && oldest >= slowest->segment) break;
@@ -531,12 +601,18 @@ void EventLog::enforceBound() {
     total -= sizes[kept];
     ++kept;
   }
-  spoolBytes_.store(total);
-  segments_.store(segments.size() - kept);
-  const bool over = total > options_.maxBytes;
+  return {total, segments.size() - kept};
+}
+
+void EventLog::noteUsage(SpoolUsage usage) {
+  lastBoundCheck_ = std::chrono::steady_clock::now();
+  // Lines written since the listing are not counted until the next one.
+  spoolBytes_.store(usage.bytes);
+  segments_.store(usage.segments);
+  const bool over = usage.bytes > options_.maxBytes;
   if (over && !overBound_) {
     auditLog()->error("the audit spool {} holds {} bytes, over its bound of {}, and its sinks have not read it yet; {}",
-                      options_.dir, total, options_.maxBytes,
+                      options_.dir, usage.bytes, options_.maxBytes,
                       options_.blockWhenFull ? "new requests are refused until they catch up"
                                              : "new events are dropped (and counted) until they catch up");
   } else if (!over && overBound_) {

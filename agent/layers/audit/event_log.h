@@ -12,7 +12,11 @@
 // can, until the next sync. Taking them to the writer thread and back would
 // cost two thread wakeups per response; a write() to the page cache costs
 // a few microseconds. What takes milliseconds stays on the writer thread,
-// off the lock: syncs, closing segments, deleting old ones.
+// off the lock: syncs, closing segments, listing and deleting old ones. The
+// writer holds the lock for one batch (kMaxBatch events) at a time, so a
+// writeNow() caller waits for a batch at most, never a whole drained queue.
+// A checkpoint is signed under the lock: its line has its place in the
+// chain, and the next line chains on it (Ed25519: tens of microseconds).
 //
 // Segments are closed at a size or an age. Old ones are deleted once every
 // sink has read past them and the spool is over its bound; when the spool is
@@ -70,7 +74,12 @@ class EventLog {
   static Result<std::unique_ptr<EventLog>> open(SpoolOptions options,
                                                 std::shared_ptr<const CheckpointSigner> signer = nullptr,
                                                 std::shared_ptr<const SpoolCursors> cursors = nullptr);
-  ~EventLog();  // drains the queue, then closes
+  ~EventLog();  // stop()
+
+  // Writes what is queued and held, the loss count and a closing
+  // checkpoint, syncs, and closes the segment. From then on events are
+  // refused and counted as dropped. Called by one thread, once or more.
+  void stop();
 
   // Never blocks on I/O. Returns false (and counts a drop) when the queue is
   // full, or the spool is full under the drop policy.
@@ -80,8 +89,9 @@ class EventLog {
   size_t submitBatch(std::vector<Event>& events);
   // Writes `events` (and clears it) on this thread, ahead of any still
   // queued: written to the segment when it returns (not yet synced), or held
-  // in memory or dropped as the spool-full policies say.
-  void writeNow(std::vector<Event>& events);
+  // in memory or dropped as the spool-full policies say. false once the log
+  // is stopped: nothing is written and the events are counted as dropped.
+  bool writeNow(std::vector<Event>& events);
   // Called on the writer thread after lines were appended (sinks wake on it).
   void onAppended(std::function<void()> callback);
 
@@ -104,33 +114,56 @@ class EventLog {
            std::shared_ptr<const SpoolCursors> cursors);
   // `syncDir`: sync the directory for a new segment's name here (else the caller does).
   Status openSegment(uint64_t number, bool continuing, bool syncDir = true);
-  // A segment closed at rotation, still to be synced (fd -1: nothing to do).
+  // A segment closed at rotation, still to be synced through a duplicate of
+  // its descriptor (fd -1: nothing to do).
   struct Closed {
     int fd = -1;
     uint64_t lines = 0;
+    bool reported = false;  // its sync failed and was logged once
+  };
+  struct Rotation {
+    Closed closed;
+    bool newSegment = false;  // its name still has to reach the disk
+  };
+  // What the spool holds after old segments were deleted.
+  struct SpoolUsage {
+    uint64_t bytes = 0;
+    uint64_t segments = 0;
   };
   void run();
+  // Writes `events` one batch per hold of writeMutex_; returns how many were
+  // taken (all, unless the log is closed). `chores`: the writer should wake.
+  size_t writeInBatches(std::span<Event> events, bool& chores);
   void writeBatch(std::span<Event> batch);
   // Writes `held_` out; true when nothing is left held.
   bool flushHeld();
   void appendCheckpoint(std::string& out, bool force);
   void appendLossNotice(std::string& out);
-  Closed rotateIfDue();
+  Rotation rotateIfDue();
   bool choresDue() const;
-  void enforceBound();
+  // Deletes the oldest segments no sink needs while the spool is over its
+  // bound: directory listing and unlinks, writer thread only, off the lock.
+  SpoolUsage deleteOldSegments();
+  // Under writeMutex_: whether the spool is over its bound from now on.
+  void noteUsage(SpoolUsage usage);
+  // Writer thread, off the lock: closed segments and new segments' names
+  // that did not reach the disk yet are tried again on each pass.
+  void syncClosedSegments();
   void noteWritten(uint64_t events);
   void syncNow(bool force = false);
   void reportWriteError(int err);
   // write() until done or an error (`err`); returns the bytes written.
   size_t writeAll(std::string_view out, int& err);
   void updateFull();
-  void writeBatches(std::span<Event> events);
-  // The writer thread's chores between batches: room in a full spool, the
-  // segment's age, syncs (off the lock).
+  // The writer thread's chores between batches: the segment's age or size,
+  // room in a full spool, syncs (off the lock).
   void maintain();
   std::chrono::steady_clock::time_point nextChore();
   void syncIfDue();
+  // On the writer thread, once the queue is drained at stop.
   void close();
+  // Under writeMutex_: the last lines out, the segment closed.
+  void closeSegment();
   void poke();
 
   SpoolOptions options_;
@@ -156,6 +189,7 @@ class EventLog {
   // Everything from here on is the writer's state, under writeMutex_ (the
   // writer thread's, or a writeNow() caller's). Never held while syncing.
   std::mutex writeMutex_;
+  bool closed_ = false;  // by close(): nothing more is written
   int fd_ = -1;
   bool midLine_ = false;  // the segment ends in half a line (a crash, a refused write)
   bool diskRefused_ = false;
@@ -173,6 +207,12 @@ class EventLog {
   uint64_t writtenSinceSync_ = 0;
   std::chrono::steady_clock::time_point firstUnsynced_;
   std::chrono::steady_clock::time_point lastBoundCheck_;
+
+  // The writer thread's alone (no lock).
+  std::vector<Closed> unsyncedSegments_;
+  bool directoryUnsynced_ = false;
+  bool directoryReported_ = false;  // its failed sync was logged once
+  bool rotationDeferred_ = false;   // a rotation was put off (and logged once)
   std::thread thread_;
 };
 

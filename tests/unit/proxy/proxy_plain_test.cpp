@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <fstream>
+#include <map>
 
 #include "../audit/spool_test_support.h"
 #include "layers/audit/event_log.h"
@@ -146,12 +147,60 @@ TEST_F(PlainProxyTest, EachEventIsInTheSpoolBeforeItsClientHasTheWholeResponse) 
     EXPECT_TRUE(spooled("/head")) << "a response without a body";
   }));
   ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    // A WebSocket upgrade the upstream answers with an ordinary response.
+    auto socket = co_await dialPlain(upstream_.endpoint());
+    beast::flat_buffer buffer;
+    auto upgrade = makeRequest(http::verb::get, "/ws", "x");
+    upgrade.set(http::field::connection, "Upgrade");
+    upgrade.set(http::field::upgrade, "websocket");
+    upgrade.set(http::field::sec_websocket_version, "13");
+    upgrade.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    auto response = co_await roundTrip(socket, buffer, std::move(upgrade));
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_TRUE(spooled("/ws")) << "an upgrade answered without 101";
+  }));
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
     auto socket = co_await dialPlain(closedPort());
     beast::flat_buffer buffer;
     auto response = co_await roundTrip(socket, buffer, makeRequest(http::verb::post, "/down", "x", "{}"));
     EXPECT_EQ(response.result_int(), 502);
     EXPECT_TRUE(spooled("/down")) << "warden's own answer";
   }));
+  proxy_.reset();  // before the log it writes to
+}
+
+// A refusal is recorded once, whether the session answers it after the
+// upstream failed (and then finishes the exchange), or the client is gone
+// by the time the refusal is written.
+TEST_F(PlainProxyTest, EachRefusalIsRecordedOnce) {
+  TempDir logDir;
+  auto events = audit::EventLog::open(audit::testing::spoolIn(logDir.path()));
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  startProxy(testOptions(), events.value().get());
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(closedPort());
+    beast::flat_buffer buffer;
+    auto response = co_await roundTrip(socket, buffer, makeRequest(http::verb::post, "/down", "x", "{}"));
+    EXPECT_EQ(response.result_int(), 502);
+  }));
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(upstream_.endpoint());
+    const std::string smuggle =
+        "POST /gone HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    co_await asio::async_write(socket, asio::buffer(smuggle), asio::use_awaitable);
+    socket.close();  // without reading the answer
+  }));
+  ASSERT_TRUE(eventually([&] { return proxy_->counters().requests == 2; }));
+  proxy_.reset();
+  events.value().reset();
+  std::map<std::string, int> recorded;
+  for (const auto& line : audit::testing::spoolLines(logDir.path())) {
+    const auto json = nlohmann::json::parse(line);
+    for (const char* path : {"/down", "/gone"}) recorded[path] += hasValue(json, "path", path) ? 1 : 0;
+  }
+  EXPECT_EQ(recorded["/down"], 1);
+  EXPECT_EQ(recorded["/gone"], 1);
+  EXPECT_TRUE(upstream_.requests().empty());
 }
 
 TEST_F(PlainProxyTest, StreamsServerSentEventsPieceByPiece) {
@@ -313,6 +362,7 @@ TEST_F(PlainProxyTest, ServesManyConcurrentKeepAliveClients) {
   EXPECT_EQ(succeeded, kClients * kRequestsEach);
   EXPECT_TRUE(eventually([&] { return proxy_->counters().requests == kClients * kRequestsEach; }));
   EXPECT_LE(upstream_.connections(), kClients) << "upstream connections are pooled per worker";
+  proxy_.reset();  // before the log it writes to
 }
 
 // A burst of more concurrent requests than the old pool size (16) opens as

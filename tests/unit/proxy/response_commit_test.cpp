@@ -23,11 +23,10 @@ class CommitRecorder final : public ResponseCommit {
  public:
   explicit CommitRecorder(const std::string& clientSoFar) : clientSoFar_(clientSoFar) {}
 
-  asio::awaitable<void> beforeLastWrite(const ExchangeOutcome& soFar) override {
+  void beforeLastWrite(const ExchangeOutcome& soFar) override {
     Told told{soFar, clientSoFar_, std::nullopt};
     if (inspection_ != nullptr) told.record = inspection_->record(nullptr);
     told_.push_back(std::move(told));
-    co_return;
   }
   void inspecting(const ResponseInspection* inspection) { inspection_ = inspection; }
 
