@@ -4,7 +4,9 @@
 
 #include "cli/audit_command.h"
 #include "cli/control_client.h"
+#include "cli/identities_view.h"
 #include "cli/metrics_command.h"
+#include "cli/policy_command.h"
 #include "cli/scan_command.h"
 #include "cli/status_view.h"
 
@@ -20,6 +22,29 @@ int status(const Options& options, std::ostream& out, std::ostream& err) {
   auto result = callAgent(options.socketPath, {{"command", "status"}});
   if (!result) return fail(err, result.error());
   out << (options.json ? result->dump(2) + "\n" : renderStatus(*result));
+  return kExitOk;
+}
+
+int identities(const Options& options, std::ostream& out, std::ostream& err) {
+  auto result = callAgent(options.socketPath, {{"command", "identities"}});
+  if (!result) return fail(err, result.error());
+  out << (options.json ? result->dump(2) + "\n" : renderIdentities(*result));
+  return kExitOk;
+}
+
+// The running wardend reads its policy files again; a policy that does not
+// validate is refused (exit 1, with wardend's FILE:LINE:COLUMN) and the old
+// one stays in force.
+int policyReload(const Options& options, std::ostream& out, std::ostream& err) {
+  auto result = callAgent(options.socketPath, {{"command", "policy.reload"}});
+  if (!result) return fail(err, result.error());
+  if (options.json) {
+    out << result->dump(2) << "\n";
+    return kExitOk;
+  }
+  out << "policies reloaded: " << result->value("rules", 0) << " rules, " << result->value("budgets", 0)
+      << " budgets, " << result->value("keys", 0) << " keys from " << result->value("files", nlohmann::json::array()).size()
+      << " file(s)\n";
   return kExitOk;
 }
 
@@ -50,6 +75,8 @@ int runCommand(const Options& options, std::istream& in, std::ostream& out, std:
       return kExitOk;
     case Action::Status:
       return status(options, out, err);
+    case Action::Identities:
+      return identities(options, out, err);
     case Action::CaExport:
       return caExport(options, out, err);
     case Action::Scan:
@@ -58,6 +85,9 @@ int runCommand(const Options& options, std::istream& in, std::ostream& out, std:
       return runAuditVerify(options, out, err);
     case Action::Metrics:
       return runMetrics(options, out, err);
+    case Action::Policy:
+      if (options.policy.command == PolicyOptions::Command::Reload) return policyReload(options, out, err);
+      return runPolicy(options.policy, out, err);
   }
   return kExitUsage;
 }

@@ -27,6 +27,8 @@ std::string usage() {
          "\n"
          "Commands:\n"
          "  status         show the agent: programs, targets, counters, CA\n"
+         "  identities     list the workloads the agent has seen: key, user, executable,\n"
+         "                 connections, requests, denials, last decision, last seen\n"
          "  ca export      print the agent's CA certificate (PEM), to add to a trust store\n"
          "  scan [TEXT|-]  check a prompt or an API request body with wardend's validation\n"
          "                 engine, offline, and explain each detection; no TEXT or - reads\n"
@@ -40,6 +42,22 @@ std::string usage() {
          "  metrics        print wardend's Prometheus metrics, read from\n"
          "                 http://127.0.0.1:PORT/metrics (PORT: the configuration's\n"
          "                 metrics.port, default 15002)\n"
+         "  policy check FILE...\n"
+         "                 validate access policy files (or directories of *.yaml) offline:\n"
+         "                 \"FILE: ok (N rules, M budgets, K keys)\" or FILE:LINE:COLUMN errors;\n"
+         "                 several files are also checked together (unique ids, one default)\n"
+         "  policy reload  make the running wardend read its access policies again (as SIGHUP\n"
+         "                 does); a policy that does not validate is refused, naming file, line\n"
+         "                 and column, and the running one stays\n"
+         "  policy explain [--policies PATH...] [--unit U] [--container ID] [--runtime R]\n"
+         "                 [--exe PATH] [--user NAME] [--uid N] [--workload KEY] [--provider P]\n"
+         "                 [--host H] [--endpoint PATH] [--model M] [--tool T]... [--detection D]...\n"
+         "                 [--risk 0-1] [--key-sha256 HEX]\n"
+         "                 decide on that request as wardend would and show each rule tried and\n"
+         "                 why it did not match (PATH default: " +
+         std::string(WARDEN_DATA_DIR) + "/access, then\n"
+         "                 /etc/warden/policies.d, each if present); no identity option = an\n"
+         "                 unidentified workload\n"
          "  help           show this help\n"
          "\n"
          "Options:\n"
@@ -68,8 +86,9 @@ std::string usage() {
          "  OpenAI Responses; \"prompt\" -> OpenAI completions. Anything else, or a body that\n"
          "  API does not accept, is scanned as one user text.\n"
          "\n"
-         "Exit status: 0 success (scan: allow; audit verify: the chain holds), 1 failure (audit\n"
-         "  verify: the chain breaks), 2 usage error;\n"
+         "Exit status: 0 success (scan: allow; audit verify: the chain holds; policy check: every\n"
+         "  file valid), 1 failure (audit verify: the chain breaks; policy check: an error), 2 usage\n"
+         "  error;\n"
          "  scan: 3 flag, 4 sanitize, 5 block (3 and above: something was detected).\n";
 }
 
@@ -97,6 +116,17 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
     if (arg == "--") {
       optionsEnded = true;
       continue;
+    }
+    // policy's options are its own: the rest of the line is handed over.
+    if (words.empty() && arg == "policy") {
+      auto policy = parsePolicyArgs(std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()));
+      if (!policy) return policy.error();
+      if (!auditOnly.empty() || !scanOnly.empty() || options.configGiven) {
+        return Error{"policy takes none of --config, --key, --path, --host before it"};
+      }
+      options.action = policy->help ? Action::Help : Action::Policy;
+      options.policy = std::move(*policy);
+      return options;
     }
     if (arg == "--json") {
       options.json = true;
@@ -163,13 +193,15 @@ Result<Options> parseArgs(const std::vector<std::string>& args, std::optional<st
   if (options.configGiven) return Error{"--config is an option of scan, audit verify and metrics"};
   if (words == std::vector<std::string>{"status"}) {
     options.action = Action::Status;
+  } else if (words == std::vector<std::string>{"identities"}) {
+    options.action = Action::Identities;
   } else if (words == std::vector<std::string>{"ca", "export"}) {
     options.action = Action::CaExport;
   } else if (words == std::vector<std::string>{"help"}) {
     options.action = Action::Help;
   } else if (words[0] == "ca") {
     return Error{words.size() == 1 ? "ca needs a subcommand: export" : "unknown ca subcommand " + words[1]};
-  } else if (words[0] == "status" || words[0] == "help") {
+  } else if (words[0] == "status" || words[0] == "identities" || words[0] == "help") {
     return Error{words[0] + " takes no arguments"};
   } else {
     return Error{"unknown command " + words[0]};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/options.h"
+#include "cli/policy_command.h"
 #include "core/result.h"
 
 namespace warden::cli {
@@ -14,7 +15,7 @@ inline constexpr const char* kDefaultSocket = "/run/warden/control.sock";
 inline constexpr const char* kSocketEnv = "WARDEN_CONTROL_SOCKET";
 inline constexpr const char* kDefaultApiHost = "api.openai.com";
 
-enum class Action { Help, Version, Status, CaExport, Scan, AuditVerify, Metrics };
+enum class Action { Help, Version, Status, Identities, CaExport, Scan, AuditVerify, Metrics, Policy };
 
 // `wardenctl scan`: what to scan and with which engine.
 struct ScanOptions {
@@ -39,6 +40,7 @@ struct Options {
   bool configGiven = false;  // an explicit --config must exist
   ScanOptions scan;
   AuditOptions audit;
+  PolicyOptions policy;
 };
 
 // `args` excludes argv[0]. `envSocket` is $WARDEN_CONTROL_SOCKET if set;

@@ -12,12 +12,15 @@
 #include <mutex>
 #include <thread>
 
+#include "app/access_policies.h"
 #include "app/agent_gauges.h"
 #include "app/audit_pipeline.h"
 #include "app/status_report.h"
 #include "app/target_resolver.h"
 #include "app/validation_settings.h"
+#include "app/workload_resolution.h"
 #include "control/control_server.h"
+#include "core/cgroup2_mount.h"
 #include "core/log.h"
 #include "kernel/bpf_redirector.h"
 #include "layers/audit/event_log.h"
@@ -25,6 +28,7 @@
 #include "metrics/traffic_metrics.h"
 #include "proxy/cert_authority.h"
 #include "proxy/proxy.h"
+#include "proxy/workload_registry.h"
 
 namespace warden::app {
 namespace {
@@ -68,7 +72,7 @@ struct Running {
 
 Result<std::string> resolveCgroup(const Config& config) {
   if (config.cgroup != "auto") return config.cgroup;
-  auto root = kernel::findCgroup2Root();
+  auto root = findCgroup2Mount();
   if (!root) return root.error().wrap("finding the cgroup v2 root (set 'cgroup:' in the config)");
   return *root;
 }
@@ -110,12 +114,90 @@ nlohmann::json statusOf(Running& r) {
   return status;
 }
 
+nlohmann::json identitiesOf(const proxy::Proxy& proxy) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& activity : proxy.workloads()) {
+    const auto& w = *activity.workload;
+    std::string lastSeen;
+    audit::appendTimestamp(lastSeen, activity.lastSeen);
+    list.push_back({{"key", w.key},
+                    {"cgroup", w.cgroup},
+                    {"unit", w.unit},
+                    {"container", w.container},
+                    {"runtime", w.runtime},
+                    {"pod", w.pod},
+                    {"executable", w.executable},
+                    {"executable_sha256", w.executableSha256},
+                    {"user", w.user},
+                    {"group", w.group},
+                    {"connections", activity.connections},
+                    {"requests", activity.requests},
+                    {"denied", activity.denied},
+                    {"last_decision", activity.lastDecision},
+                    {"last_seen", lastSeen}});
+  }
+  return {{"workloads", std::move(list)}};
+}
+
+Result<nlohmann::json> reloadAccess(Running& r, const std::string& trigger);
+
 std::unordered_map<std::string, control::Handler> controlHandlers(Running& r) {
   return {
       {"status", [&r](const nlohmann::json&) -> Result<nlohmann::json> { return statusOf(r); }},
+      {"identities", [&r](const nlohmann::json&) -> Result<nlohmann::json> { return identitiesOf(*r.proxy); }},
+      {"policy.reload", [&r](const nlohmann::json&) -> Result<nlohmann::json> { return reloadAccess(r, "control"); }},
       {"ca.export",
        [&r](const nlohmann::json&) -> Result<nlohmann::json> { return nlohmann::json{{"pem", r.ca->certificatePem()}}; }},
   };
+}
+
+void submitPolicyEvent(Running& r, const LoadedAccess* loaded, const std::string& trigger, const std::string& error) {
+  audit::Event event;
+  event.type = audit::EventType::PolicyLoad;
+  event.id = audit::newEventId();
+  event.error = error;
+  if (loaded != nullptr) {
+    auto& record = event.policy.emplace();
+    record.files = loaded->files;
+    record.trigger = trigger;
+    if (loaded->policies) {
+      record.rules = loaded->policies->rules().size();
+      record.budgets = loaded->policies->budgets().size();
+      record.keys = loaded->policies->keys().size();
+    }
+  }
+  r.events->submit(std::move(event));
+}
+
+std::string describeAccess(const LoadedAccess& loaded) {
+  if (!loaded.policies) return "access layer disabled (access.enabled: false)";
+  return std::to_string(loaded.policies->rules().size()) + " rules, " +
+         std::to_string(loaded.policies->budgets().size()) + " budgets, " +
+         std::to_string(loaded.policies->keys().size()) + " keys from " + std::to_string(loaded.files.size()) +
+         " file(s)" + (loaded.secrets ? ", brokered keys available" : "");
+}
+
+// SIGHUP or `wardenctl policy reload`: the policy files are read again; if
+// any fails validation nothing changes and the error goes back to the caller
+// (and into the audit trail).
+Result<nlohmann::json> reloadAccess(Running& r, const std::string& trigger) {
+  auto loaded = loadAccess(r.config.access);
+  if (!loaded) {
+    const std::string error = loaded.error().message;
+    logger("app")->error("policy reload ({}) rejected, the running policies stay: {}", trigger, error);
+    submitPolicyEvent(r, nullptr, trigger, error);
+    return Error{"policy reload rejected, the running policies stay: " + error};
+  }
+  r.proxy->setAccessPolicies(loaded->policies, loaded->secrets);
+  logger("app")->info("policy reload ({}): {}", trigger, describeAccess(*loaded));
+  submitPolicyEvent(r, &*loaded, trigger, "");
+  nlohmann::json answer = {{"files", loaded->files}};
+  if (loaded->policies) {
+    answer["rules"] = loaded->policies->rules().size();
+    answer["budgets"] = loaded->policies->budgets().size();
+    answer["keys"] = loaded->policies->keys().size();
+  }
+  return answer;
 }
 
 void submitLifecycleEvent(Running& r, audit::EventType type) {
@@ -197,6 +279,12 @@ Status start(Running& r, asio::io_context& io) {
     log->warn("validation is disabled (validation.enabled: false): prompts are not checked");
   }
 
+  // Layer 3 too: a policy with a mistake stops the start rather than
+  // letting every workload through unchecked.
+  auto access = loadAccess(r.config.access);
+  if (!access) return access.error().wrap("loading access policies");
+  log->info("access: {}", describeAccess(*access));
+
   // The listener first: a redirected connection must never meet a closed port.
   proxy::ProxyOptions proxyOptions;
   proxyOptions.listenPort = r.config.listenPort;
@@ -218,6 +306,13 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.blockUnreadable = r.config.validation.blockUnreadable;
   if (auto prepared = prepareMetrics(r); !prepared) return prepared.error();
   proxyOptions.metrics = r.traffic.get();
+  proxyOptions.accessPolicies = access->policies;
+  proxyOptions.accessSecrets = access->secrets;
+  if (auto resolver = makeWorkloadResolver()) {
+    proxyOptions.resolveWorkload = std::move(*resolver);
+  } else {
+    log->warn("{}: events will carry the kernel's ids only (pid, uid, cgroup id)", resolver.error().message);
+  }
   // The lookup reaches the redirector through `r`, which outlives the proxy.
   auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {
     return r.redirector ? r.redirector->lookupConnection(client) : std::nullopt;
@@ -257,6 +352,7 @@ Status start(Running& r, asio::io_context& io) {
 
   serveMetrics(r);
   submitLifecycleEvent(r, audit::EventType::AgentStart);
+  submitPolicyEvent(r, &*access, "start", "");
   log->info("wardend {} attached to {} (listener port {}, {} workers, fail-{})", WARDEN_VERSION, r.cgroupPath,
             r.proxy->listenPort(), proxyOptions.workers, r.config.failMode == kernel::FailMode::Open ? "open" : "closed");
   return {};
@@ -321,13 +417,13 @@ int runAgent(const Options&, Config config) {
     io.stop();
   });
 
-  // Policy reload arrives with the policy layer; until then SIGHUP must not
-  // kill the agent (its default action) and leave the programs pinned.
+  // SIGHUP reloads the access policies (the rest of warden.yaml needs a
+  // restart); a failed reload is logged and the running policies stay.
   asio::signal_set hangup(io, SIGHUP);
   std::function<void()> waitHangup = [&] {
     hangup.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
-      log->warn("SIGHUP: configuration reload is not supported yet; restart wardend to apply changes");
+      (void)reloadAccess(running, "sighup");
       waitHangup();
     });
   };

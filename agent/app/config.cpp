@@ -18,19 +18,19 @@
 #include <utility>
 
 #include "app/audit_config.h"
-#include "app/config_reader.h"
+#include "core/yaml_reader.h"
 #include "core/unique_fd.h"
 
 namespace warden::app {
 namespace {
 
-using config_reading::Entry;
-using config_reading::MapView;
-using config_reading::Reader;
+using yaml_reading::Entry;
+using yaml_reading::MapView;
+using yaml_reading::Reader;
 
 constexpr const char* kDefaultHosts[] = {"api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"};
 constexpr size_t kMaxConfigBytes = 1 << 20;
-using config_reading::kMaxTimeoutMs;
+using yaml_reading::kMaxTimeoutMs;
 
 // Host names are compared lowercased; a trailing dot is the same name.
 std::optional<std::string> normalizeHostName(std::string name) {
@@ -147,6 +147,24 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   }
 }
 
+void readAccess(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  auto& a = c.access;
+  MapView m = r.map(e->value, e->keyNode.Mark(), "access", {"enabled", "policy_dirs", "secrets_file"});
+  r.boolean(m, "enabled", a.enabled);
+  if (const Entry* dirs = r.list(m, "policy_dirs")) {
+    a.policyDirs.clear();
+    for (const auto& item : dirs->value) {
+      if (!item.IsScalar() || item.Scalar().empty() || item.Scalar().front() != '/') {
+        r.fail(item.Mark(), "access.policy_dirs", yaml_reading::describe(item) + " is not an absolute path");
+        return;
+      }
+      a.policyDirs.push_back(item.Scalar());
+    }
+  }
+  r.absolutePath(m, "secrets_file", a.secretsFile, /*allowEmpty=*/true);
+}
+
 void readResolve(Reader& r, const Entry* e, Config& c) {
   if (!e) return;
   MapView res = r.map(e->value, e->keyNode.Mark(), "resolve", {"min_ttl_s", "max_ttl_s", "default_ttl_s"});
@@ -238,7 +256,7 @@ void readTargets(Reader& r, const Entry* e, Config& c) {
 void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   MapView top = r.map(root, YAML::Mark::null_mark(), "",
                       {"cgroup", "fail_mode", "heartbeat", "listen", "workers", "paths", "upstream", "timeouts",
-                       "targets", "resolve", "limits", "validation", "audit", "metrics"});
+                       "targets", "resolve", "limits", "validation", "access", "audit", "metrics"});
   if (const Entry* e = r.string(top, "cgroup", c.cgroup); e && c.cgroup != "auto" && (c.cgroup.empty() || c.cgroup.front() != '/')) {
     r.fail(*e, "cgroup", "'" + c.cgroup + "' is neither auto nor an absolute cgroup v2 directory");
   }
@@ -265,6 +283,7 @@ void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   readResolve(r, top.find("resolve"), c);
   readLimits(r, top.find("limits"), c);
   readValidation(r, top.find("validation"), c);
+  readAccess(r, top.find("access"), c);
   readAuditSection(r, top.find("audit"), c.audit);
   readMetricsSection(r, top.find("metrics"), c.metrics);
 }

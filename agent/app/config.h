@@ -62,6 +62,20 @@ struct ValidationConfig {
   friend bool operator==(const ValidationConfig&, const ValidationConfig&) = default;
 };
 
+// Layer 3 (config `access:`): who may call which API, model and tool, with
+// which budget and key.
+struct AccessConfig {
+  bool enabled = true;
+  // Policy files (*.yaml) in load order: the shipped defaults, then the
+  // host's. A directory that does not exist is skipped; an empty one adds
+  // nothing.
+  std::vector<std::string> policyDirs = {WARDEN_DATA_DIR "/access", "/etc/warden/policies.d"};
+  // The real keys behind brokered placeholders; "" = no brokered keys.
+  std::string secretsFile;
+
+  friend bool operator==(const AccessConfig&, const AccessConfig&) = default;
+};
+
 // Layer 4 (config `audit:`): the local spool every event is written to
 // first, and the sinks that forward it.
 struct AuditConfig {
@@ -119,6 +133,7 @@ struct Config {
   uint32_t maxJsonDepth = 64;                  // nesting of a request body's JSON
 
   ValidationConfig validation;
+  AccessConfig access;
   AuditConfig audit;
   MetricsConfig metrics;
 

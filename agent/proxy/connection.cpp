@@ -47,6 +47,20 @@ asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, Connecti
     worker.events.submit(std::move(event));
   };
 
+  // A tunnel with a server name is another site sharing the API's address:
+  // left alone. One without (a raw IP, or not TLS) may be an API call that
+  // hides its name, so the workload's policy judges it on who and where.
+  if (info.sni.empty()) {
+    auto verdict = worker.shared.access.checkTunnel(info, info.origin.originalDst.addressString());
+    if (!verdict.record.action.empty()) event.access = verdict.record;
+    if (verdict.refuse) {
+      event.decision = "deny";
+      logger("proxy")->info("tunnel for {} to {} refused by access policy: {}", who(info),
+                            info.origin.originalDst.toString(), verdict.reason);
+      finish("refused by access policy: " + verdict.reason);
+      co_return;
+    }
+  }
   auto executor = co_await asio::this_coro::executor;
   auto opened = openMarkedSocket(executor, info.origin.originalDst, options.upstreamMark);
   if (!opened) {
@@ -119,6 +133,16 @@ asio::awaitable<void> intercept(WorkerContext& worker, Tcp::socket client, Conne
   co_await serveHttp(worker, std::move(stream), std::move(info));
 }
 
+asio::awaitable<std::shared_ptr<const audit::WorkloadRecord>> resolveWorkload(WorkerContext& worker,
+                                                                              const KernelIdentity& kernel) {
+  const auto& resolve = worker.shared.options.resolveWorkload;
+  if (!resolve) co_return nullptr;
+  auto job = [&resolve, kernel] { return resolve(kernel); };
+  auto workload = co_await runOffLoop(worker.shared.identityPool, std::move(job));
+  worker.shared.workloads.noteConnection(workload, std::chrono::system_clock::now());
+  co_return workload;
+}
+
 asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
   auto& stats = worker.shared.stats;
   ProxyStats::bump(stats.connections);
@@ -137,6 +161,7 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
     co_return;
   }
   info.origin = std::move(*origin);
+  info.workload = co_await resolveWorkload(worker, info.origin.identity);
 
   if (info.origin.plainHttpTarget) {
     info.mode = "plain";

@@ -10,6 +10,7 @@ audit::Event makeEvent(audit::EventType type, const ConnectionInfo& info) {
   event.id = audit::newEventId();
   event.time = std::chrono::system_clock::now();
   event.identity = info.origin.identity;
+  event.workload = info.workload;
   event.originalDst = info.origin.originalDst;
   event.sni = info.sni;
   event.mode = info.mode;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "core/endpoint.h"
@@ -15,6 +16,7 @@ struct ConnectionInfo {
   ConnectionOrigin origin;
   std::string sni;   // empty when the client sent none (or for plain HTTP)
   std::string mode;  // "intercept" | "tunnel" | "plain"
+  std::shared_ptr<const audit::WorkloadRecord> workload;  // null: not resolved
 };
 
 audit::Event makeEvent(audit::EventType type, const ConnectionInfo& info);

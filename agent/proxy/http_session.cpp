@@ -3,7 +3,6 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <memory_resource>
 #include <optional>
 #include <string>
@@ -71,6 +70,12 @@ bool isWebSocketUpgrade(const Request& req) {
          hasToken(req[http::field::upgrade], "websocket");
 }
 
+// How log lines name a request once its event may have gone to the log.
+template <class Request>
+std::string requestLine(const Request& req) {
+  return std::string(req.method_string()) + " " + std::string(req.target());
+}
+
 bool isMalformedRequest(const ErrorCode& ec) {
   if (!ec) return false;
   if (ec.category() != http::make_error_code(http::error::end_of_stream).category()) return false;
@@ -112,15 +117,33 @@ class HttpSession final : public ResponseCommit {
   Status rewriteBody(RequestParser& request, const std::vector<providers::TextEdit>& edits);
   // Answers the client ourselves (the connection ends after it), and records
   // the event with `error` before the answer goes.
+  // retryAfter: sent as Retry-After when non-zero (a budget's 429).
   asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
-                               audit::Event& event, Clock::time_point start, const std::string& error);
+                               audit::Event& event, Clock::time_point start, const std::string& error,
+                               std::chrono::seconds retryAfter = std::chrono::seconds{0});
+  // Layer 3 on a request about to be forwarded: false when it was refused
+  // (and answered). A brokered key is put into `request`.
+  asio::awaitable<bool> admit(RequestParser& request, const providers::Route& route,
+                              const providers::Request* parsed, std::string_view host, audit::Event& event,
+                              Clock::time_point start, AccessVerdict& verdict);
+  // Counts the exchange's tokens against the budgets the request was admitted under.
+  void chargeBudgets(const AccessVerdict& verdict, const ResponseInspection* inspection,
+                     const providers::Request* parsed);
+  struct RecordBeforeRefusal;
   // The event is recorded once per request: finish() hands it to the log
   // and goes on, record() returns when it is in the spool (ResponseCommit).
+  // Either moves the event away: read nothing of it after.
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
-  asio::awaitable<void> record(audit::Event& event, Clock::time_point start, const std::string& error);
+  void record(audit::Event& event, Clock::time_point start, const std::string& error);
   bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
   void applyOutcome(audit::Event& event, const ResponseInspection* inspection, const ExchangeOutcome& outcome);
-  asio::awaitable<void> beforeLastWrite(const ExchangeOutcome& soFar) override;
+  void beforeLastWrite(const ExchangeOutcome& soFar) override;
+  // Sends `request` upstream with the session as its commit point.
+  asio::awaitable<ExchangeOutcome> exchange(ClientSide& side, RequestParser& request, audit::Event& event,
+                                            Clock::time_point start, const ResponseInspection* inspection);
+  // After exchange(): true when the event was recorded at the commit point
+  // (nothing more to add to it).
+  bool recordedAtCommit(const RequestParser& request, const ExchangeOutcome& outcome) const;
   asio::awaitable<void> closeClient();
   void closeAll();
 
@@ -233,12 +256,9 @@ asio::awaitable<bool> HttpSession::serveOne() {
     if (!forward) co_return false;
   }
 
-  const RequestDecision decision = decide(info_, route, inspected.request ? &*inspected.request : nullptr, req.base());
-  event.decision = decision.decision;
-  if (!decision.allow) {
-    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event, start, "");
-    co_return false;
-  }
+  const providers::Request* parsed = inspected.request ? &*inspected.request : nullptr;
+  AccessVerdict access;
+  if (!co_await admit(request, route, parsed, host, event, start, access)) co_return false;
 
   std::optional<ResponseInspection> responseInspection;
   if (adapter != nullptr) {
@@ -256,19 +276,10 @@ asio::awaitable<bool> HttpSession::serveOne() {
                   FieldAllocator(&fieldArena_),
                   bodyRead ? &body_ : nullptr,
                   responseInspection ? &*responseInspection : nullptr};
-  side.commit = this;
-  exchanging_ = {&event, start, responseInspection ? &*responseInspection : nullptr};
-  ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
-  exchanging_ = {};
-  if (recorded_) {
-    // Recorded before the response's last write, which then failed: the
-    // event says it was sent. Rare enough (the client went away at the last
-    // byte) that it is only logged.
-    if (!outcome.error.empty()) {
-      logger("proxy")->debug("{} {}: after its event was recorded: {}", event.method, event.path, outcome.error);
-    }
-    co_return outcome.keepClient;
-  }
+  ExchangeOutcome outcome =
+      co_await exchange(side, request, event, start, responseInspection ? &*responseInspection : nullptr);
+  chargeBudgets(access, responseInspection ? &*responseInspection : nullptr, parsed);
+  if (recordedAtCommit(request, outcome)) co_return outcome.keepClient;
   applyOutcome(event, responseInspection ? &*responseInspection : nullptr, outcome);
   if (outcome.upstreamUnavailable) {
     if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
@@ -292,11 +303,69 @@ void HttpSession::applyOutcome(audit::Event& event, const ResponseInspection* in
   if (outcome.refusal) event.decision = "deny";
 }
 
-asio::awaitable<void> HttpSession::beforeLastWrite(const ExchangeOutcome& soFar) {
-  if (exchanging_.event == nullptr) co_return;
+// The commit point. Under the block policy a full spool keeps the event in
+// memory (EventLog::writeNow) and the response goes on: a full spool refuses
+// new requests (serveOne), never holds back one already answered.
+void HttpSession::beforeLastWrite(const ExchangeOutcome& soFar) {
+  if (exchanging_.event == nullptr) return;
   auto& event = *exchanging_.event;
   applyOutcome(event, exchanging_.inspection, soFar);
-  co_await record(event, exchanging_.start, soFar.error);
+  record(event, exchanging_.start, soFar.error);
+}
+
+asio::awaitable<ExchangeOutcome> HttpSession::exchange(ClientSide& side, RequestParser& request, audit::Event& event,
+                                                       Clock::time_point start,
+                                                       const ResponseInspection* inspection) {
+  side.commit = this;
+  exchanging_ = {&event, start, inspection};
+  ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
+  exchanging_ = {};
+  co_return outcome;
+}
+
+bool HttpSession::recordedAtCommit(const RequestParser& request, const ExchangeOutcome& outcome) const {
+  if (!recorded_) return false;
+  // Recorded before the response's last write, which then failed: the
+  // event says it was sent, bytes included. Rare enough (the client went
+  // away at the last byte) that it is only logged.
+  if (!outcome.error.empty()) {
+    logger("proxy")->debug("{}: after its event was recorded: {}", requestLine(request.get()), outcome.error);
+  }
+  return true;
+}
+
+asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers::Route& route,
+                                         const providers::Request* parsed, std::string_view host, audit::Event& event,
+                                         Clock::time_point start, AccessVerdict& verdict) {
+  auto& req = request.get();
+  const AccessInput input{info_, route, parsed, &req.base(), event.validation ? &*event.validation : nullptr, host};
+  RequestDecision decision = decide(&worker_.shared.access, input);
+  verdict = std::move(decision.access);
+  if (!verdict.record.action.empty()) event.access = verdict.record;
+  event.decision = decision.decision;
+  if (!decision.allow) {
+    co_await refuse(route.provider, decision.refusal, decision.reason, event, start, "", verdict.retryAfter);
+    co_return false;
+  }
+  if (verdict.credential) req.set(verdict.credential->header, verdict.credential->value);
+  co_return true;
+}
+
+void HttpSession::chargeBudgets(const AccessVerdict& verdict, const ResponseInspection* inspection,
+                                const providers::Request* parsed) {
+  if (verdict.budgets.empty()) return;
+  uint64_t tokens = 0;
+  std::optional<audit::LlmResponseRecord> response;
+  if (inspection != nullptr) response = inspection->record();
+  if (response && (response->inputTokens || response->outputTokens)) {
+    tokens = response->inputTokens.value_or(0) + response->outputTokens.value_or(0);
+  } else if (parsed != nullptr) {
+    // The stream reported no usage: the prompt's size stands in for it.
+    size_t bytes = 0;
+    for (const RequestText& text : requestTexts(*parsed)) bytes += text.ref->text.size();
+    tokens = access::estimateTokens(bytes);
+  }
+  worker_.shared.access.recordUsage(verdict, tokens);
 }
 
 // A WebSocket upgrade: a Realtime session is read event by event, any other
@@ -310,12 +379,8 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   llm.provider = providers::toString(route.provider);
   llm.operation = providers::toString(route.operation);
 
-  const RequestDecision decision = decide(info_, route, nullptr, request.get().base());
-  event.decision = decision.decision;
-  if (!decision.allow) {
-    co_await refuse(route.provider, providers::Refusal::Forbidden, decision.reason, event, start, "");
-    co_return false;
-  }
+  AccessVerdict access;
+  if (!co_await admit(request, route, nullptr, host, event, start, access)) co_return false;
   // A WebSocket on an API host that is not a session warden reads would
   // carry prompts past the validation layer unread.
   if (!realtime && options_.promptInspector && options_.blockUnreadable) {
@@ -338,10 +403,11 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   ClientSide side{client_, buffer_, info_, idle_, activeUpstream_, piece_, output_, FieldAllocator(&fieldArena_)};
   side.webSocketUpgrade = true;
   side.webSocketTap = inspection ? &*inspection : nullptr;
-  ExchangeOutcome outcome = co_await forwardRequest(worker_, side, request);
-  event.bytesFromClient += outcome.bytesFromClient;
-  event.bytesToClient += outcome.bytesToClient;
-  event.status = outcome.status;
+  // An answer other than 101 is an ordinary response, recorded before its
+  // last write; a WebSocket session is recorded when it ends.
+  ExchangeOutcome outcome = co_await exchange(side, request, event, start, nullptr);
+  if (recordedAtCommit(request, outcome)) co_return outcome.keepClient;
+  applyOutcome(event, nullptr, outcome);
   if (outcome.webSocket) {
     event.type = audit::EventType::WebSocket;
     if (inspection) {
@@ -471,32 +537,38 @@ Status HttpSession::rewriteBody(RequestParser& request, const std::vector<provid
   return Status{};
 }
 
-// Answers the client ourselves; the connection ends after this response.
-namespace {
+// Records a refusal's event just before the refusal goes to the client,
+// counting its bytes as sent (as ResponseCommit does: a write that then
+// fails leaves them overstated).
+struct HttpSession::RecordBeforeRefusal final : LastWriteHook {
+  RecordBeforeRefusal(HttpSession& session, audit::Event& event, Clock::time_point start, const std::string& error)
+      : session(session), event(event), start(start), error(error) {}
+  void beforeLastWrite(size_t bytes) override {
+    event.bytesToClient += bytes;
+    session.record(event, start, error);
+  }
 
-// Records a refusal's event just before the refusal goes to the client.
-class RecordBeforeRefusal final : public LastWriteHook {
- public:
-  using Record = std::function<asio::awaitable<void>(size_t)>;
-  explicit RecordBeforeRefusal(Record record) : record_(std::move(record)) {}
-  asio::awaitable<void> beforeLastWrite(size_t bytes) override { return record_(bytes); }
-
- private:
-  Record record_;
+  HttpSession& session;
+  audit::Event& event;
+  Clock::time_point start;
+  const std::string& error;
 };
 
-}  // namespace
-
+// Answers the client ourselves; the connection ends after this response.
 asio::awaitable<void> HttpSession::refuse(providers::Provider provider, providers::Refusal refusal,
                                           const std::string& reason, audit::Event& event, Clock::time_point start,
-                                          const std::string& error) {
+                                          const std::string& error, std::chrono::seconds retryAfter) {
   auto response = refusalResponse(provider, refusal, reason, event.id);
+  if (retryAfter.count() > 0) response.set(http::field::retry_after, std::to_string(retryAfter.count()));
   event.status = static_cast<int>(response.result_int());
-  RecordBeforeRefusal hook([this, &event, start, &error](size_t bytes) {
-    event.bytesToClient += bytes;
-    return record(event, start, error);
-  });
-  co_await writeMessage(client_, response, output_, hook);
+  RecordBeforeRefusal hook(*this, event, start, error);
+  auto [ec, n] = co_await writeMessage(client_, response, output_, hook);
+  if (recorded_) co_return;
+  // The answer could not be assembled, so the hook was not told and
+  // nothing went: the refusal is recorded all the same, once.
+  event.bytesToClient += n;
+  const std::string failed = "write the refusal to the client: " + ec.message();
+  finish(event, start, error.empty() ? failed : error + "; " + failed);
 }
 
 bool HttpSession::seal(audit::Event& event, Clock::time_point start, const std::string& error) {
@@ -510,6 +582,7 @@ bool HttpSession::seal(audit::Event& event, Clock::time_point start, const std::
   }
   event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   if (auto* metrics = worker_.shared.metrics) recordRequestMetrics(*metrics, event);
+  worker_.shared.workloads.noteRequest(event.workload, event.decision, event.time);
   return true;
 }
 
@@ -517,9 +590,9 @@ void HttpSession::finish(audit::Event& event, Clock::time_point start, const std
   if (seal(event, start, error)) worker_.events.submit(std::move(event));
 }
 
-asio::awaitable<void> HttpSession::record(audit::Event& event, Clock::time_point start, const std::string& error) {
+void HttpSession::record(audit::Event& event, Clock::time_point start, const std::string& error) {
+  // A log already stopped counts (and logs) the event as dropped.
   if (seal(event, start, error)) worker_.events.writeNow(std::move(event));
-  co_return;
 }
 
 asio::awaitable<void> HttpSession::closeClient() {

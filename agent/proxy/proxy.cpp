@@ -76,6 +76,13 @@ void Proxy::setInterceptNames(InterceptNames names) {
 
 ProxyCounters Proxy::counters() const { return impl_->shared->stats.snapshot(); }
 
+void Proxy::setAccessPolicies(std::shared_ptr<const access::PolicySet> policies,
+                              std::shared_ptr<const access::SecretsFile> secrets) {
+  impl_->shared->access.replace(AccessPolicies{std::move(policies), std::move(secrets)});
+}
+
+std::vector<WorkloadActivity> Proxy::workloads() const { return impl_->shared->workloads.snapshot(); }
+
 uint16_t Proxy::listenPort() const { return impl_->port; }
 
 void Proxy::stop() {

@@ -26,6 +26,7 @@
 
 namespace warden::audit {
 class EventLog;
+struct WorkloadRecord;
 }
 
 namespace warden::validation {
@@ -36,9 +37,21 @@ namespace warden::metrics {
 class TrafficMetrics;
 }
 
+namespace warden::access {
+class PolicySet;
+class SecretsFile;
+}
+
 namespace warden::proxy {
 
 class CertAuthority;
+struct WorkloadActivity;
+
+// Resolves the kernel's identity of a connection into its workload. It does
+// file I/O (and hashes executables it has not seen), so the proxy calls it on
+// a helper thread, once per connection. Must not throw; null when nothing
+// can be said.
+using WorkloadResolver = std::function<std::shared_ptr<const audit::WorkloadRecord>(const KernelIdentity&)>;
 
 struct ProxyOptions {
   uint16_t listenPort = 15001;
@@ -63,6 +76,11 @@ struct ProxyOptions {
   // Where requests and connections are counted; null: not at all (tests,
   // metrics.enabled: false). Must outlive the proxy.
   metrics::TrafficMetrics* metrics = nullptr;
+  // Empty: events carry the kernel's ids only (tests).
+  WorkloadResolver resolveWorkload;
+  // Layer 3; null: no access layer (tests). Secrets null: no brokered keys.
+  std::shared_ptr<const access::PolicySet> accessPolicies;
+  std::shared_ptr<const access::SecretsFile> accessSecrets;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's
@@ -99,7 +117,13 @@ class Proxy {
   ~Proxy();  // stop()
 
   void setInterceptNames(InterceptNames names);
+  // A reload: requests decided from now on use these; those under way keep
+  // the set they were decided with.
+  void setAccessPolicies(std::shared_ptr<const access::PolicySet> policies,
+                         std::shared_ptr<const access::SecretsFile> secrets);
   ProxyCounters counters() const;
+  // The workloads seen, most recent first (`wardenctl identities`).
+  std::vector<WorkloadActivity> workloads() const;
   // The port every worker listens on (the ephemeral one when listenPort was 0).
   uint16_t listenPort() const;
   // Stops accepting, closes connections, joins the workers. Idempotent.

@@ -13,9 +13,11 @@
 #include "layers/audit/event_log.h"
 #include "metrics/traffic_metrics.h"
 #include "proxy/net_types.h"
+#include "proxy/access_gate.h"
 #include "proxy/proxy.h"
 #include "proxy/proxy_stats.h"
 #include "proxy/tls_contexts.h"
+#include "proxy/workload_registry.h"
 
 namespace warden::proxy {
 
@@ -28,7 +30,8 @@ struct ProxyShared {
         upstreamTls(std::move(upstream)),
         events(e),
         metrics(o.metrics),
-        interceptNames(std::make_shared<const InterceptNames>(std::move(names))) {}
+        interceptNames(std::make_shared<const InterceptNames>(std::move(names))),
+        access(AccessPolicies{o.accessPolicies, o.accessSecrets}) {}
 
   const ProxyOptions options;
   const OriginLookup lookup;
@@ -38,6 +41,8 @@ struct ProxyShared {
   metrics::TrafficMetrics* const metrics;  // may be null (tests, metrics disabled)
   std::atomic<std::shared_ptr<const InterceptNames>> interceptNames;
   ProxyStats stats;
+  WorkloadRegistry workloads;
+  AccessGate access;
   // Minting a leaf takes a fraction of a millisecond of CPU: too long for an
   // event loop, too short for more than a couple of threads.
   asio::thread_pool mintPool{2};
@@ -45,6 +50,11 @@ struct ProxyShared {
   // text take milliseconds, during which a worker would serve no one else.
   // One thread per core: the work is CPU and bounded by the body limits.
   asio::thread_pool inspectPool{std::max(1u, std::thread::hardware_concurrency())};
+  // Workload resolution reads /proc and /sys and hashes executables it has
+  // not seen (hundreds of milliseconds for a large runtime): never on an
+  // event loop. Two threads, so one new runtime being hashed does not hold
+  // up the connections of workloads already known.
+  asio::thread_pool identityPool{2};
 };
 
 }  // namespace warden::proxy

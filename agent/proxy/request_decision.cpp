@@ -2,9 +2,17 @@
 
 namespace warden::proxy {
 
-RequestDecision decide(const ConnectionInfo& /*connection*/, const providers::Route& /*route*/,
-                       const providers::Request* /*request*/, const http::request_header<Fields>& /*header*/) {
-  return RequestDecision{};
+RequestDecision decide(AccessGate* gate, const AccessInput& input) {
+  RequestDecision decision;
+  if (gate == nullptr) return decision;
+  decision.access = gate->check(input);
+  if (decision.access.refuse) {
+    decision.allow = false;
+    decision.decision = "deny";
+    decision.reason = decision.access.reason;
+    decision.refusal = decision.access.refusal;
+  }
+  return decision;
 }
 
 ResponseDecision decideResponse(const ConnectionInfo& /*connection*/, const providers::Route& /*route*/,

@@ -1,13 +1,14 @@
 // The one place where a request is allowed or refused before anything of it
-// is forwarded, and where its response is allowed or refused as it streams
-// back. The policy layers (validation, anomaly, access, output checks) plug
-// in here; until they exist everything is allowed.
+// is forwarded (after layer 1 has validated it), and where its response is
+// allowed or refused as it streams back. Layer 3 (access) decides here; the
+// anomaly layer and output checks will plug in beside it.
 #pragma once
 
 #include <string>
 
 #include "providers/conversation.h"
 #include "providers/route.h"
+#include "proxy/access_gate.h"
 #include "proxy/connection_info.h"
 #include "proxy/http_types.h"
 
@@ -17,12 +18,16 @@ struct RequestDecision {
   bool allow = true;
   std::string decision = "allow";  // as written to the audit event
   std::string reason;              // shown to the client when refused
+  providers::Refusal refusal = providers::Refusal::Forbidden;
+  // Layer 3's verdict: its record for the event, a brokered key to put in
+  // the request, and the budgets the exchange's tokens are counted against.
+  AccessVerdict access;
 };
 
-// `request` is the body as the route's adapter read it; null when the route
-// is not inspected or the body could not be read (the event says why).
-RequestDecision decide(const ConnectionInfo& connection, const providers::Route& route,
-                       const providers::Request* request, const http::request_header<Fields>& header);
+// `gate` null: no access layer (tests). `input.request` is the body as the
+// route's adapter read it; null when the route is not inspected or the body
+// could not be read (the event says why).
+RequestDecision decide(AccessGate* gate, const AccessInput& input);
 
 struct ResponseDecision {
   bool allow = true;

@@ -14,7 +14,13 @@ void recordRequestMetrics(metrics::TrafficMetrics& metrics, const audit::Event& 
     // A refusal before any text was read took no validation time.
     if (event.validation->texts > 0) sample.validationDuration = event.validation->duration;
   }
-  if (event.identity && !event.identity->comm.empty()) sample.workload = event.identity->comm;
+  // The resolved workload when there is one: the executable name alone
+  // lumps every python service of a host together.
+  if (event.workload && !event.workload->key.empty()) {
+    sample.workload = event.workload->key;
+  } else if (event.identity && !event.identity->comm.empty()) {
+    sample.workload = event.identity->comm;
+  }
   sample.duration = event.duration;
   metrics.recordRequest(sample);
   if (event.validation) {

@@ -24,6 +24,7 @@ const char* typeName(EventType type) {
     case EventType::AgentStop: return "agent_stop";
     case EventType::SinkTrouble: return "sink_trouble";
     case EventType::SinkRecovered: return "sink_recovered";
+    case EventType::PolicyLoad: return "policy_load";
   }
   return "unknown";
 }
@@ -329,8 +330,42 @@ void writeValidation(ObjectWriter& top, const ValidationRecord& record) {
   out.string("verdict", record.verdict);
 }
 
+void writeWorkload(ObjectWriter& top, const WorkloadRecord& record) {
+  ObjectWriter out(top.key("workload"));
+  out.string("cgroup", record.cgroup);
+  if (!record.container.empty()) out.string("container", record.container);
+  if (!record.executable.empty()) out.string("executable", record.executable);
+  if (!record.executableSha256.empty()) out.string("executable_sha256", record.executableSha256);
+  if (!record.group.empty()) out.string("group", record.group);
+  out.string("key", record.key);
+  if (!record.pod.empty()) out.string("pod", record.pod);
+  if (!record.runtime.empty()) out.string("runtime", record.runtime);
+  if (!record.slice.empty()) out.string("slice", record.slice);
+  if (!record.unit.empty()) out.string("unit", record.unit);
+  if (!record.user.empty()) out.string("user", record.user);
+}
+
+void writeAccess(ObjectWriter& top, const AccessRecord& record) {
+  ObjectWriter out(top.key("access"));
+  out.string("action", record.action);
+  if (record.brokered) out.boolean("brokered", true);
+  if (!record.budget.empty()) out.string("budget", record.budget);
+  out.boolean("enforced", record.enforced);
+  if (!record.flags.empty()) out.strings("flags", record.flags);
+  if (!record.key.empty()) out.string("key", record.key);
+  if (!record.limit.empty()) out.string("limit", record.limit);
+  if (!record.policy.empty()) out.string("policy", record.policy);
+  if (!record.reason.empty()) out.string("reason", record.reason);
+  if (record.retryAfterSeconds > 0) {
+    out.number("retry_after_s", static_cast<unsigned long long>(record.retryAfterSeconds));
+  }
+  if (!record.rule.empty()) out.string("rule", record.rule);
+  if (!record.source.empty()) out.string("source", record.source);
+}
+
 void writeEvent(std::string& out, const Event& event, std::string_view hostName) {
   ObjectWriter top(out);
+  if (event.access) writeAccess(top, *event.access);
   if (event.originalDst || !event.mode.empty() || !event.sni.empty()) {
     ObjectWriter connection(top.key("connection"));
     if (!event.mode.empty()) connection.string("mode", event.mode);
@@ -354,6 +389,14 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
     identity.number("uid", static_cast<unsigned long long>(id.uid));
   }
   if (event.llm) writeLlm(top, *event.llm);
+  if (event.policy) {
+    ObjectWriter policy(top.key("policy"));
+    policy.number("budgets", static_cast<unsigned long long>(event.policy->budgets));
+    policy.strings("files", event.policy->files);
+    policy.number("keys", static_cast<unsigned long long>(event.policy->keys));
+    policy.number("rules", static_cast<unsigned long long>(event.policy->rules));
+    policy.string("trigger", event.policy->trigger);
+  }
   if (!event.method.empty() || !event.path.empty() || !event.httpHost.empty() || event.bytesFromClient > 0) {
     ObjectWriter request(top.key("request"));
     request.number("bytes", static_cast<unsigned long long>(event.bytesFromClient));
@@ -381,6 +424,7 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
   top.string("type", typeName(event.type));
   if (event.validation) writeValidation(top, *event.validation);
   if (event.websocket) writeWebSocket(top, *event.websocket);
+  if (event.workload) writeWorkload(top, *event.workload);
 }
 
 }  // namespace

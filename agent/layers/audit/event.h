@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +19,9 @@ namespace warden::audit {
 
 // WebSocket: one event per upgraded connection, at its end.
 // SinkTrouble / SinkRecovered: a sink stopped taking events, or took them again.
-enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop, SinkTrouble, SinkRecovered };
+// PolicyLoad: access policies loaded at start or by a reload, or a reload
+// rejected (the running policies stay).
+enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop, SinkTrouble, SinkRecovered, PolicyLoad };
 
 // A file uploaded in a multipart form (/v1/files, audio transcriptions).
 struct UploadedFileRecord {
@@ -100,6 +103,31 @@ struct ValidationRecord {
   std::string error;    // the detectors failed; the request was refused (fail closed)
 };
 
+// The access layer's decision on a request (layer 3).
+struct AccessRecord {
+  std::string action;     // allow | deny | monitor | redact
+  bool enforced = true;   // false: monitor mode, the action was only recorded
+  std::string rule;       // the rule (or key entry) that decided; "" for the default
+  std::string policy;     // metadata.name of its document
+  std::string source;     // FILE:LINE:COLUMN of the rule
+  std::string reason;
+  std::vector<std::string> flags;  // key_theft_suspected, unknown_workload, ...
+  std::string key;        // the policy key entry the request's API key is, if any
+  bool brokered = false;  // warden put the real key in place of the workload's placeholder
+  std::string budget;     // the budget that refused the request, if one did
+  std::string limit;      // which of its limits (requestsPerMinute, tokensPerDay, ...)
+  uint64_t retryAfterSeconds = 0;
+};
+
+// Access policies loaded (or refused: the event's error says why).
+struct PolicyRecord {
+  std::vector<std::string> files;  // in load order
+  uint64_t rules = 0;
+  uint64_t budgets = 0;
+  uint64_t keys = 0;
+  std::string trigger;  // start | sighup | control
+};
+
 // A sink's trouble, or its recovery.
 struct SinkRecord {
   std::string name;
@@ -108,11 +136,29 @@ struct SinkRecord {
   std::chrono::milliseconds downFor{0};  // recovered: how long it was down
 };
 
+// The workload behind a connection, resolved from the kernel's identity:
+// what policy matches and what an operator recognises. Empty strings are
+// what could not be resolved. Shared by every event of a connection.
+struct WorkloadRecord {
+  std::string key;        // "unit:system.slice/app.service", "container:docker/<id>", ...
+  std::string cgroup;     // path under the cgroup v2 mount ("/system.slice/app.service")
+  std::string unit;       // systemd unit path ("system.slice/app.service")
+  std::string slice;      // the slice the unit sits in ("system.slice")
+  std::string container;  // container id
+  std::string runtime;    // docker | containerd | podman | crio | unknown
+  std::string pod;        // Kubernetes pod uid
+  std::string executable;
+  std::string executableSha256;
+  std::string user;
+  std::string group;
+};
+
 struct Event {
   EventType type = EventType::Request;
   std::string id;  // 128-bit random, hex; unique per event
   std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
   std::optional<KernelIdentity> identity;
+  std::shared_ptr<const WorkloadRecord> workload;  // null when not resolved
   std::optional<Endpoint> originalDst;
   std::string sni;   // server name the client asked for, if any
   std::string mode;  // "intercept" | "tunnel" | "plain"
@@ -127,6 +173,8 @@ struct Event {
   std::optional<LlmRecord> llm;  // requests to a known LLM API host or path
   std::optional<WebSocketRecord> websocket;
   std::optional<ValidationRecord> validation;
+  std::optional<AccessRecord> access;
+  std::optional<PolicyRecord> policy;
   std::optional<SinkRecord> sink;
 
   uint64_t bytesFromClient = 0;

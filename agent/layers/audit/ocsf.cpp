@@ -11,6 +11,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr int kClassApiActivity = 6003;
+constexpr int kHashSha256 = 3;  // OCSF fingerprint algorithm_id
 constexpr int kCategoryApplication = 6;
 
 int activityOf(const std::string& method) {
@@ -81,6 +82,7 @@ static std::string convert(std::string_view line) {
   const Json request = event.value("request", Json::object());
   const Json response = event.value("response", Json::object());
   const Json identity = event.value("identity", Json::object());
+  const Json workload = event.value("workload", Json::object());
   const Json connection = event.value("connection", Json::object());
   const Json llm = event.value("llm", Json::object());
   const bool activity = type == "request" || type == "websocket" || type == "tunnel";
@@ -101,8 +103,21 @@ static std::string convert(std::string_view line) {
   out["severity_id"] = severityOf(event);
   if (!identity.empty()) {
     Json process = {{"pid", identity.value("pid", 0)}, {"name", identity.value("comm", "")}};
-    process["user"] = {{"uid", std::to_string(identity.value("uid", 0))}};
-    out["actor"] = {{"process", process}, {"user", {{"uid", std::to_string(identity.value("uid", 0))}}}};
+    Json user = {{"uid", std::to_string(identity.value("uid", 0))}};
+    if (workload.contains("user")) user["name"] = workload.value("user", "");
+    process["user"] = user;
+    if (workload.contains("executable")) {
+      Json file = {{"path", workload.value("executable", "")}};
+      if (workload.contains("executable_sha256")) {
+        file["hashes"] = Json::array({{{"algorithm_id", kHashSha256}, {"value", workload.value("executable_sha256", "")}}});
+      }
+      process["file"] = file;
+    }
+    if (workload.contains("container")) {
+      process["container"] = {{"uid", workload.value("container", "")}, {"runtime", workload.value("runtime", "")}};
+    }
+    out["actor"] = {{"process", process}, {"user", user}};
+    if (workload.contains("key")) out["actor"]["app_name"] = workload.value("key", "");
   }
   out["src_endpoint"] = {{"hostname", event.value("host", "")}};
   if (connection.contains("original_dst")) {
@@ -133,7 +148,8 @@ static std::string convert(std::string_view line) {
 
   // Everything OCSF has no attribute for, as warden wrote it.
   Json unmapped = Json::object();
-  for (const char* key : {"decision", "llm", "validation", "websocket", "chain", "checkpoint", "sink", "lost"}) {
+  for (const char* key :
+       {"access", "decision", "llm", "policy", "validation", "websocket", "chain", "checkpoint", "sink", "lost", "workload"}) {
     if (event.contains(key)) unmapped[key] = event[key];
   }
   unmapped["type"] = type;

@@ -89,28 +89,51 @@ check_b_streaming() {
 
 # identity_ok PID UID COUNT PATH: COUNT request events name this pid, uid,
 # the child cgroup's id and the original destination.
+# identity_ok PID UID COUNT PATH EXE: COUNT request events of PID carry the
+# kernel's ids and the workload warden resolved them to: the test's cgroup,
+# the user's name, the executable and its SHA-256 as sha256sum computes it.
 identity_ok() {
-  local pid=$1 uid=$2 count=$3 path=$4 filter
+  local pid=$1 uid=$2 count=$3 path=$4 exe=$5 filter user sha
   filter=".identity.pid == $pid"
   wait_events "$filter" "$count" 3000 || { e2e_log "no $count event(s) for pid $pid: $(events_where "$filter")"; return 1; }
+  user=$(getent passwd "$uid" | cut -d: -f1)
+  sha=$(sha256sum "$exe" | cut -d' ' -f1)
   local bad
   bad=$(events_where "$filter" | jq -c --argjson uid "$uid" --argjson cg "$CG_ID" --arg path "$path" \
-    --arg dst "$kUpstreamIp:$kUpstreamPort" --arg sni "$kApiHost" '
+    --arg dst "$kUpstreamIp:$kUpstreamPort" --arg sni "$kApiHost" --arg cgpath "/$(basename "$CG")" \
+    --arg user "$user" --arg exe "$exe" --arg sha "$sha" '
     select(.type != "request" or .identity.uid != $uid or .identity.gid != $uid or .identity.cgroup_id != $cg
       or .connection.original_dst != $dst or .connection.sni != $sni or .connection.mode != "intercept"
-      or .request.path != $path or .decision != "allow")')
-  [[ -z $bad ]] || { e2e_log "unexpected event(s) for pid $pid: $bad"; return 1; }
+      or .request.path != $path or .decision != "allow"
+      or .workload.cgroup != $cgpath or .workload.key != ("cgroup:" + $cgpath) or .workload.user != $user
+      or .workload.executable != $exe or .workload.executable_sha256 != $sha)')
+  [[ -z $bad ]] || { e2e_log "unexpected event(s) for pid $pid (expected workload cgroup /$(basename "$CG"), user $user, $exe $sha): $bad"; return 1; }
+}
+
+# `wardenctl identities` lists the test's cgroup as one workload with every
+# request made from it so far.
+identities_list_the_cgroup() {
+  local listed key="cgroup:/$(basename "$CG")"
+  listed=$(e2e_wardenctl --json identities) || { e2e_log "wardenctl identities failed: $listed"; return 1; }
+  jq -e --arg key "$key" '.workloads | map(select(.key == $key and .requests >= 4 and .connections >= 3
+    and .last_decision == "allow")) | length == 1' <<<"$listed" >/dev/null ||
+    { e2e_log "no entry for $key with >= 4 requests in: $listed"; return 1; }
+  e2e_wardenctl identities | grep -q "^$key " || { e2e_log "the table does not list $key"; return 1; }
 }
 
 check_c_identity() {
-  e2e_check c "curl as uid $kNobody: event has pid $WARDEN_NOBODY_PID, uid/gid $kNobody, cgroup id $CG_ID" \
-    identity_ok "$WARDEN_NOBODY_PID" "$kNobody" 1 /v1/models
-  e2e_check c "curl as root: event has pid $WARDEN_CHAT_PID, uid 0, cgroup id $CG_ID" \
-    identity_ok "$WARDEN_CHAT_PID" 0 1 /v1/chat/completions
-  e2e_check c "openai SDK (node pid $WARDEN_NODE_PID): both requests' events name that pid" \
-    identity_ok "$WARDEN_NODE_PID" 0 2 /v1/chat/completions
+  local curl node
+  curl=$(readlink -f "$(command -v curl)")
+  node=$(readlink -f "$(command -v node)")
+  e2e_check c "curl as uid $kNobody: event has pid $WARDEN_NOBODY_PID, uid/gid $kNobody, cgroup id $CG_ID, its workload" \
+    identity_ok "$WARDEN_NOBODY_PID" "$kNobody" 1 /v1/models "$curl"
+  e2e_check c "curl as root: event has pid $WARDEN_CHAT_PID, uid 0, cgroup id $CG_ID, its workload" \
+    identity_ok "$WARDEN_CHAT_PID" 0 1 /v1/chat/completions "$curl"
+  e2e_check c "openai SDK (node pid $WARDEN_NODE_PID): both requests' events name that pid and node's workload" \
+    identity_ok "$WARDEN_NODE_PID" 0 2 /v1/chat/completions "$node"
   e2e_check c "the SDK process reports the pid the test started" \
     test "$(jq -r .pid "$OUT/warden-node.out" 2>/dev/null)" == "$WARDEN_NODE_PID"
+  e2e_check c "wardenctl identities lists the cgroup's workload with its requests" identities_list_the_cgroup
 }
 
 check_d_tunnel() {

@@ -26,6 +26,8 @@ EOF
   printf '%s\n' "$WARDEND_TARGETS" >>"$file"
   # A test that configures sinks gives the whole audit: section itself.
   [[ $extra == *"audit:"* ]] || printf 'audit: {spool: {dir: %s}}\n' "$SPOOL" >>"$file"
+  # The shipped access policy of this source tree, unless the test has its own.
+  [[ $extra == *"access:"* ]] || printf 'access: {policy_dirs: [%s/access]}\n' "$policies" >>"$file"
   [[ -z $extra ]] || printf '%s\n' "$extra" >>"$file"
 }
 
@@ -70,6 +72,11 @@ e2e_wardend_stop() {
 
 e2e_wardenctl_status() {
   "$WARDENCTL" --socket "$RUNDIR/control.sock" status --json
+}
+
+# e2e_wardenctl ARGS...: wardenctl against the test's wardend.
+e2e_wardenctl() {
+  "$WARDENCTL" --socket "$RUNDIR/control.sock" "$@"
 }
 
 # The warden CA next to the test CA in $BUNDLE: what an operator would

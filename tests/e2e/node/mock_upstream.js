@@ -106,6 +106,8 @@ function main() {
       body_bytes: body.length,
       stream: Boolean(request && request.stream),
       remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      // Which key reached the upstream, without writing the key down.
+      authorization_sha256: sha256(Buffer.from(req.headers.authorization || '')),
     };
     record(entry);
 

@@ -58,6 +58,21 @@ TEST(ConfigTest, PackagedConfigEqualsBuiltInDefaults) {
   EXPECT_EQ(*loaded, expected);
 }
 
+TEST(ConfigTest, AccessSectionSetsPolicyDirsAndSecrets) {
+  auto parsed = parseConfig(
+      "access:\n  enabled: false\n  policy_dirs: [/opt/p, /etc/warden/policies.d]\n"
+      "  secrets_file: /etc/warden/secrets.yaml\n",
+      "a.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_FALSE(parsed->access.enabled);
+  EXPECT_EQ(parsed->access.policyDirs, (std::vector<std::string>{"/opt/p", "/etc/warden/policies.d"}));
+  EXPECT_EQ(parsed->access.secretsFile, "/etc/warden/secrets.yaml");
+
+  auto relative = parseConfig("access:\n  policy_dirs:\n    - /ok\n    - policies\n", "b.yaml");
+  ASSERT_FALSE(relative);
+  EXPECT_EQ(relative.error().message, "b.yaml:4:7: access.policy_dirs: 'policies' is not an absolute path");
+}
+
 TEST(ConfigTest, FullFileSetsEveryField) {
   auto loaded = loadConfig(std::string(WARDEN_TEST_FIXTURES) + "/config/full.yaml");
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -203,7 +218,7 @@ TEST(ConfigTest, AuditSinkMistakesAreNamed) {
 TEST(ConfigTest, UnknownKeysAreErrorsAtTheKey) {
   EXPECT_EQ(errorOf("listen: {port: 1}\nlisen: {port: 2}\n"),
             "t.yaml:2:1: lisen: unknown key (known here: cgroup, fail_mode, heartbeat, listen, workers, paths, "
-            "upstream, timeouts, targets, resolve, limits, validation, audit, metrics)");
+            "upstream, timeouts, targets, resolve, limits, validation, access, audit, metrics)");
   EXPECT_EQ(errorOf("upstream:\n  ca_file: /x\n"),
             "t.yaml:2:3: upstream.ca_file: unknown key (known here: extra_ca_file, connect_timeout_ms, "
             "idle_per_host, mark)");

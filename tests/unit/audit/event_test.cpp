@@ -50,6 +50,30 @@ TEST(EventJsonTest, RequestEventHasTheV1Shape) {
   EXPECT_EQ(toJson(sampleRequest(), "node-1"), expected);
 }
 
+TEST(EventJsonTest, TheResolvedWorkloadIsWrittenWithoutItsEmptyFields) {
+  auto e = sampleRequest();
+  auto workload = std::make_shared<WorkloadRecord>();
+  workload->key = "container:docker/0123abcd";
+  workload->cgroup = "/system.slice/docker-0123abcd.scope";
+  workload->unit = "system.slice/docker-0123abcd.scope";
+  workload->container = "0123abcd";
+  workload->runtime = "docker";
+  workload->executable = "/usr/bin/python3.11";
+  workload->executableSha256 = "ab12";
+  workload->user = "app";
+  e.workload = workload;
+  const auto j = toJson(e, "node-1");
+  const nlohmann::json expected = {{"key", "container:docker/0123abcd"},
+                                   {"cgroup", "/system.slice/docker-0123abcd.scope"},
+                                   {"unit", "system.slice/docker-0123abcd.scope"},
+                                   {"container", "0123abcd"},
+                                   {"runtime", "docker"},
+                                   {"executable", "/usr/bin/python3.11"},
+                                   {"executable_sha256", "ab12"},
+                                   {"user", "app"}};
+  EXPECT_EQ(j["workload"], expected) << "no pod, no group: absent, not empty";
+}
+
 TEST(EventJsonTest, EmptyPartsAreOmitted) {
   Event e;
   e.type = EventType::AgentStart;

@@ -47,6 +47,25 @@ TEST(OcsfTest, ARequestEventIsApiActivityWithEveryMappedField) {
   EXPECT_EQ(out["unmapped"]["chain"]["seq"], 5) << "the chain travels with the event";
 }
 
+TEST(OcsfTest, TheWorkloadFillsTheActorsProcessFileUserAndContainer) {
+  const std::string line =
+      R"({"host":"node-1","id":"0123456789abcdef0123456789abcdef",)"
+      R"("identity":{"cgroup_id":7,"comm":"python3","gid":0,"netns_cookie":1,"pid":42,"tid":43,"uid":1000},)"
+      R"("schema":"warden.event/v1","time":"2026-11-23T04:09:35.300123456Z","type":"request",)"
+      R"("workload":{"cgroup":"/system.slice/docker-ab.scope","container":"ab","executable":"/usr/bin/python3",)"
+      R"("executable_sha256":"cafe","key":"container:docker/ab","runtime":"docker","user":"app"}})";
+  const Json out = Json::parse(toOcsf(line));
+  EXPECT_EQ(out["actor"]["app_name"], "container:docker/ab");
+  EXPECT_EQ(out["actor"]["user"]["name"], "app");
+  EXPECT_EQ(out["actor"]["process"]["user"]["name"], "app");
+  EXPECT_EQ(out["actor"]["process"]["file"]["path"], "/usr/bin/python3");
+  EXPECT_EQ(out["actor"]["process"]["file"]["hashes"][0]["algorithm_id"], 3);
+  EXPECT_EQ(out["actor"]["process"]["file"]["hashes"][0]["value"], "cafe");
+  EXPECT_EQ(out["actor"]["process"]["container"]["uid"], "ab");
+  EXPECT_EQ(out["actor"]["process"]["container"]["runtime"], "docker");
+  EXPECT_EQ(out["unmapped"]["workload"]["cgroup"], "/system.slice/docker-ab.scope");
+}
+
 TEST(OcsfTest, AnAllowedAnswerIsASuccessAndOtherLinesAreActivityOther) {
   const Json ok = Json::parse(toOcsf(
       R"({"decision":"allow","host":"h","id":"a","request":{"method":"GET","path":"/v1/models"},)"

@@ -48,6 +48,32 @@ class CommandsTest : public ::testing::Test {
            return nlohmann::json{{"version", "0.1.0"}, {"pid", 99}, {"fail_mode", "closed"}};
          }},
         {"ca.export", [](const nlohmann::json&) -> Result<nlohmann::json> { return nlohmann::json{{"pem", kPem}}; }},
+        {"policy.reload",
+         [](const nlohmann::json&) -> Result<nlohmann::json> {
+           return nlohmann::json{{"rules", 3}, {"budgets", 1}, {"keys", 0}, {"files", {"/a.yaml", "/b.yaml"}}};
+         }},
+        {"identities",
+         [](const nlohmann::json&) -> Result<nlohmann::json> {
+           return nlohmann::json{
+               {"workloads",
+                {{{"key", "unit:system.slice/bot.service"},
+                  {"user", "bot"},
+                  {"executable", "/usr/bin/node"},
+                  {"executable_sha256", "0123456789abcdef0123"},
+                  {"connections", 3},
+                  {"requests", 7},
+                  {"denied", 1},
+                  {"last_decision", "deny"},
+                  {"last_seen", "2026-11-23T10:00:00.000000000Z"}},
+                 {{"key", "comm:curl"},
+                  {"user", ""},
+                  {"executable", ""},
+                  {"connections", 1},
+                  {"requests", 0},
+                  {"denied", 0},
+                  {"last_decision", ""},
+                  {"last_seen", "2026-11-23T09:00:00.000000000Z"}}}}};
+         }},
     };
     auto server = control::ControlServer::start(io_, options_.socketPath, handlers);
     ASSERT_TRUE(server) << server.error().message;
@@ -90,6 +116,27 @@ TEST_F(CommandsTest, CaExportPrintsThePem) {
   EXPECT_EQ(out_.str(), std::string(kPem) + "\n");
 }
 
+TEST_F(CommandsTest, IdentitiesListsTheWorkloadsAsATable) {
+  serve();
+  EXPECT_EQ(run(Action::Identities), kExitOk);
+  EXPECT_EQ(out_.str(),
+            "WORKLOAD                       USER  EXECUTABLE                           CONNS  REQUESTS  DENIED  "
+            "LAST DECISION  LAST SEEN\n"
+            "unit:system.slice/bot.service  bot   /usr/bin/node (sha256 0123456789ab)  3      7         1       "
+            "deny           2026-11-23T10:00:00.000000000Z\n"
+            "comm:curl                      -     -                                    1      0         0       "
+            "-              2026-11-23T09:00:00.000000000Z\n");
+  EXPECT_EQ(run(Action::Identities, /*json=*/true), kExitOk);
+  EXPECT_EQ(nlohmann::json::parse(out_.str())["workloads"][0]["requests"], 7);
+}
+
+TEST_F(CommandsTest, PolicyReloadAsksTheAgent) {
+  serve();
+  options_.policy.command = PolicyOptions::Command::Reload;
+  EXPECT_EQ(run(Action::Policy), kExitOk);
+  EXPECT_EQ(out_.str(), "policies reloaded: 3 rules, 1 budgets, 0 keys from 2 file(s)\n");
+}
+
 TEST_F(CommandsTest, AgentNotRunning) {
   EXPECT_EQ(run(Action::Status), kExitFailure);
   EXPECT_EQ(out_.str(), "");
@@ -109,9 +156,9 @@ TEST_F(CommandsTest, AgentNotRunning) {
 
 TEST_F(CommandsTest, AgentErrorIsReported) {
   serve();
-  auto result = callAgent(options_.socketPath, {{"command", "policy.reload"}});
+  auto result = callAgent(options_.socketPath, {{"command", "no.such"}});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().message, "wardend: unknown command policy.reload; known: ca.export, status");
+  EXPECT_EQ(result.error().message, "wardend: unknown command no.such; known: ca.export, identities, policy.reload, status");
 }
 
 TEST_F(CommandsTest, SilentAgentTimesOut) {

@@ -24,6 +24,23 @@ TEST(OptionsTest, SocketFromEnvironmentThenFlag) {
   EXPECT_EQ(parse({"status", "--socket=/tmp/eq.sock"})->socketPath, "/tmp/eq.sock");
 }
 
+TEST(OptionsTest, Identities) {
+  auto o = parse({"identities", "--json"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->action, Action::Identities);
+  EXPECT_TRUE(o->json);
+  EXPECT_FALSE(parse({"identities", "all"}));
+}
+
+TEST(OptionsTest, PolicyReload) {
+  auto o = parse({"--socket", "/tmp/s.sock", "policy", "reload"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->action, Action::Policy);
+  EXPECT_EQ(o->policy.command, PolicyOptions::Command::Reload);
+  EXPECT_EQ(o->socketPath, "/tmp/s.sock");
+  EXPECT_FALSE(parse({"policy", "reload", "now"}));
+}
+
 TEST(OptionsTest, JsonAndCaExport) {
   auto o = parse({"ca", "export", "--json"});
   ASSERT_TRUE(o);

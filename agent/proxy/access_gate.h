@@ -1,0 +1,92 @@
+// Layer 3 at the proxy. For each API request it builds the access layer's
+// view (who: the connection's kernel-verified workload; what: the route, the
+// body's model and tools, layer 1's detections, the API key it carries),
+// asks the loaded policies, checks the budgets, and lends a brokered key.
+//
+// Policies and secrets are swapped whole on reload (atomically); a request
+// keeps the set it was decided with until its tokens are counted.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/wall_clock.h"
+#include "layers/access/budget_ledger.h"
+#include "layers/access/policy_set.h"
+#include "layers/access/secrets_file.h"
+#include "layers/audit/event.h"
+#include "providers/conversation.h"
+#include "providers/native_error.h"
+#include "providers/route.h"
+#include "proxy/connection_info.h"
+#include "proxy/http_types.h"
+
+namespace warden::proxy {
+
+struct AccessPolicies {
+  std::shared_ptr<const access::PolicySet> policies;
+  std::shared_ptr<const access::SecretsFile> secrets;  // null: no brokered keys
+};
+
+// A header to set on the forwarded request: the real key lent in place of
+// the workload's placeholder.
+struct Credential {
+  std::string header;
+  std::string value;
+};
+
+struct AccessInput {
+  const ConnectionInfo& connection;
+  const providers::Route& route;
+  const providers::Request* request;  // null: body not read (uninspected route)
+  const http::request_header<Fields>* header;  // null: a tunnel, no request was read
+  const audit::ValidationRecord* validation;  // null: layer 1 did not run
+  std::string_view host;
+};
+
+struct AccessVerdict {
+  bool refuse = false;
+  providers::Refusal refusal = providers::Refusal::Forbidden;
+  std::string reason;
+  std::chrono::seconds retryAfter{0};
+  audit::AccessRecord record;
+  std::optional<Credential> credential;
+  // What the exchange's tokens are counted against, afterwards.
+  std::shared_ptr<const access::PolicySet> policies;
+  std::vector<const access::Budget*> budgets;
+  access::Subject subject;
+};
+
+class AccessGate {
+ public:
+  explicit AccessGate(AccessPolicies policies, WallClock clock = systemWallClock());
+
+  void replace(AccessPolicies policies);
+  std::shared_ptr<const AccessPolicies> current() const { return current_.load(); }
+
+  AccessVerdict check(const AccessInput& input);
+  // A connection warden relays without reading: only who and where are
+  // known. Budgets do not count it (it is not a request).
+  AccessVerdict checkTunnel(const ConnectionInfo& connection, std::string_view host);
+  // After the response: the provider's usage, or an estimate.
+  void recordUsage(const AccessVerdict& verdict, uint64_t tokens);
+
+ private:
+  std::atomic<std::shared_ptr<const AccessPolicies>> current_;
+  access::BudgetLedger ledger_;
+  WallClock clock_;
+};
+
+// The pieces, exposed for tests.
+access::Subject subjectOf(const ConnectionInfo& connection);
+// The API key a request carries, by where each provider's SDK puts it:
+// Authorization: Bearer (OpenAI and compatible), x-api-key (Anthropic),
+// api-key (Azure OpenAI), x-goog-api-key (Gemini). Header and value.
+std::optional<Credential> presentedKey(const http::request_header<Fields>& header);
+std::string sha256Hex(std::string_view text);
+
+}  // namespace warden::proxy

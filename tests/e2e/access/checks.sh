@@ -1,0 +1,145 @@
+# The access test's assertions a-e. Each client's outcome is in $OUT/NAME.out
+# (one JSON line from access_client.js, or curl's body and status).
+
+sdk_field() {
+  jq -r "$2 // empty" "$OUT/$1.out" 2>/dev/null
+}
+
+# event_of PID FILTER: the request events of PID that match FILTER.
+event_of() {
+  wait_events ".identity.pid == $1" 1 3000 || true
+  events_where ".identity.pid == $1 and ($2)"
+}
+
+has_event() {
+  [[ -n $(event_of "$1" "$2") ]] || { e2e_log "no event of pid $1 with $2: $(events_where ".identity.pid == $1")"; return 1; }
+}
+
+last_upstream_auth_is() {
+  [[ $(tail -n 1 "$RECORD" | jq -r .authorization_sha256) == "$1" ]]
+}
+
+check_a_allowed_with_brokered_key() {
+  local before real_auth
+  before=$(upstream_requests)
+  real_auth=$(printf 'Bearer %s' "$kRealKey" | sha256sum | cut -d' ' -f1)
+  sdk a-bot "$BOT_CG" root gpt-4o-mini "$kPlaceholder"
+  local pid=$CLIENT_PID
+  e2e_check a "the bot (root, $BOT_UNIT) calls gpt-4o-mini with the SDK: 200 (got $(sdk_field a-bot .status))" \
+    test "$(sdk_field a-bot .status)" == 200
+  e2e_check a "the upstream got exactly that request" test "$(upstream_requests)" -eq $((before + 1))
+  e2e_check a "it carried the real key, while the bot only held the placeholder $kPlaceholder" \
+    last_upstream_auth_is "$real_auth"
+  e2e_check a "its event: allowed by rule bot-may-chat-mini, key brokered, workload $BOT_UNIT as root" \
+    has_event "$pid" ".decision == \"allow\" and .access.rule == \"bot-may-chat-mini\" and .access.brokered == true
+      and .access.key == \"openai-brokered\" and .workload.unit == \"$BOT_UNIT\" and .workload.user == \"root\""
+}
+
+check_b_denied() {
+  local before
+  before=$(upstream_requests)
+  sdk b-coder "$CODER_CG" nobody gpt-4o-mini sk-coder-own-key
+  local pid=$CLIENT_PID
+  e2e_check b "the coder (nobody, $CODER_UNIT) gets the SDK's PermissionDeniedError, 403 (got $(sdk_field b-coder .class) $(sdk_field b-coder .status))" \
+    test "$(sdk_field b-coder .status)" == 403 -a "$(sdk_field b-coder .class)" == PermissionDeniedError
+  e2e_check b "its message carries warden's reason: $(sdk_field b-coder .message)" \
+    grep -q "the coder workload may not call LLM APIs" "$OUT/b-coder.out"
+  e2e_check b "nothing reached the upstream" test "$(upstream_requests)" -eq "$before"
+  e2e_check b "its event: denied by rule coder-denied, workload $CODER_UNIT as nobody, status 403" \
+    has_event "$pid" ".decision == \"deny\" and .access.rule == \"coder-denied\" and .access.enforced == true
+      and .workload.unit == \"$CODER_UNIT\" and .workload.user == \"nobody\" and .response.status == 403"
+}
+
+# curl_status NAME: the HTTP status curl printed last (-w '\n%{http_code}').
+curl_status() {
+  tail -n 1 "$OUT/$1.out"
+}
+
+check_c_no_way_around() {
+  local before chat='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
+  before=$(upstream_requests)
+
+  as_coder c-ipv6 curl -sS --max-time 10 --cacert "$BUNDLE" --resolve "$kApiHost:443:[::1]" \
+    -H 'content-type: application/json' -H 'authorization: Bearer sk-coder-own-key' --data "$chat" \
+    -w '\n%{http_code}' "https://$kApiHost/v1/chat/completions"
+  e2e_check c "over IPv6 (::1) the coder is refused the same way: $(curl_status c-ipv6)" \
+    test "$(curl_status c-ipv6)" == 403
+  e2e_check c "with the same reason" grep -q "the coder workload may not call LLM APIs" "$OUT/c-ipv6.out"
+
+  as_coder c-raw-ip curl -sS -k --max-time 10 -H 'authorization: Bearer sk-coder-own-key' \
+    "https://$kUpstreamIp/v1/models"
+  local raw_pid=$CLIENT_PID
+  e2e_check c "to the raw IP (TLS without a server name, relayed unread) the connection is refused (curl exit $CLIENT_RC)" \
+    test "$CLIENT_RC" -ne 0
+  e2e_check c "its tunnel event says the access policy refused it" \
+    has_event "$raw_pid" ".type == \"tunnel\" and .decision == \"deny\" and .access.rule == \"coder-denied\""
+
+  as_coder c-other-host curl -sS --max-time 10 --cacert "$BUNDLE" -H 'content-type: application/json' \
+    -H 'x-api-key: sk-ant-coder' -H 'anthropic-version: 2023-06-01' \
+    --data '{"model":"claude-3-5-haiku-latest","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}' \
+    -w '\n%{http_code}' "https://$kOtherApiHost/v1/messages"
+  e2e_check c "to $kOtherApiHost (also a target) it gets a 403 in Anthropic's error format: $(head -n 1 "$OUT/c-other-host.out")" \
+    test "$(curl_status c-other-host)" == 403 -a \
+    "$(head -n 1 "$OUT/c-other-host.out" | jq -r '.type + "/" + .error.type' 2>/dev/null)" == error/permission_error
+  e2e_check c "none of the three reached the upstream" test "$(upstream_requests)" -eq "$before"
+}
+
+check_d_budget() {
+  # The bot made one request in a; its budget is 4 a day.
+  local i statuses=''
+  for i in 2 3 4 5; do
+    sdk "d-bot-$i" "$BOT_CG" root gpt-4o-mini "$kPlaceholder"
+    statuses+="$(sdk_field "d-bot-$i" .status) "
+  done
+  local pid=$CLIENT_PID
+  e2e_check d "requests 2-5 of the bot's 4-a-day budget: 200 200 200 429 (got $statuses)" \
+    test "$statuses" == "200 200 200 429 "
+  e2e_check d "the SDK raised RateLimitError with Retry-After $(sdk_field d-bot-5 .retry_after) s (until the UTC day turns)" \
+    test "$(sdk_field d-bot-5 .class)" == RateLimitError -a "$(sdk_field d-bot-5 .retry_after)" -gt 0 -a \
+    "$(sdk_field d-bot-5 .retry_after)" -le 86400
+  e2e_check d "its event names the budget and the limit" \
+    has_event "$pid" ".decision == \"deny\" and .access.budget == \"bot-daily\" and .access.limit == \"requestsPerDay\"
+      and .response.status == 429"
+}
+
+reload_refused_naming() {
+  local out
+  if out=$(e2e_wardenctl policy reload 2>&1); then
+    e2e_log "reload of a broken policy succeeded: $out"
+    return 1
+  fi
+  grep -q "$1" <<<"$out" || { e2e_log "reload error does not name $1: $out"; return 1; }
+}
+
+wardend_log_says() {
+  local deadline=$(($(e2e_now_ms) + 3000))
+  until grep -q "$1" "$WARDEND_LOG"; do
+    (($(e2e_now_ms) < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+check_e_reload() {
+  printf 'apiVersion: warden.dev/v1\nkind: AccessPolicy\nmetadata: {name: broken}\nspec:\n  rules:\n    - id: x\n      action: allow\n      colour: blue\n' \
+    >"$POLICY_DIR/20-broken.yaml"
+  e2e_check e "wardenctl policy reload rejects a broken policy, naming file, line and column" \
+    reload_refused_naming "20-broken.yaml:8:7"
+  sdk e-coder-after-broken "$CODER_CG" nobody gpt-4o-mini sk-coder-own-key
+  e2e_check e "the policy in force is still the old one: the coder is still refused (got $(sdk_field e-coder-after-broken .status))" \
+    test "$(sdk_field e-coder-after-broken .status)" == 403
+  kill -HUP "$WARDEND_PID"
+  e2e_check e "SIGHUP with the broken policy: wardend logs the rejection and keeps running" \
+    wardend_log_says "policy reload (sighup) rejected"
+  e2e_wardend_ensure_alive e
+  e2e_check e "both rejections are audit events" \
+    test "$(events_count '.type == "policy_load" and (.error // "" | contains("20-broken.yaml"))')" -eq 2
+
+  rm -f "$POLICY_DIR/20-broken.yaml"
+  policy_text "    - id: coder-may-chat-mini
+      match: {unit: [\"$CODER_UNIT\"], model: [gpt-4o-mini]}
+      action: allow" >"$POLICY_DIR/10-access.yaml"
+  e2e_check e "a valid policy reloads" e2e_wardenctl policy reload
+  sdk e-coder-after-fix "$CODER_CG" nobody gpt-4o-mini sk-coder-own-key
+  e2e_check e "and takes effect: the coder's call now goes through (got $(sdk_field e-coder-after-fix .status))" \
+    test "$(sdk_field e-coder-after-fix .status)" == 200
+}

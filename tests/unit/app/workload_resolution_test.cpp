@@ -1,0 +1,84 @@
+#include "app/workload_resolution.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/cgroup2_mount.h"
+
+namespace warden::app {
+namespace {
+
+TEST(WorkloadRecord, CarriesTheResolvedNamesAndTheKeyPolicyUses) {
+  identity::WorkloadIdentity resolved;
+  resolved.kernel.comm = "python3";
+  resolved.cgroupResolved = true;
+  resolved.cgroupPath = "system.slice/docker-0123abcd.scope";
+  resolved.workload.unit = "system.slice/docker-0123abcd.scope";
+  resolved.workload.containerId = "0123abcd";
+  resolved.workload.runtime = identity::ContainerRuntime::kDocker;
+  resolved.executable = identity::ExecutableInfo{};
+  resolved.executable->path = "/usr/bin/python3.11";
+  resolved.executable->sha256 = "ab12";
+  resolved.userName = "app";
+  resolved.groupName = "app";
+
+  const auto record = toWorkloadRecord(resolved);
+  EXPECT_EQ(record.key, "container:docker/0123abcd");
+  EXPECT_EQ(record.cgroup, "/system.slice/docker-0123abcd.scope");
+  EXPECT_EQ(record.unit, "system.slice/docker-0123abcd.scope");
+  EXPECT_EQ(record.container, "0123abcd");
+  EXPECT_EQ(record.runtime, "docker");
+  EXPECT_EQ(record.executable, "/usr/bin/python3.11");
+  EXPECT_EQ(record.executableSha256, "ab12");
+  EXPECT_EQ(record.user, "app");
+  EXPECT_EQ(record.group, "app");
+}
+
+TEST(WorkloadRecord, AnUnresolvedCgroupLeavesItsFieldsEmpty) {
+  identity::WorkloadIdentity resolved;
+  resolved.kernel.comm = "curl";
+  const auto record = toWorkloadRecord(resolved);
+  EXPECT_EQ(record.key, "comm:curl");
+  EXPECT_EQ(record.cgroup, "");
+  EXPECT_EQ(record.runtime, "");
+}
+
+// The resolver the agent gives the proxy, on this very process: its cgroup
+// (by id, as the BPF record carries it), executable and user.
+TEST(WorkloadResolver, ResolvesThisProcessFromItsKernelIds) {
+  auto resolver = makeWorkloadResolver();
+  ASSERT_TRUE(resolver.ok()) << resolver.error().message;
+  auto mount = findCgroup2Mount();
+  ASSERT_TRUE(mount.ok());
+  std::ifstream cgroupFile("/proc/self/cgroup");
+  std::string line, ownPath;
+  while (std::getline(cgroupFile, line)) {
+    if (line.rfind("0::", 0) == 0) ownPath = line.substr(3);
+  }
+  ASSERT_FALSE(ownPath.empty());
+  struct stat st {};
+  ASSERT_EQ(::stat((*mount + ownPath).c_str(), &st), 0) << *mount + ownPath;
+
+  KernelIdentity kernel;
+  kernel.tgid = static_cast<uint32_t>(::getpid());
+  kernel.pid = kernel.tgid;
+  kernel.uid = ::getuid();
+  kernel.gid = ::getgid();
+  kernel.cgroupId = st.st_ino;
+  kernel.comm = "unit-test";
+  const auto record = (*resolver)(kernel);
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->cgroup, ownPath == "/" ? "/" : ownPath);
+  EXPECT_EQ(record->executable, std::filesystem::read_symlink("/proc/self/exe").string());
+  if (::getuid() == 0) {
+    EXPECT_EQ(record->user, "root");
+  }
+  EXPECT_FALSE(record->key.empty());
+}
+
+}  // namespace
+}  // namespace warden::app

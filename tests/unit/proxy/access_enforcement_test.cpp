@@ -1,0 +1,132 @@
+// Layer 3 in the relay: a denied request is answered 403 in the provider's
+// format and never forwarded; a budget's 429 carries Retry-After; a brokered
+// key reaches the upstream in place of the workload's placeholder.
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include "../access/access_test_support.h"
+#include "layers/access/secrets_file.h"
+#include "layers/audit/event.h"
+#include "proxy/proxy.h"
+#include "proxy_test_support.h"
+#include "test_upstream.h"
+
+namespace warden::proxy::test {
+namespace {
+
+const std::string kChat = R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]})";
+const std::string kRealKey = "sk-live-real";
+
+class AccessEnforcementTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (proxy_) proxy_->stop();
+  }
+
+  void startProxy(const std::string& spec) {
+    ca_ = makeCa(dir_);
+    ASSERT_NE(ca_, nullptr);
+    auto options = testOptions();
+    options.accessPolicies = access::testing::buildSet(access::testing::policyDocument("t", spec));
+    ASSERT_TRUE(options.accessPolicies);
+    const std::string path = secretsDir_.write("secrets.yaml", "secrets:\n  prod: \"" + kRealKey + "\"\n");
+    auto secrets = access::SecretsFile::load(path, ::geteuid());
+    ASSERT_TRUE(secrets.ok()) << secrets.error().message;
+    options.accessSecrets = std::make_shared<const access::SecretsFile>(std::move(*secrets));
+    // Every connection comes from the unit the test names.
+    options.resolveWorkload = [](const KernelIdentity& kernel) {
+      auto record = std::make_shared<audit::WorkloadRecord>();
+      record->unit = "system.slice/" + kernel.comm + ".service";
+      record->key = "unit:" + record->unit;
+      return std::shared_ptr<const audit::WorkloadRecord>(record);
+    };
+    auto started = Proxy::start(options, origins_.lookup(), ca_, nullptr, {"api.openai.com"});
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    proxy_ = std::move(started.value());
+  }
+
+  // One chat request from `unit`'s process, with `authorization`.
+  http::response<http::string_body> chatFrom(const std::string& unit, const std::string& authorization) {
+    http::response<http::string_body> response;
+    EXPECT_TRUE(runClient([&]() -> asio::awaitable<void> {
+      auto origin = originTo(upstream_.endpoint(), true);
+      origin.identity.comm = unit;
+      auto socket = co_await dialProxy(proxy_->listenPort(), &origins_, origin);
+      beast::flat_buffer buffer;
+      auto request = makeRequest(http::verb::post, "/v1/chat/completions", "api.openai.com", kChat);
+      request.set(http::field::content_type, "application/json");
+      request.set(http::field::authorization, authorization);
+      response = co_await roundTrip(socket, buffer, request);
+    }));
+    return response;
+  }
+
+  TempDir dir_;
+  access::testing::TempDir secretsDir_;
+  FakeOrigins origins_;
+  std::shared_ptr<CertAuthority> ca_;
+  TestUpstream upstream_;
+  std::unique_ptr<Proxy> proxy_;
+};
+
+TEST_F(AccessEnforcementTest, ADeniedWorkloadGetsTheProvidersOwn403AndNothingIsForwarded) {
+  startProxy(R"(  rules:
+    - id: no-coder
+      match: { unit: ["system.slice/coder.service"] }
+      action: deny
+      reason: the coder may not call LLM APIs
+    - id: others
+      action: allow
+)");
+  auto denied = chatFrom("coder", "Bearer sk-own");
+  EXPECT_EQ(denied.result_int(), 403);
+  const auto body = nlohmann::json::parse(denied.body());
+  EXPECT_NE(body["error"]["message"].get<std::string>().find("the coder may not call LLM APIs"), std::string::npos)
+      << denied.body();
+  EXPECT_TRUE(upstream_.requests().empty());
+
+  auto allowed = chatFrom("bot", "Bearer sk-own");
+  EXPECT_EQ(allowed.result_int(), 200);
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+TEST_F(AccessEnforcementTest, AnExhaustedBudgetAnswers429WithRetryAfter) {
+  startProxy(R"(  rules:
+    - id: all
+      action: allow
+  budgets:
+    - id: bot-per-day
+      match: { unit: ["system.slice/bot.service"] }
+      requestsPerDay: 1
+)");
+  EXPECT_EQ(chatFrom("bot", "Bearer sk-own").result_int(), 200);
+  auto limited = chatFrom("bot", "Bearer sk-own");
+  EXPECT_EQ(limited.result_int(), 429);
+  ASSERT_EQ(limited.count(http::field::retry_after), 1u);
+  const int retryAfter = std::stoi(std::string(limited[http::field::retry_after]));
+  EXPECT_GT(retryAfter, 0);
+  EXPECT_LE(retryAfter, 86400);
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+TEST_F(AccessEnforcementTest, TheUpstreamGetsTheBrokeredKeyNeverThePlaceholder) {
+  startProxy(R"(  rules:
+    - id: all
+      action: allow
+  keys:
+    - id: prod-key
+      sha256: "0000000000000000000000000000000000000000000000000000000000000000"
+      allow: { unit: ["system.slice/bot.service"] }
+      broker: { secret: prod }
+)");
+  EXPECT_EQ(chatFrom("bot", "Bearer warden:prod").result_int(), 200);
+  ASSERT_EQ(upstream_.requests().size(), 1u);
+  EXPECT_EQ(upstream_.requests()[0].headers.at("authorization"), "Bearer " + kRealKey);
+
+  EXPECT_EQ(chatFrom("coder", "Bearer warden:prod").result_int(), 403) << "a placeholder outside its binding";
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+}  // namespace
+}  // namespace warden::proxy::test
