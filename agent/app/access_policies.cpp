@@ -28,7 +28,7 @@ Result<LoadedAccess> loadAccess(const AccessConfig& config) {
   auto files = access::listPolicyFiles(present);
   if (!files) return files.error().wrap("listing access policies");
   loaded.files = std::move(*files);
-  auto policies = access::loadPolicySet(present);
+  auto policies = access::loadPolicySet(loaded.files);
   if (!policies) return policies.error();
   loaded.policies = std::move(*policies);
   if (!config.secretsFile.empty()) {

@@ -1,10 +1,9 @@
 #include "proxy/access_gate.h"
 
-#include <openssl/evp.h>
-
 #include <boost/beast/core/string.hpp>
 
 #include "layers/access/key_broker.h"
+#include "layers/audit/hash_chain.h"
 
 namespace warden::proxy {
 namespace {
@@ -84,20 +83,6 @@ void refuseWith(AccessVerdict& verdict, providers::Refusal refusal, std::string 
 
 }  // namespace
 
-std::string sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
-}
-
 access::Subject subjectOf(const ConnectionInfo& connection) {
   access::Subject subject;
   const auto& kernel = connection.origin.identity;
@@ -155,7 +140,7 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
   std::optional<std::string_view> placeholder;
   if (presented) {
     placeholder = access::placeholderSecret(presented->value);
-    if (!placeholder) request.keySha256 = sha256Hex(keyOf(*presented));
+    if (!placeholder) request.keySha256 = audit::toHex(audit::sha256Of(keyOf(*presented)));
   }
 
   const access::AccessDecision decision = policies.evaluate(request);

@@ -87,6 +87,5 @@ access::Subject subjectOf(const ConnectionInfo& connection);
 // Authorization: Bearer (OpenAI and compatible), x-api-key (Anthropic),
 // api-key (Azure OpenAI), x-goog-api-key (Gemini). Header and value.
 std::optional<Credential> presentedKey(const http::request_header<Fields>& header);
-std::string sha256Hex(std::string_view text);
 
 }  // namespace warden::proxy

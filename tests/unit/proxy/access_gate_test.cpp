@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../access/access_test_support.h"
+#include "layers/audit/hash_chain.h"
 
 namespace warden::proxy {
 namespace {
@@ -165,7 +166,7 @@ TEST_F(AccessGateTest, TokensReportedAfterTheResponseCountAgainstTheBudget) {
 TEST_F(AccessGateTest, AKeyBoundToAnotherWorkloadIsDeniedAsPossibleTheft) {
   load(R"(  keys:
     - id: bot-key
-      sha256: ")" + sha256Hex(kRealKey) + R"("
+      sha256: ")" + audit::toHex(audit::sha256Of(kRealKey)) + R"("
       allow: { unit: ["system.slice/support-bot.service"] }
   rules:
     - id: all
@@ -186,7 +187,7 @@ TEST_F(AccessGateTest, AKeyBoundToAnotherWorkloadIsDeniedAsPossibleTheft) {
 TEST_F(AccessGateTest, ABrokeredKeyIsLentOnlyToTheWorkloadsItsBindingAdmits) {
   load(R"(  keys:
     - id: bot-key
-      sha256: ")" + sha256Hex(kRealKey) + R"("
+      sha256: ")" + audit::toHex(audit::sha256Of(kRealKey)) + R"("
       allow: { unit: ["system.slice/support-bot.service"] }
       broker: { secret: openai-prod }
   rules:
