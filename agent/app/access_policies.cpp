@@ -31,6 +31,13 @@ Result<LoadedAccess> loadAccess(const AccessConfig& config) {
   auto policies = access::loadPolicySet(loaded.files);
   if (!policies) return policies.error();
   loaded.policies = std::move(*policies);
+  // Captured text is masked; without masking rules it would be raw.
+  if (!loaded.policies->captures().empty() && config.maskingRulesDir.empty()) {
+    const auto& capture = loaded.policies->captures().front();
+    return Error{capture.source + ": capture '" + capture.id +
+                 "' needs the masking rules (access.masking_rules_dir is \"\"): captured prompts and completions are "
+                 "always masked"};
+  }
   if (!config.secretsFile.empty()) {
     auto secrets = loadSecrets(config.secretsFile);
     if (!secrets) return secrets.error().wrap("loading the brokered keys");

@@ -23,6 +23,7 @@
 #include "core/cgroup2_mount.h"
 #include "core/log.h"
 #include "kernel/bpf_redirector.h"
+#include "layers/access/masking/sensitive_data_scanner.h"
 #include "layers/audit/event_log.h"
 #include "metrics/metrics_server.h"
 #include "metrics/traffic_metrics.h"
@@ -173,7 +174,9 @@ std::string describeAccess(const LoadedAccess& loaded) {
   if (!loaded.policies) return "access layer disabled (access.enabled: false)";
   return std::to_string(loaded.policies->rules().size()) + " rules, " +
          std::to_string(loaded.policies->budgets().size()) + " budgets, " +
-         std::to_string(loaded.policies->keys().size()) + " keys from " + std::to_string(loaded.files.size()) +
+         std::to_string(loaded.policies->keys().size()) + " keys, " +
+         std::to_string(loaded.policies->captures().size()) + " capture entries from " +
+         std::to_string(loaded.files.size()) +
          " file(s)" + (loaded.secrets ? ", brokered keys available" : "");
 }
 
@@ -284,6 +287,14 @@ Status start(Running& r, asio::io_context& io) {
   auto access = loadAccess(r.config.access);
   if (!access) return access.error().wrap("loading access policies");
   log->info("access: {}", describeAccess(*access));
+  std::shared_ptr<const masking::SensitiveDataScanner> sensitiveScanner;
+  if (r.config.access.enabled && !r.config.access.maskingRulesDir.empty()) {
+    auto loaded = masking::SensitiveDataScanner::load(r.config.access.maskingRulesDir);
+    if (!loaded) return loaded.error().wrap("loading the masking rules");
+    sensitiveScanner = std::move(loaded.value());
+    log->info("masking: {} secret and personal-data rules from {}", sensitiveScanner->ruleCount(),
+              r.config.access.maskingRulesDir);
+  }
 
   // The listener first: a redirected connection must never meet a closed port.
   proxy::ProxyOptions proxyOptions;
@@ -308,6 +319,7 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.metrics = r.traffic.get();
   proxyOptions.accessPolicies = access->policies;
   proxyOptions.accessSecrets = access->secrets;
+  proxyOptions.sensitiveDataScanner = std::move(sensitiveScanner);
   if (auto resolver = makeWorkloadResolver()) {
     proxyOptions.resolveWorkload = std::move(*resolver);
   } else {

@@ -150,7 +150,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
 void readAccess(Reader& r, const Entry* e, Config& c) {
   if (!e) return;
   auto& a = c.access;
-  MapView m = r.map(e->value, e->keyNode.Mark(), "access", {"enabled", "policy_dirs", "secrets_file"});
+  MapView m = r.map(e->value, e->keyNode.Mark(), "access", {"enabled", "policy_dirs", "secrets_file", "masking_rules_dir"});
   r.boolean(m, "enabled", a.enabled);
   if (const Entry* dirs = r.list(m, "policy_dirs")) {
     a.policyDirs.clear();
@@ -163,6 +163,7 @@ void readAccess(Reader& r, const Entry* e, Config& c) {
     }
   }
   r.absolutePath(m, "secrets_file", a.secretsFile, /*allowEmpty=*/true);
+  r.absolutePath(m, "masking_rules_dir", a.maskingRulesDir, /*allowEmpty=*/true);
 }
 
 void readResolve(Reader& r, const Entry* e, Config& c) {

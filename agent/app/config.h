@@ -72,6 +72,9 @@ struct AccessConfig {
   std::vector<std::string> policyDirs = {WARDEN_DATA_DIR "/access", "/etc/warden/policies.d"};
   // The real keys behind brokered placeholders; "" = no brokered keys.
   std::string secretsFile;
+  // Rules that find secrets and personal data in request texts (policy
+  // detections `secret`/`pii`, action redact); "" = no scan.
+  std::string maskingRulesDir = WARDEN_DATA_DIR "/masking";
 
   friend bool operator==(const AccessConfig&, const AccessConfig&) = default;
 };

@@ -30,14 +30,22 @@ std::string_view keyOf(const Credential& credential) {
   return value;
 }
 
-std::vector<std::string> detectionsOf(const audit::ValidationRecord* validation) {
+std::vector<std::string> detectionsOf(const audit::ValidationRecord* validation,
+                                      const audit::SensitiveDataRecord* sensitive) {
   std::vector<std::string> out;
-  if (validation == nullptr) return out;
-  for (const auto& finding : validation->findings) {
-    // Policies may name a finding by its category ("jailbreak") or its
-    // rule id ("injection.ignore-previous"): both are offered.
-    out.push_back(finding.category);
-    out.push_back(finding.id);
+  if (validation != nullptr) {
+    for (const auto& finding : validation->findings) {
+      // Policies may name a finding by its category ("jailbreak") or its
+      // rule id ("injection.ignore-previous"): both are offered.
+      out.push_back(finding.category);
+      out.push_back(finding.id);
+    }
+  }
+  if (sensitive != nullptr) {
+    for (const auto& finding : sensitive->findings) {
+      out.push_back(finding.dataClass);  // secret | pii
+      out.push_back(finding.id);
+    }
   }
   return out;
 }
@@ -58,7 +66,7 @@ access::AccessRequest requestOf(const AccessInput& input, access::Subject subjec
       for (const auto& call : message.toolCalls) request.toolsCalled.push_back(call.name);
     }
   }
-  request.detections = detectionsOf(input.validation);
+  request.detections = detectionsOf(input.validation, input.sensitiveData);
   request.time = now;
   return request;
 }
@@ -144,6 +152,7 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
   }
 
   const access::AccessDecision decision = policies.evaluate(request);
+  verdict.capture = policies.captureFor(request);
   auto& record = verdict.record;
   record = recordOf(decision);
   if (!request.keySha256.empty()) {
@@ -153,6 +162,7 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
     refuseWith(verdict, providers::Refusal::Forbidden, decision.reason);
     return verdict;
   }
+  verdict.redact = decision.action == access::Action::Redact && decision.enforced;
 
   if (placeholder) {
     if (!state->secrets) {
@@ -200,6 +210,12 @@ AccessVerdict AccessGate::checkTunnel(const ConnectionInfo& connection, std::str
   verdict.record = recordOf(decision);
   if (decision.action == access::Action::Deny && decision.enforced) {
     refuseWith(verdict, providers::Refusal::Forbidden, decision.reason);
+  } else if (decision.action == access::Action::Redact && decision.enforced) {
+    // What is relayed unread cannot be masked; forwarding it would break
+    // the rule's promise.
+    refuseWith(verdict, providers::Refusal::Forbidden,
+               "the deciding rule masks secrets and personal data, which warden cannot do on a connection it relays "
+               "without reading it");
   }
   return verdict;
 }

@@ -46,6 +46,7 @@ struct AccessInput {
   const http::request_header<Fields>* header;  // null: a tunnel, no request was read
   const audit::ValidationRecord* validation;  // null: layer 1 did not run
   std::string_view host;
+  const audit::SensitiveDataRecord* sensitiveData = nullptr;  // null: the texts were not scanned
 };
 
 struct AccessVerdict {
@@ -55,6 +56,11 @@ struct AccessVerdict {
   std::chrono::seconds retryAfter{0};
   audit::AccessRecord record;
   std::optional<Credential> credential;
+  // The deciding rule says redact (enforced): mask what the scan found.
+  bool redact = false;
+  // The workload's prompts and completions go into the event, masked
+  // (spec.capture); null: hashes only. Kept alive by `policies`.
+  const access::CaptureEntry* capture = nullptr;
   // What the exchange's tokens are counted against, afterwards.
   std::shared_ptr<const access::PolicySet> policies;
   std::vector<const access::Budget*> budgets;

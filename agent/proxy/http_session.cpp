@@ -19,6 +19,7 @@
 #include "proxy/http_io.h"
 #include "proxy/identity_coding.h"
 #include "proxy/offload.h"
+#include "proxy/prompt_capture.h"
 #include "proxy/prompt_validation.h"
 #include "proxy/request_body.h"
 #include "proxy/request_decision.h"
@@ -27,6 +28,7 @@
 #include "proxy/request_inspection.h"
 #include "proxy/request_metrics.h"
 #include "proxy/response_inspection.h"
+#include "proxy/sensitive_data_scan.h"
 
 namespace warden::proxy {
 namespace {
@@ -112,8 +114,20 @@ class HttpSession final : public ResponseCommit {
                                      Clock::time_point start);
   asio::awaitable<bool> readBody(RequestParser& request, providers::Provider provider, audit::Event& event,
                                  Clock::time_point start);
+  // `sanitized`: the edits applied to the body, when layer 1 removed smuggled characters.
   asio::awaitable<bool> validate(RequestParser& request, const providers::Route& route,
-                                 const providers::Request& parsed, audit::Event& event, Clock::time_point start);
+                                 const providers::Request& parsed, audit::Event& event, Clock::time_point start,
+                                 std::vector<providers::TextEdit>& sanitized);
+  // Layer 3's scan for secrets and personal data, into `event`. A failed
+  // scan (a text with too many findings) refuses only what needs it: a
+  // redaction, a capture.
+  asio::awaitable<SensitiveScan> scanSensitive(const providers::Request& parsed,
+                                               const std::vector<providers::TextEdit>& sanitized,
+                                               audit::Event& event);
+  // Masks the scan's findings in the body (action redact); "" when done,
+  // else why it could not be (the request is then refused).
+  std::string redact(RequestParser& request, const providers::Request* parsed, SensitiveScan* scan,
+                     audit::Event& event);
   Status rewriteBody(RequestParser& request, const std::vector<providers::TextEdit>& edits);
   // Answers the client ourselves (the connection ends after it), and records
   // the event with `error` before the answer goes.
@@ -121,11 +135,17 @@ class HttpSession final : public ResponseCommit {
   asio::awaitable<void> refuse(providers::Provider provider, providers::Refusal refusal, const std::string& reason,
                                audit::Event& event, Clock::time_point start, const std::string& error,
                                std::chrono::seconds retryAfter = std::chrono::seconds{0});
+  // What the layers read of a request's body, for layer 3.
+  struct BodyAsRead {
+    const providers::Request* parsed = nullptr;  // null: not read (a WebSocket, an API warden does not read)
+    const std::vector<providers::TextEdit>* sanitized = nullptr;
+    SensitiveScan* sensitive = nullptr;  // null: not scanned
+  };
   // Layer 3 on a request about to be forwarded: false when it was refused
-  // (and answered). A brokered key is put into `request`.
-  asio::awaitable<bool> admit(RequestParser& request, const providers::Route& route,
-                              const providers::Request* parsed, std::string_view host, audit::Event& event,
-                              Clock::time_point start, AccessVerdict& verdict);
+  // (and answered). A brokered key is put into `request`, masks into its body.
+  asio::awaitable<bool> admit(RequestParser& request, const providers::Route& route, const BodyAsRead& body,
+                              std::string_view host, audit::Event& event, Clock::time_point start,
+                              AccessVerdict& verdict);
   // Counts the exchange's tokens against the budgets the request was admitted under.
   void chargeBudgets(const AccessVerdict& verdict, const ResponseInspection* inspection,
                      const providers::Request* parsed);
@@ -236,10 +256,11 @@ asio::awaitable<bool> HttpSession::serveOne() {
       llm.request->promptHash = options_.textHasher->hash(texts);
     }
   }
+  std::vector<providers::TextEdit> sanitized;
   if (adapter != nullptr && options_.promptInspector) {
     bool forward = true;
     if (inspected.request) {
-      forward = co_await validate(request, route, *inspected.request, event, start);
+      forward = co_await validate(request, route, *inspected.request, event, start, sanitized);
     } else if (options_.blockUnreadable) {
       // What cannot be read cannot be validated; forwarding it would let a
       // body nested one level too deep past every check.
@@ -257,8 +278,14 @@ asio::awaitable<bool> HttpSession::serveOne() {
   }
 
   const providers::Request* parsed = inspected.request ? &*inspected.request : nullptr;
+  std::optional<SensitiveScan> sensitive;
+  if (parsed != nullptr && options_.sensitiveDataScanner) {
+    sensitive = co_await scanSensitive(*parsed, sanitized, event);
+  }
   AccessVerdict access;
-  if (!co_await admit(request, route, parsed, host, event, start, access)) co_return false;
+  const BodyAsRead asRead{parsed, &sanitized, sensitive ? &*sensitive : nullptr};
+  const bool admitted = co_await admit(request, route, asRead, host, event, start, access);
+  if (!admitted) co_return false;
 
   std::optional<ResponseInspection> responseInspection;
   if (adapter != nullptr) {
@@ -297,6 +324,9 @@ asio::awaitable<bool> HttpSession::serveOne() {
 void HttpSession::applyOutcome(audit::Event& event, const ResponseInspection* inspection,
                                const ExchangeOutcome& outcome) {
   if (inspection != nullptr && event.llm) event.llm->response = inspection->record(options_.textHasher.get());
+  if (event.capture && inspection != nullptr && inspection->response() != nullptr && options_.sensitiveDataScanner) {
+    captureCompletion(*event.capture, inspection->response()->text, *options_.sensitiveDataScanner);
+  }
   event.bytesFromClient += outcome.bytesFromClient;
   event.bytesToClient += outcome.bytesToClient;
   event.status = outcome.status;
@@ -334,21 +364,87 @@ bool HttpSession::recordedAtCommit(const RequestParser& request, const ExchangeO
   return true;
 }
 
-asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers::Route& route,
-                                         const providers::Request* parsed, std::string_view host, audit::Event& event,
-                                         Clock::time_point start, AccessVerdict& verdict) {
+asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers::Route& route, const BodyAsRead& body,
+                                         std::string_view host, audit::Event& event, Clock::time_point start,
+                                         AccessVerdict& verdict) {
   auto& req = request.get();
-  const AccessInput input{info_, route, parsed, &req.base(), event.validation ? &*event.validation : nullptr, host};
+  const providers::Request* parsed = body.parsed;
+  SensitiveScan* sensitive = body.sensitive;
+  const AccessInput input{info_,
+                          route,
+                          parsed,
+                          &req.base(),
+                          event.validation ? &*event.validation : nullptr,
+                          host,
+                          sensitive ? &sensitive->record : nullptr};
   RequestDecision decision = decide(&worker_.shared.access, input);
   verdict = std::move(decision.access);
   if (!verdict.record.action.empty()) event.access = verdict.record;
   event.decision = decision.decision;
+  // Captured only where every finding can be masked: with the scan done.
+  if (verdict.capture != nullptr && parsed != nullptr && sensitive != nullptr && !sensitive->failed()) {
+    event.capture = capturePrompt(verdict.capture->id, *parsed, *body.sanitized, *sensitive);
+  }
   if (!decision.allow) {
     co_await refuse(route.provider, decision.refusal, decision.reason, event, start, "", verdict.retryAfter);
     co_return false;
   }
+  if (verdict.redact) {
+    const std::string problem = redact(request, parsed, sensitive, event);
+    if (!problem.empty()) {
+      event.decision = "deny";
+      verdict.budgets.clear();  // a refused request is not counted
+      co_await refuse(route.provider, providers::Refusal::Forbidden, problem, event, start, problem);
+      co_return false;
+    }
+  }
   if (verdict.credential) req.set(verdict.credential->header, verdict.credential->value);
   co_return true;
+}
+
+std::string HttpSession::redact(RequestParser& request, const providers::Request* parsed, SensitiveScan* scan,
+                                audit::Event& event) {
+  if (parsed == nullptr || scan == nullptr) {
+    return "the deciding access rule masks secrets and personal data, and warden did not read this request's texts "
+           "(a WebSocket session, an API warden does not read, or masking rules not loaded), so it was not "
+           "forwarded";
+  }
+  if (scan->failed()) return "secrets or personal data could not be masked: " + scan->record.error;
+  if (scan->texts.empty()) return "";
+  if (parsed->operation == providers::Operation::Files ||
+      parsed->operation == providers::Operation::AudioTranscriptions) {
+    return "the deciding access rule masks secrets and personal data, and some are inside an uploaded file, "
+           "which warden cannot rewrite";
+  }
+  auto edits = maskingEdits(*scan);
+  if (auto rewritten = rewriteBody(request, edits); !rewritten) {
+    return "secrets or personal data could not be masked: " + rewritten.error().message;
+  }
+  if (event.sensitiveData) event.sensitiveData->maskedTexts = scan->record.maskedTexts;
+  return "";
+}
+
+asio::awaitable<SensitiveScan> HttpSession::scanSensitive(const providers::Request& parsed,
+                                                          const std::vector<providers::TextEdit>& sanitized,
+                                                          audit::Event& event) {
+  const auto run = [&scanner = *options_.sensitiveDataScanner, &parsed, &sanitized]() noexcept {
+    try {
+      return scanSensitiveData(scanner, parsed, sanitized);
+    } catch (const std::exception& e) {
+      SensitiveScan failed;
+      failed.record.error = std::string("the scan failed: ") + e.what();
+      return failed;
+    }
+  };
+  // As for validation: small requests on the worker, large ones on the pool.
+  SensitiveScan scan;
+  if (requestTextBytes(parsed) <= kInlineValidationBytes) {
+    scan = run();
+  } else {
+    scan = co_await runOffLoop(worker_.shared.inspectPool, run);
+  }
+  event.sensitiveData = scan.record;
+  co_return scan;
 }
 
 void HttpSession::chargeBudgets(const AccessVerdict& verdict, const ResponseInspection* inspection,
@@ -380,7 +476,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   llm.operation = providers::toString(route.operation);
 
   AccessVerdict access;
-  if (!co_await admit(request, route, nullptr, host, event, start, access)) co_return false;
+  if (!co_await admit(request, route, BodyAsRead{}, host, event, start, access)) co_return false;
   // A WebSocket on an API host that is not a session warden reads would
   // carry prompts past the validation layer unread.
   if (!realtime && options_.promptInspector && options_.blockUnreadable) {
@@ -475,7 +571,7 @@ asio::awaitable<bool> HttpSession::readBody(RequestParser& request, providers::P
 // every refusal); true: forward it, its body rewritten when sanitised.
 asio::awaitable<bool> HttpSession::validate(RequestParser& request, const providers::Route& route,
                                             const providers::Request& parsed, audit::Event& event,
-                                            Clock::time_point start) {
+                                            Clock::time_point start, std::vector<providers::TextEdit>& sanitized) {
   const bool multipart = parsed.operation == providers::Operation::Files ||
                          parsed.operation == providers::Operation::AudioTranscriptions;
   // Nothing may escape to the pool thread: an exception there would end
@@ -505,6 +601,8 @@ asio::awaitable<bool> HttpSession::validate(RequestParser& request, const provid
       checked.record.verdict = std::string(validation::verdictName(checked.verdict));
       checked.record.error = rewritten.error().message;
       checked.reason = "prompt validation: hidden characters that could not be removed";
+    } else {
+      sanitized = std::move(checked.edits);
     }
   }
   ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(checked.verdict)]);

@@ -42,6 +42,10 @@ class PolicySet;
 class SecretsFile;
 }
 
+namespace warden::masking {
+class SensitiveDataScanner;
+}
+
 namespace warden::proxy {
 
 class CertAuthority;
@@ -81,6 +85,9 @@ struct ProxyOptions {
   // Layer 3; null: no access layer (tests). Secrets null: no brokered keys.
   std::shared_ptr<const access::PolicySet> accessPolicies;
   std::shared_ptr<const access::SecretsFile> accessSecrets;
+  // Layer 3's secret and personal-data scan of every inspected request;
+  // null: not configured (tests, access.masking_rules_dir: "").
+  std::shared_ptr<const masking::SensitiveDataScanner> sensitiveDataScanner;
 };
 
 // Looks up the kernel's record of a redirected connection by the client's

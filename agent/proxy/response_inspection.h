@@ -45,6 +45,8 @@ class ResponseInspection final : public ResponseTap {
   // What the event keeps; none before a final response head was seen.
   // With a hasher, the output text is kept as its keyed hash.
   std::optional<audit::LlmResponseRecord> record(const audit::TextHasher* hasher = nullptr) const;
+  // The response as read so far; null before a final response head was seen.
+  const providers::Response* response() const { return reader_ ? &reader_->response() : nullptr; }
 
  private:
   void startReading(unsigned status, const http::response_header<Fields>& header);

@@ -59,6 +59,17 @@ struct KeyEntry {
   Origin brokerOrigin;
 };
 
+// spec.capture: workloads whose prompts and completions are written into
+// their events, masked (the opt-in beside the default of keyed hashes only).
+struct CaptureEntry {
+  std::string id;
+  std::string description;
+  Matcher match;
+  std::string policyName;
+  std::string source;
+  Origin idOrigin;
+};
+
 // spec.default: what applies when no rule matches.
 struct DefaultDecision {
   Action action = Action::Monitor;
@@ -76,6 +87,7 @@ struct PolicyDocument {
   std::vector<Rule> rules;
   std::vector<Budget> budgets;
   std::vector<KeyEntry> keys;
+  std::vector<CaptureEntry> captures;
   std::optional<DefaultDecision> defaultDecision;
 };
 

@@ -59,7 +59,7 @@ class DocumentParser {
       }
       r_.string(meta, "description", doc.description);
     }
-    if (const Entry* spec = required(top, "spec", "a policy needs rules, a default, budgets or keys")) {
+    if (const Entry* spec = required(top, "spec", "a policy needs rules, a default, budgets, keys or capture")) {
       readSpec(*spec, doc);
     }
     if (r_.failed()) return std::nullopt;
@@ -90,26 +90,18 @@ class DocumentParser {
   }
 
   bool action(const MapView& view, Action& out) {
-    const Entry* e = required(view, "action", "allow, deny or monitor");
+    const Entry* e = required(view, "action", "allow, deny, monitor or redact");
     std::string text;
     if (!e || !r_.string(view, "action", text)) return false;
-    // Refused rather than accepted and ignored: a policy that says redact
-    // must not forward the secrets it meant to mask.
-    if (text == "redact") {
-      r_.fail(*e, childPath(view.path, "action"),
-              "redact needs secret and PII masking, which this version of warden does not do yet; use deny or "
-              "monitor");
-      return false;
-    }
     static const std::pair<const char*, Action> kActions[] = {
-        {"allow", Action::Allow}, {"deny", Action::Deny}, {"monitor", Action::Monitor}};
+        {"allow", Action::Allow}, {"deny", Action::Deny}, {"monitor", Action::Monitor}, {"redact", Action::Redact}};
     for (const auto& [name, value] : kActions) {
       if (text == name) {
         out = value;
         return true;
       }
     }
-    r_.fail(*e, childPath(view.path, "action"), "unknown action '" + text + "' (allow, deny or monitor)");
+    r_.fail(*e, childPath(view.path, "action"), "unknown action '" + text + "' (allow, deny, monitor or redact)");
     return false;
   }
 
@@ -142,7 +134,7 @@ class DocumentParser {
   }
 
   void readSpec(const Entry& spec, PolicyDocument& doc) {
-    MapView view = r_.map(spec.value, Reader::markOf(spec), "spec", {"mode", "rules", "default", "budgets", "keys"});
+    MapView view = r_.map(spec.value, Reader::markOf(spec), "spec", {"mode", "rules", "default", "budgets", "keys", "capture"});
     mode(view, doc.mode);
     forEachItem(view, "rules", [&](const YAML::Node& node, const std::string& path) {
       doc.rules.push_back(readRule(node, path, doc));
@@ -154,6 +146,25 @@ class DocumentParser {
     forEachItem(view, "keys", [&](const YAML::Node& node, const std::string& path) {
       doc.keys.push_back(readKey(node, path, doc));
     });
+    forEachItem(view, "capture", [&](const YAML::Node& node, const std::string& path) {
+      doc.captures.push_back(readCapture(node, path, doc));
+    });
+  }
+
+  CaptureEntry readCapture(const YAML::Node& node, const std::string& path, const PolicyDocument& doc) {
+    CaptureEntry capture;
+    MapView view = r_.map(node, node.Mark(), path, {"id", "description", "match"});
+    capture.source = positionOf(source_, view.mark);
+    capture.policyName = doc.name;
+    id(view, capture.id, capture.idOrigin);
+    r_.string(view, "description", capture.description);
+    // Required: capturing every workload's prompts must be written out, not
+    // reached by forgetting a match.
+    if (const Entry* e = required(view, "match", "whose prompts are captured; {} for every workload");
+        e && !r_.failed()) {
+      capture.match = readMatcher(r_, e->value, Reader::markOf(*e), childPath(path, "match"));
+    }
+    return capture;
   }
 
   Rule readRule(const YAML::Node& node, const std::string& path, const PolicyDocument& doc) {

@@ -45,7 +45,7 @@ void addUnknownFlag(const AccessRequest& request, AccessDecision& decision) {
 Result<std::shared_ptr<const PolicySet>> PolicySet::build(std::vector<PolicyFile> files) {
   std::shared_ptr<PolicySet> set(new PolicySet());
   UniqueNames ruleIds("rule id"), budgetIds("budget id"), keyIds("key id"), hashes("key sha256"),
-      secrets("broker secret");
+      secrets("broker secret"), captureIds("capture id");
   for (PolicyFile& file : files) {
     for (PolicyDocument& doc : file.documents) {
       for (Rule& rule : doc.rules) {
@@ -63,6 +63,10 @@ Result<std::shared_ptr<const PolicySet>> PolicySet::build(std::vector<PolicyFile
           if (auto error = secrets.add(key.brokerSecret, key.brokerOrigin)) return *error;
         }
         set->keys_.push_back(std::move(key));
+      }
+      for (CaptureEntry& capture : doc.captures) {
+        if (auto error = captureIds.add(capture.id, capture.idOrigin)) return *error;
+        set->captures_.push_back(std::move(capture));
       }
       if (doc.defaultDecision) {
         if (set->default_) {
@@ -227,6 +231,13 @@ std::vector<const Budget*> PolicySet::budgetsFor(const AccessRequest& request) c
     if (budget.match.matches(request)) out.push_back(&budget);
   }
   return out;
+}
+
+const CaptureEntry* PolicySet::captureFor(const AccessRequest& request) const {
+  for (const CaptureEntry& capture : captures_) {
+    if (capture.match.matches(request)) return &capture;
+  }
+  return nullptr;
 }
 
 }  // namespace warden::access

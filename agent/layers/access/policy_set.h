@@ -40,12 +40,15 @@ class PolicySet {
 
   // The budgets whose match holds for the request, in load order.
   std::vector<const Budget*> budgetsFor(const AccessRequest& request) const;
+  // The first capture entry (load order) whose match holds; null: none.
+  const CaptureEntry* captureFor(const AccessRequest& request) const;
   const KeyEntry* keyBySha256(std::string_view sha256Hex) const;
   const KeyEntry* keyBySecret(std::string_view secretName) const;
 
   const std::vector<Rule>& rules() const { return rules_; }  // in evaluation order
   const std::vector<Budget>& budgets() const { return budgets_; }
   const std::vector<KeyEntry>& keys() const { return keys_; }
+  const std::vector<CaptureEntry>& captures() const { return captures_; }
   const std::optional<DefaultDecision>& defaultDecision() const { return default_; }
   // Rules reached only through the exact unit/workload index (the rest are
   // tried for every request).
@@ -61,6 +64,7 @@ class PolicySet {
   std::vector<Rule> rules_;
   std::vector<Budget> budgets_;
   std::vector<KeyEntry> keys_;
+  std::vector<CaptureEntry> captures_;
   std::optional<DefaultDecision> default_;
   // Rule indexes (into rules_), each list ascending. A rule whose unit (or,
   // failing that, workload) criterion lists only exact names sits under

@@ -363,9 +363,50 @@ void writeAccess(ObjectWriter& top, const AccessRecord& record) {
   if (!record.source.empty()) out.string("source", record.source);
 }
 
+void writeCapture(ObjectWriter& top, const CaptureRecord& record) {
+  ObjectWriter out(top.key("capture"));
+  if (!record.completion.empty()) out.string("completion", record.completion);
+  out.string("entry", record.entry);
+  out.number("masked", static_cast<unsigned long long>(record.masked));
+  std::string& prompt = out.key("prompt");
+  prompt += '[';
+  for (size_t i = 0; i < record.prompt.size(); ++i) {
+    if (i > 0) prompt += ',';
+    ObjectWriter item(prompt);
+    item.string("part", record.prompt[i].part);
+    item.string("text", record.prompt[i].text);
+  }
+  prompt += ']';
+  if (record.truncated) out.boolean("truncated", true);
+}
+
+void writeSensitiveData(ObjectWriter& top, const SensitiveDataRecord& record) {
+  ObjectWriter out(top.key("sensitive_data"));
+  out.number("duration_us", static_cast<long long>(record.duration.count()));
+  if (!record.error.empty()) out.string("error", record.error);
+  std::string& findings = out.key("findings");
+  findings += '[';
+  for (size_t i = 0; i < record.findings.size(); ++i) {
+    const auto& finding = record.findings[i];
+    if (i > 0) findings += ',';
+    ObjectWriter item(findings);
+    item.string("class", finding.dataClass);
+    item.string("id", finding.id);
+    item.number("length", static_cast<unsigned long long>(finding.length));
+    item.number("offset", static_cast<unsigned long long>(finding.offset));
+    item.number("text", static_cast<unsigned long long>(finding.text));
+    item.string("type", finding.type);
+  }
+  findings += ']';
+  out.number("masked_texts", static_cast<unsigned long long>(record.maskedTexts));
+  out.number("pii", static_cast<unsigned long long>(record.pii));
+  out.number("secrets", static_cast<unsigned long long>(record.secrets));
+}
+
 void writeEvent(std::string& out, const Event& event, std::string_view hostName) {
   ObjectWriter top(out);
   if (event.access) writeAccess(top, *event.access);
+  if (event.capture) writeCapture(top, *event.capture);
   if (event.originalDst || !event.mode.empty() || !event.sni.empty()) {
     ObjectWriter connection(top.key("connection"));
     if (!event.mode.empty()) connection.string("mode", event.mode);
@@ -410,6 +451,7 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
     if (event.status != 0) response.number("status", static_cast<long long>(event.status));
   }
   top.string("schema", "warden.event/v1");
+  if (event.sensitiveData) writeSensitiveData(top, *event.sensitiveData);
   if (event.sink) {
     ObjectWriter sink(top.key("sink"));
     sink.string("destination", event.sink->destination);

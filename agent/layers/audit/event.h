@@ -119,6 +119,42 @@ struct AccessRecord {
   uint64_t retryAfterSeconds = 0;
 };
 
+// Secrets and personal data found in a request's texts (layer 3's masking).
+// Where and what, never the value itself.
+struct SensitiveFinding {
+  std::string id;         // the masking rule (secret.aws.access_key_id, pii.email, ...)
+  std::string type;       // aws_access_key_id, email_address, credit_card, ...
+  std::string dataClass;  // secret | pii
+  uint64_t text = 0;      // index of the text, numbered as validation's findings are
+  uint64_t offset = 0;    // bytes into that text
+  uint64_t length = 0;
+};
+
+struct SensitiveDataRecord {
+  std::vector<SensitiveFinding> findings;
+  uint64_t secrets = 0;
+  uint64_t pii = 0;
+  uint64_t maskedTexts = 0;  // texts forwarded with their findings masked (action redact)
+  std::chrono::microseconds duration{0};
+  std::string error;  // the scan failed; the request was refused (fail closed)
+};
+
+// Full capture, when a policy opts the workload in (spec.capture): the
+// request's texts and the response's text, with every secret and piece of
+// personal data the masking rules find replaced by [REDACTED:<type>].
+struct CapturedText {
+  std::string part;  // system, user, assistant, tool_result, ... (as validation names them)
+  std::string text;
+};
+
+struct CaptureRecord {
+  std::string entry;  // the capture entry that opted the workload in
+  std::vector<CapturedText> prompt;
+  std::string completion;
+  bool truncated = false;  // over the size kept per event: the rest is left out
+  uint64_t masked = 0;     // findings masked in what is kept
+};
+
 // Access policies loaded (or refused: the event's error says why).
 struct PolicyRecord {
   std::vector<std::string> files;  // in load order
@@ -174,6 +210,8 @@ struct Event {
   std::optional<WebSocketRecord> websocket;
   std::optional<ValidationRecord> validation;
   std::optional<AccessRecord> access;
+  std::optional<SensitiveDataRecord> sensitiveData;
+  std::optional<CaptureRecord> capture;
   std::optional<PolicyRecord> policy;
   std::optional<SinkRecord> sink;
 

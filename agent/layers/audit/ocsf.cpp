@@ -40,6 +40,13 @@ long long epochMillis(const std::string& time) {
 
 int severityOf(const Json& event) {
   int severity = 1;  // Informational
+  // A credential sent to a model is as serious as a high-severity
+  // detection; personal data less so.
+  const auto sensitive = event.find("sensitive_data");
+  if (sensitive != event.end() && sensitive->is_object()) {
+    if (sensitive->value("secrets", 0) > 0) severity = std::max(severity, 4);
+    if (sensitive->value("pii", 0) > 0) severity = std::max(severity, 2);
+  }
   const auto validation = event.find("validation");
   if (validation == event.end() || !validation->is_object()) return severity;
   const auto findings = validation->find("findings");
@@ -149,7 +156,7 @@ static std::string convert(std::string_view line) {
   // Everything OCSF has no attribute for, as warden wrote it.
   Json unmapped = Json::object();
   for (const char* key :
-       {"access", "decision", "llm", "policy", "validation", "websocket", "chain", "checkpoint", "sink", "lost", "workload"}) {
+       {"access", "capture", "decision", "llm", "policy", "sensitive_data", "validation", "websocket", "chain", "checkpoint", "sink", "lost", "workload"}) {
     if (event.contains(key)) unmapped[key] = event[key];
   }
   unmapped["type"] = type;

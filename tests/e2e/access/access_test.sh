@@ -12,7 +12,8 @@
 # switching to IPv6, to the raw IP, or to another API host of the targets;
 # the budget runs out with a 429 and Retry-After; a broken policy is rejected
 # on reload (control socket and SIGHUP) and the running one stays, a fixed
-# one takes effect. Private mount and network namespaces, as the other
+# one takes effect; a rule with action redact forwards the coder's prompt with
+# an AWS key and an e-mail address masked. Private mount and network namespaces, as the other
 # suites; everything is undone on every exit path.
 set -euo pipefail
 
@@ -49,6 +50,8 @@ inner_main() {
   check_d_budget
   check_e_reload
   e2e_wardend_ensure_alive e
+  check_f_redact
+  e2e_wardend_ensure_alive f
 }
 
 outer_main() {

@@ -143,3 +143,43 @@ check_e_reload() {
   e2e_check e "and takes effect: the coder's call now goes through (got $(sdk_field e-coder-after-fix .status))" \
     test "$(sdk_field e-coder-after-fix .status)" == 200
 }
+
+# masked_text TEXT VALUE...: TEXT has warden's mask and none of the VALUEs.
+masked_text() {
+  local text=$1 value
+  shift
+  [[ $text == *"[REDACTED:"* ]] || return 1
+  for value in "$@"; do
+    [[ $text != *"$value"* ]] || return 1
+  done
+}
+
+check_f_redact() {
+  local before seen secret=AKIAQ3EGRXLHZ5N2TK7W mail=jane.roe@example.org
+  policy_text "    - id: coder-redacted
+      match: {unit: [\"$CODER_UNIT\"], detections: [secret, pii]}
+      action: redact
+    - id: coder-may-chat-mini
+      match: {unit: [\"$CODER_UNIT\"], model: [gpt-4o-mini]}
+      action: allow" >"$POLICY_DIR/10-access.yaml"
+  e2e_check f "a policy that masks the coder's secrets and personal data reloads" e2e_wardenctl policy reload
+
+  before=$(upstream_requests)
+  sdk f-coder-secret "$CODER_CG" nobody gpt-4o-mini sk-coder-own-key \
+    "Why does this fail? aws_access_key_id = $secret, and mail the answer to $mail"
+  local pid=$CLIENT_PID
+  e2e_check f "the coder's prompt with an AWS key and an e-mail address goes through (got $(sdk_field f-coder-secret .status))" \
+    test "$(sdk_field f-coder-secret .status)" == 200
+  e2e_check f "the upstream got it" test "$(upstream_requests)" -eq $((before + 1))
+  seen=$(tail -n 1 "$RECORD" | jq -r .user_text)
+  e2e_check f "with the key and the address masked: \"$seen\"" masked_text "$seen" "$secret" "$mail"
+  e2e_check f "its event: action redact by rule coder-redacted, a secret and personal data found, one text masked" \
+    has_event "$pid" ".access.action == \"redact\" and .access.rule == \"coder-redacted\" and .sensitive_data.secrets >= 1
+      and .sensitive_data.pii >= 1 and .sensitive_data.masked_texts == 1"
+  e2e_check f "no event holds the key or the address" \
+    test -z "$(e2e_events | grep -e "$secret" -e "$mail")"
+
+  sdk f-coder-plain "$CODER_CG" nobody gpt-4o-mini sk-coder-own-key "Say hello to warden."
+  e2e_check f "a prompt with nothing to mask is decided by the next rule and forwarded as written" \
+    test "$(sdk_field f-coder-plain .status)" == 200 -a "$(tail -n 1 "$RECORD" | jq -r .user_text)" == "Say hello to warden."
+}

@@ -83,16 +83,20 @@ write_policy() {
 }
 
 start_wardend() {
-  e2e_wardend_start open "access: {policy_dirs: [$POLICY_DIR], secrets_file: $SECRETS}" && return 0
+  local masking
+  masking=$(cd "$HERE/../../../policies/masking" && pwd)
+  e2e_wardend_start open \
+    "access: {policy_dirs: [$POLICY_DIR], secrets_file: $SECRETS, masking_rules_dir: $masking}" && return 0
   tail -n 40 "$WARDEND_LOG" >&2 || true
   e2e_die "wardend did not become ready within 15 s"
 }
 
-# sdk NAME CGROUP USER MODEL KEY: the openai SDK (access_client.js) in CGROUP.
+# sdk NAME CGROUP USER MODEL KEY [PROMPT]: the openai SDK (access_client.js)
+# in CGROUP.
 sdk() {
   local name=$1 cgroup=$2 user=$3 model=$4 key=$5 cmd=()
   [[ $user == nobody ]] && cmd+=(setpriv --reuid "$kNobody" --regid "$kNobody" --clear-groups)
-  cmd+=(env NODE_EXTRA_CA_CERTS="$BUNDLE" node "$NODE_DIR/access_client.js" "$model" "$key")
+  cmd+=(env NODE_EXTRA_CA_CERTS="$BUNDLE" node "$NODE_DIR/access_client.js" "$model" "$key" "${@:6}")
   CG=$cgroup e2e_run_client "$name" in 20 "${cmd[@]}"
 }
 

@@ -27,7 +27,7 @@ EOF
   # A test that configures sinks gives the whole audit: section itself.
   [[ $extra == *"audit:"* ]] || printf 'audit: {spool: {dir: %s}}\n' "$SPOOL" >>"$file"
   # The shipped access policy of this source tree, unless the test has its own.
-  [[ $extra == *"access:"* ]] || printf 'access: {policy_dirs: [%s/access]}\n' "$policies" >>"$file"
+  [[ $extra == *"access:"* ]] || printf 'access: {policy_dirs: [%s/access], masking_rules_dir: %s/masking}\n' "$policies" "$policies" >>"$file"
   [[ -z $extra ]] || printf '%s\n' "$extra" >>"$file"
 }
 

@@ -5,21 +5,21 @@
 // the SDK raised (status, message, Retry-After). Anything else (no answer at
 // all) exits 1.
 //
-// usage: access_client.js MODEL API_KEY
+// usage: access_client.js MODEL API_KEY [PROMPT]
 'use strict';
 
 const { OpenAI, APIError } = require('openai');
 
 async function main() {
-  const [model, apiKey] = process.argv.slice(2);
-  if (!model || !apiKey) throw new Error('usage: access_client.js MODEL API_KEY');
+  const [model, apiKey, prompt = 'Say hello to warden.'] = process.argv.slice(2);
+  if (!model || !apiKey) throw new Error('usage: access_client.js MODEL API_KEY [PROMPT]');
   // No retries: a 429 must show as a 429, not as a wait.
   const client = new OpenAI({ apiKey, maxRetries: 0, timeout: 15000 });
   const out = { pid: process.pid, model };
   try {
     const completion = await client.chat.completions.create({
       model,
-      messages: [{ role: 'user', content: 'Say hello to warden.' }],
+      messages: [{ role: 'user', content: prompt }],
     });
     out.status = 200;
     out.content = completion.choices[0].message.content;

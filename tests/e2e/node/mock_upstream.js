@@ -82,6 +82,15 @@ const kModels = {
   ],
 };
 
+function userText(request) {
+  if (!request || !Array.isArray(request.messages)) return '';
+  return request.messages
+    .filter((m) => m && m.role === 'user' && typeof m.content === 'string')
+    .map((m) => m.content)
+    .join('\n')
+    .slice(0, 4096);
+}
+
 function main() {
   const args = parseUpstreamArgs(process.argv, { chunkDelayMs: 100 });
   const record = recorder(args.record);
@@ -108,6 +117,8 @@ function main() {
       remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
       // Which key reached the upstream, without writing the key down.
       authorization_sha256: sha256(Buffer.from(req.headers.authorization || '')),
+      // What the model would read of the user's turns (tests check masking).
+      user_text: userText(request),
     };
     record(entry);
 

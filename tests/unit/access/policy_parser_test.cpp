@@ -141,10 +141,7 @@ TEST(PolicyParserTest, RuleErrors) {
   EXPECT_EQ(parseError(policyDocument("a", "  rules:\n    - action: deny\n")),
             "p.yaml:7:7: spec.rules[0].id: missing (every item needs an id, unique across all policy files)");
   EXPECT_EQ(parseError(policyDocument("a", "  rules:\n    - id: r1\n      action: block\n")),
-            "p.yaml:8:15: spec.rules[0].action: unknown action 'block' (allow, deny or monitor)");
-  EXPECT_EQ(parseError(policyDocument("a", "  rules:\n    - id: r1\n      action: redact\n")),
-            "p.yaml:8:15: spec.rules[0].action: redact needs secret and PII masking, which this version of warden "
-            "does not do yet; use deny or monitor");
+            "p.yaml:8:15: spec.rules[0].action: unknown action 'block' (allow, deny, monitor or redact)");
   EXPECT_EQ(parseError(policyDocument("a", "  rules:\n    - id: r1\n      mode: audit\n      action: deny\n")),
             "p.yaml:8:13: spec.rules[0].mode: unknown mode 'audit' (enforce or monitor)");
   EXPECT_EQ(parseError(policyDocument("a", "  mode: loud\n")),
@@ -194,7 +191,7 @@ TEST(PolicyParserTest, MatchErrors) {
 
 TEST(PolicyParserTest, DefaultBudgetAndKeyErrors) {
   EXPECT_EQ(parseError(policyDocument("a", "  default: { reason: x }\n")),
-            "p.yaml:6:12: spec.default.action: missing (allow, deny or monitor)");
+            "p.yaml:6:12: spec.default.action: missing (allow, deny, monitor or redact)");
   EXPECT_EQ(parseError(policyDocument("a", "  budgets:\n    - id: b1\n      per: team\n      requestsPerDay: 5\n")),
             "p.yaml:8:12: spec.budgets[0].per: unknown value 'team' (workload or rule)");
   EXPECT_EQ(parseError(policyDocument("a", "  budgets:\n    - id: b1\n")),
@@ -209,6 +206,10 @@ TEST(PolicyParserTest, DefaultBudgetAndKeyErrors) {
   EXPECT_EQ(parseError(policyDocument("a", "  keys:\n    - id: k1\n      sha256: " + std::string(64, 'a') +
                                                "\n      allow: {}\n      broker: { name: x }\n")),
             "p.yaml:10:17: spec.keys[0].broker.name: unknown key (known here: secret)");
+  EXPECT_EQ(parseError(policyDocument("a", "  capture:\n    - id: c1\n")),
+            "p.yaml:7:7: spec.capture[0].match: missing (whose prompts are captured; {} for every workload)");
+  EXPECT_EQ(parseError(policyDocument("a", "  capture:\n    - id: c1\n      match: {}\n      prompts: true\n")),
+            "p.yaml:9:7: spec.capture[0].prompts: unknown key (known here: id, description, match)");
 }
 
 }  // namespace

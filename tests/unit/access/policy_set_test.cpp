@@ -52,6 +52,28 @@ TEST(PolicySetTest, FirstMatchingRuleDecides) {
   EXPECT_EQ(denied.reason, "support bot may only use gpt-4o-mini without tools");
 }
 
+TEST(PolicySetTest, CaptureIsForTheWorkloadsItsFirstMatchingEntryNames) {
+  auto set = buildSet(supportBotPolicy(R"(  capture:
+    - id: support-bot-full
+      description: the support bot's conversations are reviewed
+      match: { unit: ["system.slice/support-bot.service"] }
+    - id: everyone
+      match: {}
+)"));
+  ASSERT_TRUE(set);
+  const CaptureEntry* bot = set->captureFor(requestFrom(kSupport));
+  ASSERT_NE(bot, nullptr);
+  EXPECT_EQ(bot->id, "support-bot-full");
+  EXPECT_EQ(bot->source, "p.yaml:20:7");
+  const CaptureEntry* other = set->captureFor(requestFrom("system.slice/other.service"));
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->id, "everyone");
+
+  auto none = buildSet(supportBotPolicy());
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->captureFor(requestFrom(kSupport)), nullptr) << "hashes only unless a policy opts in";
+}
+
 TEST(PolicySetTest, NoMatchWithoutDefaultMonitors) {
   auto set = buildSet(supportBotPolicy());
   AccessDecision d = set->evaluate(requestFrom("system.slice/other.service"));

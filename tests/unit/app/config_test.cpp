@@ -61,12 +61,17 @@ TEST(ConfigTest, PackagedConfigEqualsBuiltInDefaults) {
 TEST(ConfigTest, AccessSectionSetsPolicyDirsAndSecrets) {
   auto parsed = parseConfig(
       "access:\n  enabled: false\n  policy_dirs: [/opt/p, /etc/warden/policies.d]\n"
-      "  secrets_file: /etc/warden/secrets.yaml\n",
+      "  secrets_file: /etc/warden/secrets.yaml\n  masking_rules_dir: /opt/masking\n",
       "a.yaml");
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_FALSE(parsed->access.enabled);
   EXPECT_EQ(parsed->access.policyDirs, (std::vector<std::string>{"/opt/p", "/etc/warden/policies.d"}));
   EXPECT_EQ(parsed->access.secretsFile, "/etc/warden/secrets.yaml");
+  EXPECT_EQ(parsed->access.maskingRulesDir, "/opt/masking");
+  EXPECT_EQ(defaultConfig().access.maskingRulesDir, WARDEN_DATA_DIR "/masking");
+  auto noScan = parseConfig("access: {masking_rules_dir: \"\"}\n", "c.yaml");
+  ASSERT_TRUE(noScan) << noScan.error().message;
+  EXPECT_TRUE(noScan->access.maskingRulesDir.empty()) << "\"\" turns the scan off";
 
   auto relative = parseConfig("access:\n  policy_dirs:\n    - /ok\n    - policies\n", "b.yaml");
   ASSERT_FALSE(relative);

@@ -74,6 +74,29 @@ TEST(EventJsonTest, TheResolvedWorkloadIsWrittenWithoutItsEmptyFields) {
   EXPECT_EQ(j["workload"], expected) << "no pod, no group: absent, not empty";
 }
 
+TEST(EventJsonTest, SensitiveDataSaysWhereAndWhatNeverTheValue) {
+  auto e = sampleRequest();
+  SensitiveDataRecord record;
+  record.findings.push_back({.id = "secret.aws.access_key_id", .type = "aws_access_key_id", .dataClass = "secret",
+                             .text = 1, .offset = 20, .length = 20});
+  record.secrets = 1;
+  record.maskedTexts = 1;
+  record.duration = std::chrono::microseconds(12);
+  e.sensitiveData = record;
+  const nlohmann::json expected = {{"duration_us", 12},
+                                   {"findings",
+                                    {{{"class", "secret"},
+                                      {"id", "secret.aws.access_key_id"},
+                                      {"length", 20},
+                                      {"offset", 20},
+                                      {"text", 1},
+                                      {"type", "aws_access_key_id"}}}},
+                                   {"masked_texts", 1},
+                                   {"pii", 0},
+                                   {"secrets", 1}};
+  EXPECT_EQ(toJson(e, "node-1")["sensitive_data"], expected);
+}
+
 TEST(EventJsonTest, EmptyPartsAreOmitted) {
   Event e;
   e.type = EventType::AgentStart;

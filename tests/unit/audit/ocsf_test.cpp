@@ -47,6 +47,18 @@ TEST(OcsfTest, ARequestEventIsApiActivityWithEveryMappedField) {
   EXPECT_EQ(out["unmapped"]["chain"]["seq"], 5) << "the chain travels with the event";
 }
 
+TEST(OcsfTest, ASecretInThePromptMakesTheEventHighSeverity) {
+  const auto severityOf = [](const std::string& sensitive) {
+    const std::string line = R"({"host":"node-1","id":"0123456789abcdef0123456789abcdef","schema":"warden.event/v1",)"
+                             R"("time":"2026-11-23T04:09:35Z","type":"request","sensitive_data":)" +
+                             sensitive + "}";
+    return Json::parse(toOcsf(line))["severity_id"].get<int>();
+  };
+  EXPECT_EQ(severityOf(R"({"secrets":1,"pii":0})"), 4);
+  EXPECT_EQ(severityOf(R"({"secrets":0,"pii":2})"), 2);
+  EXPECT_EQ(severityOf(R"({"secrets":0,"pii":0})"), 1);
+}
+
 TEST(OcsfTest, TheWorkloadFillsTheActorsProcessFileUserAndContainer) {
   const std::string line =
       R"({"host":"node-1","id":"0123456789abcdef0123456789abcdef",)"

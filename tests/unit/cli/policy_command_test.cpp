@@ -49,7 +49,7 @@ TEST(PolicyCommandTest, CheckReportsCountsOrPositionedErrors) {
   CommandRun failed = run({"policy", "check", good, bad});
   EXPECT_EQ(failed.status, kExitFailure);
   EXPECT_EQ(failed.out, good + ": ok (1 rule, 1 budget, 0 keys)\n" + bad +
-                            ":8:15: spec.rules[0].action: unknown action 'block' (allow, deny or monitor)\n");
+                            ":8:15: spec.rules[0].action: unknown action 'block' (allow, deny, monitor or redact)\n");
 }
 
 TEST(PolicyCommandTest, CheckFindsClashesBetweenFiles) {

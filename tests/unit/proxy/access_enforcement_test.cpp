@@ -1,11 +1,13 @@
 // Layer 3 in the relay: a denied request is answered 403 in the provider's
 // format and never forwarded; a budget's 429 carries Retry-After; a brokered
-// key reaches the upstream in place of the workload's placeholder.
+// key reaches the upstream in place of the workload's placeholder; a rule
+// with action redact forwards the body with secrets and personal data masked.
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
 #include "../access/access_test_support.h"
+#include "layers/access/masking/sensitive_data_scanner.h"
 #include "layers/access/secrets_file.h"
 #include "layers/audit/event.h"
 #include "proxy/proxy.h"
@@ -34,6 +36,9 @@ class AccessEnforcementTest : public ::testing::Test {
     auto secrets = access::SecretsFile::load(path, ::geteuid());
     ASSERT_TRUE(secrets.ok()) << secrets.error().message;
     options.accessSecrets = std::make_shared<const access::SecretsFile>(std::move(*secrets));
+    auto scanner = masking::SensitiveDataScanner::load(WARDEN_POLICIES_DIR "/masking");
+    ASSERT_TRUE(scanner.ok()) << scanner.error().message;
+    options.sensitiveDataScanner = std::move(scanner.value());
     // Every connection comes from the unit the test names.
     options.resolveWorkload = [](const KernelIdentity& kernel) {
       auto record = std::make_shared<audit::WorkloadRecord>();
@@ -47,14 +52,15 @@ class AccessEnforcementTest : public ::testing::Test {
   }
 
   // One chat request from `unit`'s process, with `authorization`.
-  http::response<http::string_body> chatFrom(const std::string& unit, const std::string& authorization) {
+  http::response<http::string_body> chatFrom(const std::string& unit, const std::string& authorization,
+                                             const std::string& body = kChat) {
     http::response<http::string_body> response;
     EXPECT_TRUE(runClient([&]() -> asio::awaitable<void> {
       auto origin = originTo(upstream_.endpoint(), true);
       origin.identity.comm = unit;
       auto socket = co_await dialProxy(proxy_->listenPort(), &origins_, origin);
       beast::flat_buffer buffer;
-      auto request = makeRequest(http::verb::post, "/v1/chat/completions", "api.openai.com", kChat);
+      auto request = makeRequest(http::verb::post, "/v1/chat/completions", "api.openai.com", body);
       request.set(http::field::content_type, "application/json");
       request.set(http::field::authorization, authorization);
       response = co_await roundTrip(socket, buffer, request);
@@ -126,6 +132,53 @@ TEST_F(AccessEnforcementTest, TheUpstreamGetsTheBrokeredKeyNeverThePlaceholder) 
 
   EXPECT_EQ(chatFrom("coder", "Bearer warden:prod").result_int(), 403) << "a placeholder outside its binding";
   EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+// An AWS key id and an e-mail address in a user turn.
+const std::string kLeakyChat =
+    R"({"model":"gpt-4o-mini","messages":[{"role":"system","content":"You help with cloud setup."},)"
+    R"({"role":"user","content":"My config says aws_access_key_id = AKIAQ3EGRXLHZ5N2TK7W and my address is )"
+    R"(jane.roe@example.org. Why is the key refused?"}]})";
+
+TEST_F(AccessEnforcementTest, RedactForwardsTheBodyWithSecretsAndPersonalDataMasked) {
+  startProxy(R"(  rules:
+    - id: mask-bot
+      match: { unit: ["system.slice/bot.service"] }
+      action: redact
+)");
+  EXPECT_EQ(chatFrom("bot", "Bearer sk-own", kLeakyChat).result_int(), 200);
+  const auto requests = upstream_.requests();  // a copy: the upstream's list is guarded
+  ASSERT_EQ(requests.size(), 1u);
+  const auto& forwarded = requests[0];
+  const auto body = nlohmann::json::parse(forwarded.body);
+  const std::string user = body["messages"][1]["content"];
+  EXPECT_EQ(user.find("AKIAQ3EGRXLHZ5N2TK7W"), std::string::npos) << user;
+  EXPECT_EQ(user.find("jane.roe@example.org"), std::string::npos) << user;
+  EXPECT_NE(user.find("[REDACTED:"), std::string::npos) << user;
+  EXPECT_NE(user.find("Why is the key refused?"), std::string::npos) << "the rest of the text is kept: " << user;
+  EXPECT_EQ(body["messages"][0]["content"], "You help with cloud setup.");
+  EXPECT_EQ(forwarded.headers.at("content-length"), std::to_string(forwarded.body.size()));
+
+  // Nothing to mask: the body goes as the client wrote it.
+  EXPECT_EQ(chatFrom("bot", "Bearer sk-own").result_int(), 200);
+  ASSERT_EQ(upstream_.requests().size(), 2u);
+  EXPECT_EQ(upstream_.requests()[1].body, kChat);
+}
+
+TEST_F(AccessEnforcementTest, APolicyMayRefuseRequestsThatCarryASecret) {
+  startProxy(R"(  rules:
+    - id: no-secrets
+      match: { detections: ["secret"] }
+      action: deny
+      reason: credentials may not be sent to a model
+    - id: others
+      action: allow
+)");
+  auto refused = chatFrom("bot", "Bearer sk-own", kLeakyChat);
+  EXPECT_EQ(refused.result_int(), 403);
+  EXPECT_NE(refused.body().find("credentials may not be sent to a model"), std::string::npos) << refused.body();
+  EXPECT_TRUE(upstream_.requests().empty());
+  EXPECT_EQ(chatFrom("bot", "Bearer sk-own").result_int(), 200);
 }
 
 }  // namespace

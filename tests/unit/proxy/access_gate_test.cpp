@@ -121,6 +121,69 @@ TEST_F(AccessGateTest, AMonitoredDenialIsRecordedButLetThrough) {
   EXPECT_EQ(verdict.record.rule, "no-shell");
 }
 
+TEST_F(AccessGateTest, SecretsAndPersonalDataAreDetectionsByClassAndRuleId) {
+  load(R"(  rules:
+    - id: mask-card-numbers
+      match: { detections: ["pii.credit_card"] }
+      action: redact
+    - id: no-secrets
+      match: { detections: ["secret"] }
+      action: deny
+    - id: others
+      action: allow
+)");
+  const auto request = chatRequest("gpt-4o");
+  const ConnectionInfo info = connectionOf(kBot);
+  const providers::Route route{.provider = providers::Provider::OpenAI};
+  const auto header = headerWith();
+  const auto decide = [&](const audit::SensitiveDataRecord& found) {
+    return gate_->check(AccessInput{info, route, &request, &header, nullptr, "api.openai.com", &found});
+  };
+  audit::SensitiveDataRecord card;
+  card.findings.push_back({.id = "pii.credit_card", .type = "credit_card", .dataClass = "pii"});
+  auto masked = decide(card);
+  EXPECT_FALSE(masked.refuse);
+  EXPECT_TRUE(masked.redact);
+  EXPECT_EQ(masked.record.action, "redact");
+  EXPECT_EQ(masked.record.rule, "mask-card-numbers");
+
+  audit::SensitiveDataRecord key;
+  key.findings.push_back({.id = "secret.aws.access_key_id", .type = "aws_access_key_id", .dataClass = "secret"});
+  auto refused = decide(key);
+  EXPECT_TRUE(refused.refuse);
+  EXPECT_EQ(refused.record.rule, "no-secrets");
+
+  auto clean = decide(audit::SensitiveDataRecord{});
+  EXPECT_FALSE(clean.refuse);
+  EXPECT_FALSE(clean.redact);
+  EXPECT_EQ(clean.record.rule, "others");
+}
+
+TEST_F(AccessGateTest, RedactInMonitorModeMasksNothing) {
+  load(R"(  rules:
+    - id: mask-all
+      mode: monitor
+      action: redact
+)");
+  const auto request = chatRequest("gpt-4o");
+  auto verdict = check(kBot, &request);
+  EXPECT_FALSE(verdict.refuse);
+  EXPECT_FALSE(verdict.redact);
+  EXPECT_EQ(verdict.record.action, "redact");
+  EXPECT_FALSE(verdict.record.enforced);
+}
+
+TEST_F(AccessGateTest, ATunnelDecidedByRedactIsRefusedForItCannotBeMasked) {
+  load(R"(  rules:
+    - id: mask-all
+      action: redact
+)");
+  auto verdict = gate_->checkTunnel(connectionOf(kBot), "127.0.0.2");
+  EXPECT_TRUE(verdict.refuse);
+  EXPECT_EQ(verdict.record.action, "redact");
+  EXPECT_NE(verdict.reason.find("cannot"), std::string::npos) << verdict.reason;
+}
+
 TEST_F(AccessGateTest, ABudgetRunsOutWithRetryAfterUntilTheMinuteTurns) {
   load(R"(  rules:
     - id: all

@@ -1,0 +1,89 @@
+// Layer 3's scan of a request's texts at the proxy: findings numbered as
+// validation numbers texts, texts layer 1 rewrote scanned as rewritten, and
+// the edits that mask them.
+#include "proxy/sensitive_data_scan.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace warden::proxy {
+namespace {
+
+using providers::Part;
+using providers::Role;
+
+providers::Message message(Role role, std::string text, std::string pointer) {
+  providers::Message m;
+  m.role = role;
+  Part part;
+  part.kind = Part::Kind::Text;
+  part.text = {std::move(text), std::move(pointer)};
+  m.parts.push_back(std::move(part));
+  return m;
+}
+
+std::shared_ptr<const masking::SensitiveDataScanner> shippedScanner() {
+  auto loaded = masking::SensitiveDataScanner::load(WARDEN_POLICIES_DIR "/masking");
+  EXPECT_TRUE(loaded.ok()) << loaded.error().message;
+  return loaded.ok() ? loaded.value() : nullptr;
+}
+
+const std::string kKey = "AKIAQ3EGRXLHZ5N2TK7W";
+
+TEST(SensitiveDataScanTest, FindingsNameTheirTextAndMaskingEditsReplaceOnlyThem) {
+  auto scanner = shippedScanner();
+  ASSERT_TRUE(scanner);
+  providers::Request request;
+  request.messages.push_back(message(Role::System, "You are a deployment helper.", "/messages/0/content"));
+  request.messages.push_back(
+      message(Role::User, "Deploy with aws_access_key_id = " + kKey + " please", "/messages/1/content"));
+  SensitiveScan scan = scanSensitiveData(*scanner, request, {});
+  ASSERT_FALSE(scan.failed()) << scan.record.error;
+  ASSERT_EQ(scan.record.secrets, 1u);
+  ASSERT_EQ(scan.record.findings.size(), 1u);
+  const auto& finding = scan.record.findings[0];
+  EXPECT_EQ(finding.text, 1u) << "the second text, as validation numbers them";
+  EXPECT_EQ(finding.dataClass, "secret");
+  const std::string& user = request.messages[1].parts[0].text.text;
+  EXPECT_EQ(user.substr(finding.offset, finding.length), kKey);
+
+  const auto edits = maskingEdits(scan);
+  ASSERT_EQ(edits.size(), 1u);
+  EXPECT_EQ(edits[0].pointer, "/messages/1/content");
+  EXPECT_EQ(edits[0].text.find(kKey), std::string::npos);
+  EXPECT_EQ(edits[0].text.rfind("Deploy with aws_access_key_id = ", 0), 0u) << edits[0].text;
+  EXPECT_NE(edits[0].text.find("[REDACTED:"), std::string::npos);
+  EXPECT_EQ(scan.record.maskedTexts, 1u);
+}
+
+TEST(SensitiveDataScanTest, ATextLayerOneRewroteIsScannedAsRewritten) {
+  auto scanner = shippedScanner();
+  ASSERT_TRUE(scanner);
+  providers::Request request;
+  // The client's text has a zero-width space inside the key; layer 1
+  // forwards it without, so the key is whole in what would leave.
+  const std::string smuggled = "key AKIAQ3EGRX\u200BLHZ5N2TK7W here";
+  request.messages.push_back(message(Role::User, smuggled, "/messages/0/content"));
+  const std::vector<providers::TextEdit> sanitized{{"/messages/0/content", "key " + kKey + " here"}};
+  SensitiveScan scan = scanSensitiveData(*scanner, request, sanitized);
+  ASSERT_EQ(scan.texts.size(), 1u);
+  EXPECT_EQ(scan.texts[0].text, "key " + kKey + " here");
+  const auto edits = maskingEdits(scan);
+  ASSERT_EQ(edits.size(), 1u);
+  EXPECT_EQ(edits[0].text.find(kKey), std::string::npos) << edits[0].text;
+}
+
+TEST(SensitiveDataScanTest, NothingFoundMeansNoEdits) {
+  auto scanner = shippedScanner();
+  ASSERT_TRUE(scanner);
+  providers::Request request;
+  request.messages.push_back(message(Role::User, "What is the capital of France?", "/messages/0/content"));
+  SensitiveScan scan = scanSensitiveData(*scanner, request, {});
+  EXPECT_TRUE(scan.record.findings.empty());
+  EXPECT_TRUE(maskingEdits(scan).empty());
+  EXPECT_EQ(scan.record.maskedTexts, 0u);
+}
+
+}  // namespace
+}  // namespace warden::proxy
