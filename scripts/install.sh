@@ -25,10 +25,16 @@ cmake --build "$root/build-release" -j"$(nproc)"
 install -D -m 0755 "$root/build-release/agent/wardend" "$dest/usr/local/sbin/wardend"
 install -D -m 0755 "$root/build-release/cli/wardenctl" "$dest/usr/local/bin/wardenctl"
 install -d -m 0755 "$dest/etc/warden/policies.d"
-# Rule packs and models the validation layer loads at start (config validation:).
-install -d -m 0755 "$dest/usr/local/share/warden/rules" "$dest/usr/local/share/warden/models"
+# Rule packs and models the validation layer loads at start (config
+# validation:), and layer 3's shipped access policy and masking rules
+# (config access:).
+for dir in rules models access masking; do
+  install -d -m 0755 "$dest/usr/local/share/warden/$dir"
+done
 install -m 0644 "$root"/policies/rules/*.yaml "$dest/usr/local/share/warden/rules/"
 install -m 0644 "$root"/policies/models/*.model "$dest/usr/local/share/warden/models/"
+install -m 0644 "$root"/policies/access/*.yaml "$dest/usr/local/share/warden/access/"
+install -m 0644 "$root"/policies/masking/*.yaml "$dest/usr/local/share/warden/masking/"
 if [ ! -e "$dest/etc/warden/warden.yaml" ]; then
   install -m 0644 "$root/packaging/config/warden.yaml" "$dest/etc/warden/warden.yaml"
 fi

@@ -13,7 +13,8 @@
 # the budget runs out with a 429 and Retry-After; a broken policy is rejected
 # on reload (control socket and SIGHUP) and the running one stays, a fixed
 # one takes effect; a rule with action redact forwards the coder's prompt with
-# an AWS key and an e-mail address masked. Private mount and network namespaces, as the other
+# an AWS key and an e-mail address masked; a capture entry puts the coder's
+# prompt and completion, masked, into its events. Private mount and network namespaces, as the other
 # suites; everything is undone on every exit path.
 set -euo pipefail
 
@@ -52,6 +53,8 @@ inner_main() {
   e2e_wardend_ensure_alive e
   check_f_redact
   e2e_wardend_ensure_alive f
+  check_g_capture
+  e2e_wardend_ensure_alive g
 }
 
 outer_main() {

@@ -183,3 +183,29 @@ check_f_redact() {
   e2e_check f "a prompt with nothing to mask is decided by the next rule and forwarded as written" \
     test "$(sdk_field f-coder-plain .status)" == 200 -a "$(tail -n 1 "$RECORD" | jq -r .user_text)" == "Say hello to warden."
 }
+
+check_g_capture() {
+  local mail=jane.roe@example.org
+  policy_text "    - id: coder-may-chat-mini
+      match: {unit: [\"$CODER_UNIT\"], model: [gpt-4o-mini]}
+      action: allow" >"$POLICY_DIR/10-access.yaml"
+  printf '  capture:\n    - id: coder-review\n      match: {unit: ["%s"]}\n' "$CODER_UNIT" >>"$POLICY_DIR/10-access.yaml"
+  e2e_check g "a policy that captures the coder's conversations reloads" e2e_wardenctl policy reload
+
+  sdk g-coder "$CODER_CG" nobody gpt-4o-mini sk-coder-own-key "Summarise the thread and send it to $mail"
+  local pid=$CLIENT_PID
+  e2e_check g "the coder's call goes through as written (got $(sdk_field g-coder .status))" \
+    test "$(sdk_field g-coder .status)" == 200 -a \
+    "$(tail -n 1 "$RECORD" | jq -r .user_text)" == "Summarise the thread and send it to $mail"
+  e2e_check g "its event captures the prompt by part, the address masked" \
+    has_event "$pid" ".capture.entry == \"coder-review\" and .capture.prompt[0].part == \"user\"
+      and .capture.prompt[0].text == \"Summarise the thread and send it to [REDACTED:email_address]\""
+  # The mock upstream echoes the prompt, so the completion has the address too.
+  local masked_reply
+  masked_reply=$(sdk_field g-coder .content)
+  masked_reply=${masked_reply//"$mail"/[REDACTED:email_address]}
+  e2e_check g "and the completion the SDK received, masked the same way: \"$masked_reply\"" \
+    has_event "$pid" ".capture.completion == $(jq -R . <<<"$masked_reply") and .capture.masked == 2"
+  e2e_check g "the bot, not opted in, is still logged by hashes only" \
+    test "$(events_count ".workload.unit == \"$BOT_UNIT\" and has(\"capture\")")" -eq 0
+}
