@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/pattern_rule_reader.h"
+
 namespace warden::validation {
 namespace {
 
@@ -22,65 +24,17 @@ constexpr std::string_view kCategories[] = {
 };
 constexpr std::string_view kRuleKeys[] = {"id", "description", "category", "severity", "score", "patterns",
                                           "scope", "views"};
-constexpr size_t kMaxPatternsPerRule = 64;
+using pattern_rules::joinNames;
+using pattern_rules::position;
 
-std::string joinNames(const auto& names) {
-  std::string out;
-  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
-  return out;
-}
-
-std::string position(const std::string& source, const YAML::Mark& mark) {
-  if (mark.is_null()) return source;
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
-bool isRuleId(const std::string& id) {
-  if (id.empty() || id.size() > 128) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  });
-}
-
-// Reads one document keeping the first error with its position: the parser
-// reads as a list of fields instead of a check after every line.
-class RuleReader {
+class RuleReader : public pattern_rules::RuleFileReader {
  public:
-  explicit RuleReader(std::string source) : source_(std::move(source)) {}
-
-  bool failed() const { return error_.has_value(); }
-  Error error() const { return *error_; }
-
-  void fail(const YAML::Mark& mark, const std::string& what, const std::string& message) {
-    if (!error_) error_ = Error{position(source_, mark) + ": " + what + ": " + message};
-  }
+  using RuleFileReader::RuleFileReader;
 
   std::vector<Rule> read(const YAML::Node& root) {
     std::vector<Rule> rules;
-    if (root.IsNull()) return rules;  // an empty file holds no rules
-    if (!root.IsMap()) {
-      fail(root.Mark(), "(top level)", "expected a map with 'rules:' (and optionally 'version:')");
-      return rules;
-    }
-    YAML::Node list;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-      if (key == "version") {
-        if (!it->second.IsScalar() || it->second.Scalar() != "1") {
-          fail(it->second.Mark(), "version", "only version 1 is known");
-        }
-      } else if (key == "rules") {
-        list = it->second;
-      } else {
-        fail(it->first.Mark(), key.empty() ? "(top level)" : key, "unknown key (known here: version, rules)");
-      }
-    }
-    if (failed()) return rules;
-    if (!list.IsDefined() || list.IsNull()) return rules;
-    if (!list.IsSequence()) {
-      fail(list.Mark(), "rules", "expected a list of rules");
-      return rules;
-    }
+    const YAML::Node list = rulesList(root);
+    if (!list.IsDefined()) return rules;  // an empty file holds no rules
     for (size_t i = 0; i < list.size() && !failed(); ++i) rules.push_back(readRule(list[i], i));
     return rules;
   }
@@ -89,25 +43,14 @@ class RuleReader {
   Rule readRule(const YAML::Node& node, size_t index) {
     Rule rule;
     std::string what = "rules[" + std::to_string(index) + "]";
-    rule.source = position(source_, node.Mark());
+    rule.source = position(source(), node.Mark());
     if (!node.IsMap()) {
       fail(node.Mark(), what, "expected a map with id, description, category, severity, score, patterns");
       return rule;
     }
-    std::set<std::string> seen;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-      if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), key) == std::end(kRuleKeys)) {
-        fail(it->first.Mark(), what + "." + key, "unknown key (known here: " + joinNames(kRuleKeys) + ")");
-        return rule;
-      }
-      if (!seen.insert(key).second) {
-        fail(it->first.Mark(), what + "." + key, "duplicate key");
-        return rule;
-      }
-    }
+    if (!knownKeys(node, what, kRuleKeys)) return rule;
     rule.id = text(node, "id", what);
-    if (!failed() && !isRuleId(rule.id)) {
+    if (!failed() && !pattern_rules::isRuleId(rule.id)) {
       fail(node["id"].Mark(), what + ".id",
            "'" + rule.id + "' is not a rule id (lower-case letters, digits, '.', '_', '-')");
     }
@@ -119,28 +62,14 @@ class RuleReader {
            "unknown category '" + rule.category + "' (known: " + joinNames(kCategories) + ")");
     }
     readSeverity(node, what, rule);
-    readScore(node, what, rule);
-    readPatterns(node, what, rule);
+    if (auto score = fraction(node, "score", what)) rule.score = *score;
+    rule.patterns = patterns(node, what);
     rule.scope = readSet<MessagePart>(node, "scope", what, {MessagePart::User, MessagePart::System,
                                                            MessagePart::Assistant, MessagePart::ToolResult,
                                                            MessagePart::Retrieved});
     rule.views = readSet<RuleView>(node, "views", what,
                                    {RuleView::Folded, RuleView::Leet, RuleView::Joined, RuleView::Decoded});
     return rule;
-  }
-
-  std::string text(const YAML::Node& node, const char* key, const std::string& what) {
-    if (failed()) return {};
-    const YAML::Node value = node[key];
-    if (!value.IsDefined() || value.IsNull()) {
-      fail(node.Mark(), what, std::string("missing '") + key + "'");
-      return {};
-    }
-    if (!value.IsScalar() || value.Scalar().empty()) {
-      fail(value.Mark(), what + "." + key, "expected a non-empty text");
-      return {};
-    }
-    return value.Scalar();
   }
 
   void readSeverity(const YAML::Node& node, const std::string& what, Rule& rule) {
@@ -154,42 +83,6 @@ class RuleReader {
     }
     fail(node["severity"].Mark(), what + ".severity",
          "'" + name + "' is not a severity (low, medium, high, critical)");
-  }
-
-  void readScore(const YAML::Node& node, const std::string& what, Rule& rule) {
-    const std::string value = text(node, "score", what);
-    if (failed()) return;
-    double score = -1;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), score);
-    if (ec != std::errc() || end != value.data() + value.size() || !(score >= 0.0 && score <= 1.0)) {
-      fail(node["score"].Mark(), what + ".score", "'" + value + "' is not a number from 0 to 1");
-      return;
-    }
-    rule.score = score;
-  }
-
-  void readPatterns(const YAML::Node& node, const std::string& what, Rule& rule) {
-    if (failed()) return;
-    const YAML::Node list = node["patterns"];
-    if (!list.IsDefined() || list.IsNull()) {
-      fail(node.Mark(), what, "missing 'patterns' (a list of at least one regular expression)");
-      return;
-    }
-    if (!list.IsSequence() || list.size() == 0) {
-      fail(list.Mark(), what + ".patterns", "expected a list of at least one regular expression");
-      return;
-    }
-    if (list.size() > kMaxPatternsPerRule) {
-      fail(list.Mark(), what + ".patterns", "more than " + std::to_string(kMaxPatternsPerRule) + " patterns: split the rule");
-      return;
-    }
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (!list[i].IsScalar() || list[i].Scalar().empty()) {
-        fail(list[i].Mark(), what + ".patterns[" + std::to_string(i) + "]", "expected a non-empty regular expression");
-        return;
-      }
-      rule.patterns.push_back(list[i].Scalar());
-    }
   }
 
   template <class E>
@@ -234,9 +127,6 @@ class RuleReader {
 
   static std::string_view nameOf(MessagePart p) { return messagePartName(p); }
   static std::string_view nameOf(RuleView v) { return ruleViewName(v); }
-
-  std::string source_;
-  std::optional<Error> error_;
 };
 
 std::atomic<uint64_t> nextGeneration{1};

@@ -6,27 +6,14 @@
 
 #include <string>
 
+#include "request_texts.h"
+
 namespace warden::proxy {
 namespace {
 
-using providers::Part;
 using providers::Role;
-
-providers::Message message(Role role, std::string text, std::string pointer) {
-  providers::Message m;
-  m.role = role;
-  Part part;
-  part.kind = Part::Kind::Text;
-  part.text = {std::move(text), std::move(pointer)};
-  m.parts.push_back(std::move(part));
-  return m;
-}
-
-std::shared_ptr<const masking::SensitiveDataScanner> shippedScanner() {
-  auto loaded = masking::SensitiveDataScanner::load(WARDEN_POLICIES_DIR "/masking");
-  EXPECT_TRUE(loaded.ok()) << loaded.error().message;
-  return loaded.ok() ? loaded.value() : nullptr;
-}
+using testing::shippedScanner;
+using testing::textMessage;
 
 const std::string kMail = "jane.roe@example.org";
 
@@ -34,8 +21,8 @@ TEST(PromptCaptureTest, ThePromptIsKeptPartByPartWithFindingsMasked) {
   auto scanner = shippedScanner();
   ASSERT_TRUE(scanner);
   providers::Request request;
-  request.messages.push_back(message(Role::System, "You answer billing questions.", "/messages/0/content"));
-  request.messages.push_back(message(Role::User, "Send the invoice to " + kMail + " please", "/messages/1/content"));
+  request.messages.push_back(textMessage(Role::System, "You answer billing questions.", "/messages/0/content"));
+  request.messages.push_back(textMessage(Role::User, "Send the invoice to " + kMail + " please", "/messages/1/content"));
   const SensitiveScan scan = scanSensitiveData(*scanner, request, {});
   const audit::CaptureRecord record = capturePrompt("billing-review", request, {}, scan);
   EXPECT_EQ(record.entry, "billing-review");
@@ -66,8 +53,8 @@ TEST(PromptCaptureTest, AnEventKeepsAtMostItsShareAndSaysItWasCut) {
   // Multi-byte characters across the cut: it must not split one.
   std::string big;
   while (big.size() < kCapturedBytes + 100) big += "été ";
-  request.messages.push_back(message(Role::User, big, "/messages/0/content"));
-  request.messages.push_back(message(Role::User, "never reached", "/messages/1/content"));
+  request.messages.push_back(textMessage(Role::User, big, "/messages/0/content"));
+  request.messages.push_back(textMessage(Role::User, "never reached", "/messages/1/content"));
   const SensitiveScan scan = scanSensitiveData(*scanner, request, {});
   audit::CaptureRecord record = capturePrompt("all", request, {}, scan);
   ASSERT_EQ(record.prompt.size(), 1u);

@@ -7,27 +7,14 @@
 
 #include <string>
 
+#include "request_texts.h"
+
 namespace warden::proxy {
 namespace {
 
-using providers::Part;
 using providers::Role;
-
-providers::Message message(Role role, std::string text, std::string pointer) {
-  providers::Message m;
-  m.role = role;
-  Part part;
-  part.kind = Part::Kind::Text;
-  part.text = {std::move(text), std::move(pointer)};
-  m.parts.push_back(std::move(part));
-  return m;
-}
-
-std::shared_ptr<const masking::SensitiveDataScanner> shippedScanner() {
-  auto loaded = masking::SensitiveDataScanner::load(WARDEN_POLICIES_DIR "/masking");
-  EXPECT_TRUE(loaded.ok()) << loaded.error().message;
-  return loaded.ok() ? loaded.value() : nullptr;
-}
+using testing::shippedScanner;
+using testing::textMessage;
 
 const std::string kKey = "AKIAQ3EGRXLHZ5N2TK7W";
 
@@ -35,9 +22,9 @@ TEST(SensitiveDataScanTest, FindingsNameTheirTextAndMaskingEditsReplaceOnlyThem)
   auto scanner = shippedScanner();
   ASSERT_TRUE(scanner);
   providers::Request request;
-  request.messages.push_back(message(Role::System, "You are a deployment helper.", "/messages/0/content"));
+  request.messages.push_back(textMessage(Role::System, "You are a deployment helper.", "/messages/0/content"));
   request.messages.push_back(
-      message(Role::User, "Deploy with aws_access_key_id = " + kKey + " please", "/messages/1/content"));
+      textMessage(Role::User, "Deploy with aws_access_key_id = " + kKey + " please", "/messages/1/content"));
   SensitiveScan scan = scanSensitiveData(*scanner, request, {});
   ASSERT_FALSE(scan.failed()) << scan.record.error;
   ASSERT_EQ(scan.record.secrets, 1u);
@@ -64,7 +51,7 @@ TEST(SensitiveDataScanTest, ATextLayerOneRewroteIsScannedAsRewritten) {
   // The client's text has a zero-width space inside the key; layer 1
   // forwards it without, so the key is whole in what would leave.
   const std::string smuggled = "key AKIAQ3EGRX\u200BLHZ5N2TK7W here";
-  request.messages.push_back(message(Role::User, smuggled, "/messages/0/content"));
+  request.messages.push_back(textMessage(Role::User, smuggled, "/messages/0/content"));
   const std::vector<providers::TextEdit> sanitized{{"/messages/0/content", "key " + kKey + " here"}};
   SensitiveScan scan = scanSensitiveData(*scanner, request, sanitized);
   ASSERT_EQ(scan.texts.size(), 1u);
@@ -78,7 +65,7 @@ TEST(SensitiveDataScanTest, NothingFoundMeansNoEdits) {
   auto scanner = shippedScanner();
   ASSERT_TRUE(scanner);
   providers::Request request;
-  request.messages.push_back(message(Role::User, "What is the capital of France?", "/messages/0/content"));
+  request.messages.push_back(textMessage(Role::User, "What is the capital of France?", "/messages/0/content"));
   SensitiveScan scan = scanSensitiveData(*scanner, request, {});
   EXPECT_TRUE(scan.record.findings.empty());
   EXPECT_TRUE(maskingEdits(scan).empty());

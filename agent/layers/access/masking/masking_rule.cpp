@@ -3,31 +3,24 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
-#include <optional>
-#include <set>
+
+#include "core/pattern_rule_reader.h"
 
 namespace warden::masking {
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {"id",         "description", "class", "type",
                                           "confidence", "patterns",    "mask",  "check"};
-constexpr size_t kMaxPatternsPerRule = 64;
 constexpr MaskSpan kSpans[] = {MaskSpan::Match, MaskSpan::ValueAfter, MaskSpan::UrlPassword, MaskSpan::PemBlock};
 constexpr ValueCheck kChecks[] = {ValueCheck::None, ValueCheck::SecretValue, ValueCheck::HighEntropy, ValueCheck::Token,
                                   ValueCheck::Luhn, ValueCheck::Iban,        ValueCheck::UsSsn,       ValueCheck::Ipv4,
                                   ValueCheck::Ipv6, ValueCheck::Phone,       ValueCheck::Email};
 
-std::string position(const std::string& source, const YAML::Mark& mark) {
-  if (mark.is_null()) return source;
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
-bool isIdentifier(const std::string& id, bool allowDots) {
-  if (id.empty() || id.size() > 128) return false;
-  return std::all_of(id.begin(), id.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (allowDots && (c == '.' || c == '-'));
-  });
+// The name in "[REDACTED:<type>]": lower-case letters, digits, '_'.
+bool isTypeName(const std::string& type) {
+  if (type.empty() || type.size() > 128) return false;
+  return std::all_of(type.begin(), type.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 template <class E, size_t N, class NameOf>
@@ -37,42 +30,17 @@ std::string namesOf(const E (&all)[N], NameOf nameOf) {
   return out;
 }
 
+using pattern_rules::position;
+
 // Reads one document keeping the first error with its position.
-class RuleReader {
+class RuleReader : public pattern_rules::RuleFileReader {
  public:
-  explicit RuleReader(std::string source) : source_(std::move(source)) {}
-
-  bool failed() const { return error_.has_value(); }
-  Error error() const { return *error_; }
-
-  void fail(const YAML::Mark& mark, const std::string& what, const std::string& message) {
-    if (!error_) error_ = Error{position(source_, mark) + ": " + what + ": " + message};
-  }
+  using RuleFileReader::RuleFileReader;
 
   std::vector<MaskingRule> read(const YAML::Node& root) {
     std::vector<MaskingRule> rules;
-    if (root.IsNull()) return rules;
-    if (!root.IsMap()) {
-      fail(root.Mark(), "(top level)", "expected a map with 'rules:' (and optionally 'version:')");
-      return rules;
-    }
-    YAML::Node list;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-      if (key == "version") {
-        if (!it->second.IsScalar() || it->second.Scalar() != "1")
-          fail(it->second.Mark(), "version", "only version 1 is known");
-      } else if (key == "rules") {
-        list = it->second;
-      } else {
-        fail(it->first.Mark(), key.empty() ? "(top level)" : key, "unknown key (known here: version, rules)");
-      }
-    }
-    if (failed() || !list.IsDefined() || list.IsNull()) return rules;
-    if (!list.IsSequence()) {
-      fail(list.Mark(), "rules", "expected a list of rules");
-      return rules;
-    }
+    const YAML::Node list = rulesList(root);
+    if (!list.IsDefined()) return rules;
     for (size_t i = 0; i < list.size() && !failed(); ++i) rules.push_back(readRule(list[i], i));
     return rules;
   }
@@ -81,27 +49,14 @@ class RuleReader {
   MaskingRule readRule(const YAML::Node& node, size_t index) {
     MaskingRule rule;
     std::string what = "rules[" + std::to_string(index) + "]";
-    rule.source = position(source_, node.Mark());
+    rule.source = position(source(), node.Mark());
     if (!node.IsMap()) {
       fail(node.Mark(), what, "expected a map with id, description, class, type, confidence, patterns");
       return rule;
     }
-    std::set<std::string> seen;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-      if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), key) == std::end(kRuleKeys)) {
-        std::string known;
-        for (std::string_view k : kRuleKeys) known += (known.empty() ? "" : ", ") + std::string(k);
-        fail(it->first.Mark(), what + "." + key, "unknown key (known here: " + known + ")");
-        return rule;
-      }
-      if (!seen.insert(key).second) {
-        fail(it->first.Mark(), what + "." + key, "duplicate key");
-        return rule;
-      }
-    }
+    if (!knownKeys(node, what, kRuleKeys)) return rule;
     rule.id = text(node, "id", what);
-    if (!failed() && !isIdentifier(rule.id, true)) {
+    if (!failed() && !pattern_rules::isRuleId(rule.id)) {
       fail(node["id"].Mark(), what + ".id",
            "'" + rule.id + "' is not a rule id (lower-case letters, digits, '.', '_', '-')");
     }
@@ -118,12 +73,12 @@ class RuleReader {
       }
     }
     rule.type = text(node, "type", what);
-    if (!failed() && !isIdentifier(rule.type, false)) {
+    if (!failed() && !isTypeName(rule.type)) {
       fail(node["type"].Mark(), what + ".type",
            "'" + rule.type + "' is not a type name (lower-case letters, digits, '_')");
     }
-    readConfidence(node, what, rule);
-    readPatterns(node, what, rule);
+    if (auto confidence = fraction(node, "confidence", what)) rule.confidence = *confidence;
+    rule.patterns = patterns(node, what);
     // A value read after the match is checked as a secret value unless the rule says otherwise.
     rule.span = readName(node, "mask", what, kSpans, maskSpanName, MaskSpan::Match);
     // A secret token format is checked for documentation examples and test filler.
@@ -135,57 +90,6 @@ class RuleReader {
     }
     rule.check = readName(node, "check", what, kChecks, valueCheckName, byDefault);
     return rule;
-  }
-
-  std::string text(const YAML::Node& node, const char* key, const std::string& what) {
-    if (failed()) return {};
-    const YAML::Node value = node[key];
-    if (!value.IsDefined() || value.IsNull()) {
-      fail(node.Mark(), what, std::string("missing '") + key + "'");
-      return {};
-    }
-    if (!value.IsScalar() || value.Scalar().empty()) {
-      fail(value.Mark(), what + "." + key, "expected a non-empty text");
-      return {};
-    }
-    return value.Scalar();
-  }
-
-  void readConfidence(const YAML::Node& node, const std::string& what, MaskingRule& rule) {
-    const std::string value = text(node, "confidence", what);
-    if (failed()) return;
-    double confidence = -1;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), confidence);
-    if (ec != std::errc() || end != value.data() + value.size() || !(confidence >= 0.0 && confidence <= 1.0)) {
-      fail(node["confidence"].Mark(), what + ".confidence", "'" + value + "' is not a number from 0 to 1");
-      return;
-    }
-    rule.confidence = confidence;
-  }
-
-  void readPatterns(const YAML::Node& node, const std::string& what, MaskingRule& rule) {
-    if (failed()) return;
-    const YAML::Node list = node["patterns"];
-    if (!list.IsDefined() || list.IsNull()) {
-      fail(node.Mark(), what, "missing 'patterns' (a list of at least one regular expression)");
-      return;
-    }
-    if (!list.IsSequence() || list.size() == 0) {
-      fail(list.Mark(), what + ".patterns", "expected a list of at least one regular expression");
-      return;
-    }
-    if (list.size() > kMaxPatternsPerRule) {
-      fail(list.Mark(), what + ".patterns",
-           "more than " + std::to_string(kMaxPatternsPerRule) + " patterns: split the rule");
-      return;
-    }
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (!list[i].IsScalar() || list[i].Scalar().empty()) {
-        fail(list[i].Mark(), what + ".patterns[" + std::to_string(i) + "]", "expected a non-empty regular expression");
-        return;
-      }
-      rule.patterns.push_back(list[i].Scalar());
-    }
   }
 
   template <class E, size_t N, class NameOf>
@@ -201,9 +105,6 @@ class RuleReader {
     fail(value.Mark(), what + "." + key, "unknown value '" + name + "' (known: " + namesOf(all, nameOf) + ")");
     return byDefault;
   }
-
-  std::string source_;
-  std::optional<Error> error_;
 };
 
 }  // namespace
