@@ -42,6 +42,9 @@ std::vector<std::string> detectionsOf(const audit::ValidationRecord* validation,
     }
   }
   if (sensitive != nullptr) {
+    // A failed scan found nothing, which is not the same as finding
+    // nothing: a policy that denies on secrets can deny on this too.
+    if (!sensitive->error.empty()) out.emplace_back("sensitive_data_unscanned");
     for (const auto& finding : sensitive->findings) {
       out.push_back(finding.dataClass);  // secret | pii
       out.push_back(finding.id);

@@ -60,7 +60,7 @@ void captureCompletion(audit::CaptureRecord& record, std::string_view completion
                        const masking::SensitiveDataScanner& scanner) {
   if (completion.empty() || !record.completion.empty()) return;
   // Scanned a little beyond what can be kept, so a secret that straddles
-  // the cut is still found (and masked) before the cut.
+  // the cut is found; the cut then moves to its start.
   constexpr size_t kScanMargin = 8 * 1024;
   const size_t used = capturedBytes(record);
   const size_t room = used >= kCapturedBytes ? 0 : kCapturedBytes - used;
@@ -70,9 +70,21 @@ void captureCompletion(audit::CaptureRecord& record, std::string_view completion
     record.truncated = true;  // nothing unmasked is kept
     return;
   }
-  record.masked += matches->size();
-  record.completion = masking::maskText(scanned, *matches);
-  if (scanned.size() < completion.size()) record.truncated = true;
+  // The cut is made in the original text, before masking: a mask is never
+  // shorter or longer than what the cut can reason about.
+  size_t cut = std::min(completion.size(), room);
+  std::vector<masking::SensitiveMatch> kept;
+  for (const auto& match : *matches) {
+    if (match.offset >= cut) break;
+    if (match.offset + match.length > cut) {
+      cut = match.offset;
+      break;
+    }
+    kept.push_back(match);
+  }
+  record.masked += kept.size();
+  record.completion = masking::maskText(scanned.substr(0, cut), kept);
+  if (cut < completion.size()) record.truncated = true;
   keep(record, record.completion);
 }
 

@@ -153,6 +153,19 @@ TEST_F(AccessGateTest, SecretsAndPersonalDataAreDetectionsByClassAndRuleId) {
   EXPECT_TRUE(refused.refuse);
   EXPECT_EQ(refused.record.rule, "no-secrets");
 
+  audit::SensitiveDataRecord unscanned;
+  unscanned.error = "sensitive data scan: more than 4096 matches in one text";
+  EXPECT_FALSE(decide(unscanned).refuse) << "no-secrets names secret only, not the failed scan";
+  load(R"(  rules:
+    - id: no-secrets
+      match: { detections: ["secret", "sensitive_data_unscanned"] }
+      action: deny
+    - id: others
+      action: allow
+)");
+  EXPECT_TRUE(decide(unscanned).refuse);
+  EXPECT_EQ(decide(unscanned).record.rule, "no-secrets");
+
   auto clean = decide(audit::SensitiveDataRecord{});
   EXPECT_FALSE(clean.refuse);
   EXPECT_FALSE(clean.redact);

@@ -80,5 +80,23 @@ TEST(PromptCaptureTest, ASecretStraddlingTheCutIsMaskedNotHalfKept) {
   EXPECT_EQ(record.completion.find("AKIAQ3EGR"), std::string::npos) << "the key's head must not be kept";
 }
 
+TEST(PromptCaptureTest, AMaskShorterThanItsValueNeverPullsUnscannedTextIn) {
+  auto scanner = shippedScanner();
+  ASSERT_TRUE(scanner);
+  // A 9 KiB key block early shrinks to one mask; the text kept must still
+  // end where the scan could vouch for it, not 9 KiB further on.
+  std::string block = "-----BEGIN RSA PRIVATE KEY-----\n";
+  while (block.size() < 9 * 1024) block += "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n";
+  block += "-----END RSA PRIVATE KEY-----\n";
+  std::string completion = block + std::string(kCapturedBytes - block.size() + 9000, 'b');
+  completion += " AKIAQ3EGRXLHZ5N2TK7W";
+  audit::CaptureRecord record;
+  captureCompletion(record, completion, *scanner);
+  EXPECT_TRUE(record.truncated);
+  EXPECT_EQ(record.completion.find("MIIEowIBAAKCAQEA"), std::string::npos);
+  EXPECT_EQ(record.completion.find("AKIA"), std::string::npos);
+  EXPECT_LE(record.completion.size(), kCapturedBytes);
+}
+
 }  // namespace
 }  // namespace warden::proxy

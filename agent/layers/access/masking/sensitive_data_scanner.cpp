@@ -43,9 +43,12 @@ struct RawHit {
   size_t to = 0;
 };
 
-// Vectorscan reports every end of a variable-length match; a rule's hits
-// that overlap are folded into one as they arrive, so a long token costs
-// one entry, not one per byte.
+// Vectorscan reports every end of a variable-length match, each with the
+// same leftmost start: those are folded into one as they arrive, so a long
+// token costs one entry, not one per byte. Hits with another start stay
+// apart and are checked apart: folded, "4111 1111 1111 1111 123" would be
+// one 19-digit number that fails Luhn, and the card in it would go
+// unmasked.
 struct HitCollector {
   const std::vector<uint32_t>* patternRule = nullptr;
   std::vector<RawHit> hits;
@@ -59,15 +62,14 @@ int onMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   auto& c = *static_cast<HitCollector*>(ctx);
   const uint32_t rule = (*c.patternRule)[id];
   const size_t last = c.lastOfRule[rule];
-  if (last != kNone && from <= c.hits[last].to) {
+  if (last != kNone && from == c.hits[last].from) {
     RawHit& hit = c.hits[last];
-    hit.from = std::min(hit.from, static_cast<size_t>(from));
     hit.to = std::max(hit.to, static_cast<size_t>(to));
     return 0;
   }
   c.lastOfRule[rule] = c.hits.size();
   c.hits.push_back({rule, static_cast<size_t>(from), static_cast<size_t>(to)});
-  // A text made of candidates (a dump of addresses) is masked up to the
+  // A text made of candidates (a dump of addresses) fails the scan at the
   // limit; scanning on would only cost time.
   return c.hits.size() >= c.maxHits ? 1 : 0;
 }
@@ -245,9 +247,17 @@ Result<std::vector<SensitiveMatch>> SensitiveDataScanner::scan(std::string_view 
     if (a.offset != b.offset) return a.offset < b.offset;
     return stronger(a, b);
   });
+  // Overlapping matches become one mask over their union, named after the
+  // stronger: keeping one span and dropping the other would forward what
+  // only the other covered ("Xk9#" of a password holding an e-mail address).
   for (SensitiveMatch& m : candidates) {
     if (!out.empty() && m.offset < out.back().offset + out.back().length) {
-      if (stronger(m, out.back())) out.back() = std::move(m);
+      SensitiveMatch& kept = out.back();
+      const size_t start = kept.offset;  // sorted: never after m's
+      const size_t end = std::max(kept.offset + kept.length, m.offset + m.length);
+      if (stronger(m, kept)) kept = std::move(m);
+      kept.offset = start;
+      kept.length = end - start;
       continue;
     }
     out.push_back(std::move(m));
