@@ -17,7 +17,7 @@ const std::vector<std::string> kKernelOrder = {"redirected", "passed",      "age
                                                "not_covered", "fail_open",  "fail_closed",        "no_listener",
                                                "peername_rewritten", "origin_missing"};
 const std::vector<std::string> kProxyOrder = {"connections", "intercepted", "tunnelled", "plain_http", "requests",
-                                              "errors",      "no_origin",   "handshake_failures",
+                                              "errors",      "no_origin",   "no_origin_served", "handshake_failures",
                                               "prompts_allowed", "prompts_flagged", "prompts_sanitized",
                                               "prompts_blocked"};
 

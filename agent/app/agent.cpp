@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +44,26 @@ proxy::InterceptNames interceptNamesOf(const Config& config) {
     if (host.tls) names.insert(host.name);
   }
   return names;
+}
+
+// Where a connection with no kernel record goes when its ClientHello names an
+// intercepted host: that host's port at the first address DNS gives now. The
+// upstream's certificate is then verified against that same name.
+proxy::DestinationLookup destinationLookup(const Config& config) {
+  std::map<std::string, uint16_t> ports;
+  for (const auto& host : config.hosts) {
+    if (host.tls) ports.emplace(host.name, host.port);
+  }
+  return [ports = std::move(ports)](const std::string& name) -> Result<Endpoint> {
+    const auto port = ports.find(name);
+    if (port == ports.end()) return Error{name + " is not an intercepted host"};
+    auto answer = systemLookup(name);
+    if (!answer) return answer.error().wrap("resolving " + name);
+    if (answer->addresses.empty()) return Error{"resolving " + name + ": no address"};
+    Endpoint destination = answer->addresses.front();
+    destination.port = port->second;
+    return destination;
+  };
 }
 
 unsigned workerCount(const Config& config) {
@@ -320,10 +341,12 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.accessPolicies = access->policies;
   proxyOptions.accessSecrets = access->secrets;
   proxyOptions.sensitiveDataScanner = std::move(sensitiveScanner);
-  if (auto resolver = makeWorkloadResolver()) {
-    proxyOptions.resolveWorkload = std::move(*resolver);
+  if (auto lookups = makeWorkloadLookups()) {
+    proxyOptions.resolveWorkload = std::move(lookups->resolve);
+    proxyOptions.connectionOwner = std::move(lookups->connectionOwner);
+    proxyOptions.destinationOf = destinationLookup(r.config);
   } else {
-    log->warn("{}: events will carry the kernel's ids only (pid, uid, cgroup id)", resolver.error().message);
+    log->warn("{}: events will carry the kernel's ids only (pid, uid, cgroup id)", lookups.error().message);
   }
   // The lookup reaches the redirector through `r`, which outlives the proxy.
   auto lookup = [&r](const Endpoint& client) -> std::optional<ConnectionOrigin> {

@@ -106,6 +106,10 @@ Status addAgentGauges(metrics::Registry& registry, AuditPipeline& audit, const k
         "Accepted connections without a kernel record of where they were going (closed)"},
        CallbackKind::Counter,
        single([&proxy] { return static_cast<double>(proxy.counters().noOrigin); })},
+      {{"warden_connections_owner_from_sock_diag_total",
+        "Accepted connections without a kernel record, served as their socket's owner (sock_diag)"},
+       CallbackKind::Counter,
+       single([&proxy] { return static_cast<double>(proxy.counters().noOriginServed); })},
   };
   for (const auto& counter : kBpfCounters) {
     auto field = counter.field;

@@ -19,6 +19,7 @@ nlohmann::json toJson(const proxy::ProxyCounters& c) {
           {"requests", c.requests},
           {"errors", c.errors},
           {"no_origin", c.noOrigin},
+          {"no_origin_served", c.noOriginServed},
           {"handshake_failures", c.handshakeFailures},
           {"prompts_allowed", c.promptsAllowed},
           {"prompts_flagged", c.promptsFlagged},

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/log.h"
 #include "identity/identity_resolver.h"
@@ -26,22 +27,37 @@ audit::WorkloadRecord toWorkloadRecord(const identity::WorkloadIdentity& identit
   return record;
 }
 
-Result<proxy::WorkloadResolver> makeWorkloadResolver() {
+namespace {
+
+// What could not be resolved is worth a line when debugging policy that does
+// not match, not on every connection.
+void logNotes(const KernelIdentity& kernel, const std::vector<std::string>& notes) {
+  if (notes.empty()) return;
+  std::string joined;
+  for (const auto& note : notes) joined += (joined.empty() ? "" : "; ") + note;
+  logger("identity")->debug("{}[{}]: {}", kernel.comm, kernel.tgid, joined);
+}
+
+}  // namespace
+
+Result<WorkloadLookups> makeWorkloadLookups() {
   auto created = identity::IdentityResolver::create({});
   if (!created) return created.error().wrap("preparing workload identity");
   std::shared_ptr<identity::IdentityResolver> resolver = std::move(*created);
-  return proxy::WorkloadResolver(
-      [resolver](const KernelIdentity& kernel) -> std::shared_ptr<const audit::WorkloadRecord> {
-        auto identity = resolver->resolve(kernel);
-        // What could not be resolved is worth a line when debugging policy
-        // that does not match, not on every connection.
-        if (!identity.notes.empty()) {
-          std::string notes;
-          for (const auto& note : identity.notes) notes += (notes.empty() ? "" : "; ") + note;
-          logger("identity")->debug("{}[{}]: {}", kernel.comm, kernel.tgid, notes);
-        }
-        return std::make_shared<const audit::WorkloadRecord>(toWorkloadRecord(identity));
-      });
+  WorkloadLookups lookups;
+  lookups.resolve = [resolver](const KernelIdentity& kernel) -> std::shared_ptr<const audit::WorkloadRecord> {
+    auto identity = resolver->resolve(kernel);
+    logNotes(kernel, identity.notes);
+    return std::make_shared<const audit::WorkloadRecord>(toWorkloadRecord(identity));
+  };
+  // As the client's socket sees the connection: local is the client, remote the agent.
+  lookups.connectionOwner = [resolver](const Endpoint& client, const Endpoint& agent) -> Result<KernelIdentity> {
+    auto owner = resolver->connectionOwner(client, agent);
+    if (!owner) return owner.error();
+    logNotes(owner->kernel, owner->notes);
+    return owner->kernel;
+  };
+  return lookups;
 }
 
 }  // namespace warden::app

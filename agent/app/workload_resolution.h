@@ -13,8 +13,16 @@ namespace warden::app {
 // The event's view of a resolved identity.
 audit::WorkloadRecord toWorkloadRecord(const identity::WorkloadIdentity& identity);
 
+// The proxy's two questions to the identity library: who is behind a kernel
+// identity, and who owns a client socket the kernel has no record of. They
+// share one resolver and its caches.
+struct WorkloadLookups {
+  proxy::WorkloadResolver resolve;
+  proxy::ConnectionOwnerLookup connectionOwner;
+};
+
 // Fails when the cgroup v2 mount cannot be found: without it no workload can
 // be named, and the agent says so at start.
-Result<proxy::WorkloadResolver> makeWorkloadResolver();
+Result<WorkloadLookups> makeWorkloadLookups();
 
 }  // namespace warden::app

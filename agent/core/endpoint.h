@@ -31,8 +31,14 @@ struct Endpoint {
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
+// How the kernel told who opened a connection.
+enum class IdentitySource {
+  Connect,     // the BPF hook's record, taken in connect() by the caller itself
+  SocketDiag,  // no record: the client socket's owner, asked of sock_diag and /proc after accept
+};
+
 // Who opened a connection, as the kernel saw it in connect(): tgid is the
-// process, pid the thread.
+// process, pid the thread (the process again when the source is SocketDiag).
 struct KernelIdentity {
   uint32_t tgid = 0;
   uint32_t pid = 0;
@@ -41,6 +47,7 @@ struct KernelIdentity {
   uint64_t cgroupId = 0;
   uint64_t netnsCookie = 0;
   std::string comm;
+  IdentitySource source = IdentitySource::Connect;
 };
 
 // What the agent learns about an accepted, redirected connection.

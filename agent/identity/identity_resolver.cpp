@@ -98,31 +98,38 @@ uint64_t IdentityResolver::cgroupIdOfPath(const std::string& path) const {
   return static_cast<uint64_t>(st.st_ino);
 }
 
-Result<WorkloadIdentity> IdentityResolver::resolveConnection(const Endpoint& local, const Endpoint& remote) {
+Result<IdentityResolver::ConnectionOwner> IdentityResolver::connectionOwner(const Endpoint& local,
+                                                                            const Endpoint& remote) {
   auto owner = findSocketOwner(local, remote, options_.sockets);
   if (!owner) return owner.error();
-  KernelIdentity kernel;
+  ConnectionOwner found;
+  KernelIdentity& kernel = found.kernel;
+  kernel.source = IdentitySource::SocketDiag;
   kernel.uid = owner->uid;
-  std::vector<std::string> notes;
-  if (!owner->note.empty()) notes.push_back(owner->note);
-  if (owner->tgid != 0) {
-    const std::string& procRoot = options_.processes.procRoot;
-    kernel.tgid = owner->tgid;
-    kernel.pid = owner->tgid;
-    if (auto credentials = readCredentials(procRoot, owner->tgid)) {
-      kernel.gid = credentials->gid;
-    } else {
-      notes.push_back(credentials.error().message);
-    }
-    if (auto comm = readComm(procRoot, owner->tgid)) kernel.comm = std::move(comm).value();
-    if (auto cgroup = readCgroupV2Path(procRoot, owner->tgid)) {
-      kernel.cgroupId = cgroupIdOfPath(*cgroup);
-    } else {
-      notes.push_back(cgroup.error().message);
-    }
+  if (!owner->note.empty()) found.notes.push_back(owner->note);
+  if (owner->tgid == 0) return found;
+  const std::string& procRoot = options_.processes.procRoot;
+  kernel.tgid = owner->tgid;
+  kernel.pid = owner->tgid;
+  if (auto credentials = readCredentials(procRoot, owner->tgid)) {
+    kernel.gid = credentials->gid;
+  } else {
+    found.notes.push_back(credentials.error().message);
   }
-  WorkloadIdentity identity = resolve(kernel);
-  identity.notes.insert(identity.notes.begin(), notes.begin(), notes.end());
+  if (auto comm = readComm(procRoot, owner->tgid)) kernel.comm = std::move(comm).value();
+  if (auto cgroup = readCgroupV2Path(procRoot, owner->tgid)) {
+    kernel.cgroupId = cgroupIdOfPath(*cgroup);
+  } else {
+    found.notes.push_back(cgroup.error().message);
+  }
+  return found;
+}
+
+Result<WorkloadIdentity> IdentityResolver::resolveConnection(const Endpoint& local, const Endpoint& remote) {
+  auto owner = connectionOwner(local, remote);
+  if (!owner) return owner.error();
+  WorkloadIdentity identity = resolve(owner->kernel);
+  identity.notes.insert(identity.notes.begin(), owner->notes.begin(), owner->notes.end());
   return identity;
 }
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/endpoint.h"
 #include "core/result.h"
@@ -50,6 +51,15 @@ class IdentityResolver {
   // For a connection with no BPF record; local/remote as the owning socket
   // sees them. Fails only when the kernel does not know the connection.
   Result<WorkloadIdentity> resolveConnection(const Endpoint& local, const Endpoint& remote);
+
+  // The kernel's part of the above: the socket's uid, the process holding
+  // it, that process's gid, comm and cgroup (source SocketDiag). What could
+  // not be read is left zero and said in notes.
+  struct ConnectionOwner {
+    KernelIdentity kernel;
+    std::vector<std::string> notes;
+  };
+  Result<ConnectionOwner> connectionOwner(const Endpoint& local, const Endpoint& remote);
 
   void forgetProcess(uint32_t tgid);
   void forgetCgroup(uint64_t cgroupId);

@@ -143,6 +143,39 @@ asio::awaitable<std::shared_ptr<const audit::WorkloadRecord>> resolveWorkload(Wo
   co_return workload;
 }
 
+// A connection the kernel has no record of: its record was evicted in a
+// burst of connects, or a local client dialled the agent's port itself. The
+// client's socket is on this host, so the kernel still says who owns it; and
+// a TLS connection for an intercepted name can only be meant for that name.
+// Anything else is refused: there is no knowing where it was going. Returns
+// why not, or "" with info's origin filled in.
+asio::awaitable<std::string> adoptUnrecorded(WorkerContext& worker, const Tcp::socket& client,
+                                             const std::optional<HelloParse>& hello, ConnectionInfo& info) {
+  const auto& options = worker.shared.options;
+  if (!options.connectionOwner || !options.destinationOf) co_return "the agent cannot look up socket owners";
+  if (!hello || hello->status != HelloStatus::Complete) co_return "it is not TLS";
+  const std::string name = hello->info.serverName.value_or("");
+  if (name.empty() || worker.shared.interceptNames.load()->count(name) == 0) {
+    co_return "it is not TLS for an intercepted name (server name \"" + name + "\")";
+  }
+  boost::system::error_code ec;
+  const Endpoint agentSide = fromAsio(client.local_endpoint(ec));
+  if (ec) co_return "the connection is gone";
+  struct Adopted {
+    Result<KernelIdentity> owner;
+    Result<Endpoint> destination;
+  };
+  auto job = [&options, client = info.client, agentSide, name] {
+    return Adopted{options.connectionOwner(client, agentSide), options.destinationOf(name)};
+  };
+  auto adopted = co_await runOffLoop(worker.shared.identityPool, std::move(job));
+  if (!adopted.owner) co_return "its owner is unknown: " + adopted.owner.error().message;
+  if (!adopted.destination) co_return adopted.destination.error().message;
+  info.origin.identity = std::move(adopted.owner).value();
+  info.origin.originalDst = *adopted.destination;
+  co_return "";
+}
+
 asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
   auto& stats = worker.shared.stats;
   ProxyStats::bump(stats.connections);
@@ -154,16 +187,10 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
   ConnectionInfo info;
   info.client = fromAsio(peer);
   auto origin = worker.shared.lookup(info.client);
-  if (!origin) {
-    // We cannot know where this connection was going, so we cannot serve it.
-    ProxyStats::bump(stats.noOrigin);
-    logger("proxy")->debug("no kernel record for connection from {}; closing", info.client.toString());
-    co_return;
-  }
-  info.origin = std::move(*origin);
-  info.workload = co_await resolveWorkload(worker, info.origin.identity);
+  if (origin) info.origin = std::move(*origin);
 
-  if (info.origin.plainHttpTarget) {
+  if (origin && info.origin.plainHttpTarget) {
+    info.workload = co_await resolveWorkload(worker, info.origin.identity);
     info.mode = "plain";
     ProxyStats::bump(stats.plainHttp);
     countConnection(worker, metrics::ConnectionMode::Plain);
@@ -183,10 +210,23 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
         logger("proxy")->debug("{} sent no complete ClientHello within {} ms; closing", who(info),
                                worker.shared.options.clientHelloTimeout.count());
       }
+      if (!origin) ProxyStats::bump(stats.noOrigin);
       co_return;
     }
     hello = std::move(peeked.value());
   }
+  if (!origin) {
+    if (auto refused = co_await adoptUnrecorded(worker, client, hello, info); !refused.empty()) {
+      ProxyStats::bump(stats.noOrigin);
+      logger("proxy")->debug("connection from {} has no kernel record and {}; closing", info.client.toString(),
+                            refused);
+      co_return;
+    }
+    ProxyStats::bump(stats.noOriginServed);
+    logger("proxy")->debug("connection from {} has no kernel record: served as {}, owner of its socket",
+                           info.client.toString(), who(info));
+  }
+  info.workload = co_await resolveWorkload(worker, info.origin.identity);
 
   std::optional<std::string> serverName;
   if (hello->status == HelloStatus::Complete) serverName = hello->info.serverName;

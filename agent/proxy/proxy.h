@@ -57,6 +57,12 @@ struct WorkloadActivity;
 // can be said.
 using WorkloadResolver = std::function<std::shared_ptr<const audit::WorkloadRecord>(const KernelIdentity&)>;
 
+// For a connection the kernel has no record of: who owns the client's socket
+// (client: its address; agent: the accepted socket's own), and where an
+// intercepted server name goes. File I/O and DNS: called on a helper thread.
+using ConnectionOwnerLookup = std::function<Result<KernelIdentity>(const Endpoint& client, const Endpoint& agent)>;
+using DestinationLookup = std::function<Result<Endpoint>(const std::string& serverName)>;
+
 struct ProxyOptions {
   uint16_t listenPort = 15001;
   unsigned workers = 1;
@@ -82,6 +88,13 @@ struct ProxyOptions {
   metrics::TrafficMetrics* metrics = nullptr;
   // Empty: events carry the kernel's ids only (tests).
   WorkloadResolver resolveWorkload;
+  // A connection with no kernel record (evicted in a burst of connects, or a
+  // local client that dialled the agent's port itself) is served only when
+  // both are set and it is TLS for an intercepted name: the owner of the
+  // client's socket is its identity, the name's address its destination.
+  // Anything else without a record is closed: its destination is unknown.
+  ConnectionOwnerLookup connectionOwner;
+  DestinationLookup destinationOf;
   // Layer 3; null: no access layer (tests). Secrets null: no brokered keys.
   std::shared_ptr<const access::PolicySet> accessPolicies;
   std::shared_ptr<const access::SecretsFile> accessSecrets;
@@ -104,7 +117,8 @@ struct ProxyCounters {
   uint64_t plainHttp = 0;     // plain HTTP target
   uint64_t requests = 0;
   uint64_t errors = 0;        // requests or connections that failed
-  uint64_t noOrigin = 0;      // accepted without a kernel record
+  uint64_t noOrigin = 0;        // accepted without a kernel record, closed: destination unknown
+  uint64_t noOriginServed = 0;  // accepted without a kernel record, served on the socket owner's identity
   uint64_t handshakeFailures = 0;
   // Inspected requests by the validation layer's verdict.
   uint64_t promptsAllowed = 0;

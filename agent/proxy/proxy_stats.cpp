@@ -17,6 +17,7 @@ ProxyCounters ProxyStats::snapshot() const {
   out.requests = load(requests);
   out.errors = load(errors);
   out.noOrigin = load(noOrigin);
+  out.noOriginServed = load(noOriginServed);
   out.handshakeFailures = load(handshakeFailures);
   out.promptsAllowed = load(validation[0]);
   out.promptsFlagged = load(validation[1]);

@@ -26,6 +26,7 @@ class ProxyStats {
   Counter requests{0};
   Counter errors{0};
   Counter noOrigin{0};
+  Counter noOriginServed{0};
   Counter handshakeFailures{0};
   // Requests by the validation layer's verdict, indexed by validation::Verdict
   // (allow, flag, sanitize, block).

@@ -426,6 +426,7 @@ void writeEvent(std::string& out, const Event& event, std::string_view hostName)
     identity.number("gid", static_cast<unsigned long long>(id.gid));
     identity.number("netns_cookie", static_cast<unsigned long long>(id.netnsCookie));
     identity.number("pid", static_cast<unsigned long long>(id.tgid));
+    identity.string("source", id.source == IdentitySource::SocketDiag ? "sock_diag" : "connect");
     identity.number("tid", static_cast<unsigned long long>(id.pid));
     identity.number("uid", static_cast<unsigned long long>(id.uid));
   }

@@ -1,5 +1,6 @@
-# Assertions a-e: the same clients directly and through warden, streaming,
-# identity in events, tunnelling of other names, processes outside the cgroup.
+# Assertions a-e and i: the same clients directly and through warden, streaming,
+# identity in events, tunnelling of other names, processes outside the cgroup,
+# connections the kernel has no record of.
 
 # The baseline: every client outside the cgroup, trusting only the test CA.
 # If this fails the harness is broken, not warden: stop right here.
@@ -204,4 +205,32 @@ check_untrusted_ca() {
   after=$(e2e_wardenctl_status) || true
   e2e_check ca "status counts the rejection for executable curl: untrusted_ca_by_executable.curl +$(counter_delta "$before" "$after" untrusted_ca_by_executable.curl)" \
     test "$(counter_delta "$before" "$after" untrusted_ca_by_executable.curl)" -ge 1
+}
+
+# A connection the kernel has no record of: a client in the cgroup dials
+# wardend's port itself, so connect() found no target and recorded nothing.
+# wardend asks the kernel who owns the client's socket (sock_diag, then /proc)
+# and serves it, because its ClientHello names the API host; one that is not
+# TLS for an API host has no knowable destination and is closed.
+check_i_unrecorded() {
+  local before after pid filter served closed
+  before=$(e2e_wardenctl_status) || true
+  curl_args "$BUNDLE"
+  run_client unrecorded-models in nobody "${CURL_ARGS[@]}" --resolve "$kApiHost:$LISTEN_PORT:127.0.0.1" \
+    "https://$kApiHost:$LISTEN_PORT/v1/models"
+  pid=$CLIENT_PID
+  e2e_check i "curl as uid $kNobody dialling wardend's port itself is served (exit $CLIENT_RC)" test "$CLIENT_RC" -eq 0
+  e2e_check i "and its body equals the direct one" same_file "$OUT/direct-models.out" "$OUT/unrecorded-models.out"
+  filter=".type == \"request\" and .identity.pid == $pid and .identity.source == \"sock_diag\"
+    and .identity.uid == $kNobody and .identity.gid == $kNobody and .identity.cgroup_id == $CG_ID
+    and .connection.original_dst == \"$kUpstreamIp:$kUpstreamPort\" and .request.path == \"/v1/models\""
+  e2e_check i "its event names curl's pid $pid, uid/gid $kNobody and the cgroup, found by sock_diag, and the API host's address" \
+    wait_events "$filter" 1 3000
+  run_client unrecorded-plain in root curl -sS --max-time 5 "http://127.0.0.1:$LISTEN_PORT/v1/models"
+  e2e_check i "plain HTTP to wardend's port, with no record, is closed (curl exit $CLIENT_RC)" test "$CLIENT_RC" -ne 0
+  after=$(e2e_wardenctl_status) || true
+  served=$(counter_delta "$before" "$after" proxy.no_origin_served)
+  closed=$(counter_delta "$before" "$after" proxy.no_origin)
+  e2e_check i "status counts them: proxy.no_origin_served +$served, proxy.no_origin +$closed" \
+    test "$served" -eq 1 -a "$closed" -eq 1
 }

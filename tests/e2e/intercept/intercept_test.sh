@@ -58,6 +58,8 @@ inner_main() {
   check_untrusted_ca
   check_e_outside
   e2e_wardend_ensure_alive e
+  check_i_unrecorded
+  e2e_wardend_ensure_alive i
   check_g_bad_clients
   e2e_wardend_ensure_alive g
   check_f_fail_open

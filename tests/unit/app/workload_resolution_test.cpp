@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/cgroup2_mount.h"
+#include "tests/unit/identity/loopback_connection.h"
 
 namespace warden::app {
 namespace {
@@ -50,8 +51,8 @@ TEST(WorkloadRecord, AnUnresolvedCgroupLeavesItsFieldsEmpty) {
 // The resolver the agent gives the proxy, on this very process: its cgroup
 // (by id, as the BPF record carries it), executable and user.
 TEST(WorkloadResolver, ResolvesThisProcessFromItsKernelIds) {
-  auto resolver = makeWorkloadResolver();
-  ASSERT_TRUE(resolver.ok()) << resolver.error().message;
+  auto lookups = makeWorkloadLookups();
+  ASSERT_TRUE(lookups.ok()) << lookups.error().message;
   auto mount = findCgroup2Mount();
   ASSERT_TRUE(mount.ok());
   std::ifstream cgroupFile("/proc/self/cgroup");
@@ -70,7 +71,7 @@ TEST(WorkloadResolver, ResolvesThisProcessFromItsKernelIds) {
   kernel.gid = ::getgid();
   kernel.cgroupId = st.st_ino;
   kernel.comm = "unit-test";
-  const auto record = (*resolver)(kernel);
+  const auto record = lookups->resolve(kernel);
   ASSERT_NE(record, nullptr);
   EXPECT_EQ(record->cgroup, ownPath == "/" ? "/" : ownPath);
   EXPECT_EQ(record->executable, std::filesystem::read_symlink("/proc/self/exe").string());
@@ -78,6 +79,28 @@ TEST(WorkloadResolver, ResolvesThisProcessFromItsKernelIds) {
     EXPECT_EQ(record->user, "root");
   }
   EXPECT_FALSE(record->key.empty());
+}
+
+// A connection the BPF hook did not record: the owner of the client's socket,
+// found through sock_diag and /proc, here this very process.
+TEST(WorkloadResolver, FindsTheOwnerOfAnUnrecordedClientSocket) {
+  auto lookups = makeWorkloadLookups();
+  ASSERT_TRUE(lookups.ok()) << lookups.error().message;
+  identity::testing::LoopbackConnection connection(AF_INET, "127.0.0.1", AF_INET);
+  ASSERT_TRUE(connection.ok());
+
+  auto owner = lookups->connectionOwner(connection.clientLocal(), connection.clientRemote());
+  ASSERT_TRUE(owner.ok()) << owner.error().message;
+  EXPECT_EQ(owner->source, IdentitySource::SocketDiag);
+  EXPECT_EQ(owner->tgid, static_cast<uint32_t>(::getpid()));
+  EXPECT_EQ(owner->uid, ::getuid());
+  EXPECT_NE(owner->cgroupId, 0u);
+  EXPECT_FALSE(owner->comm.empty());
+
+  // A 4-tuple the kernel does not know (this client's address, another listener's) is an error.
+  identity::testing::LoopbackConnection other(AF_INET, "127.0.0.1", AF_INET);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(lookups->connectionOwner(connection.clientLocal(), other.clientRemote()).ok());
 }
 
 }  // namespace

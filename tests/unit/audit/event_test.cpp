@@ -41,13 +41,19 @@ TEST(EventJsonTest, RequestEventHasTheV1Shape) {
       {"type", "request"},
       {"identity",
        {{"pid", 4242}, {"tid", 4243}, {"uid", 1000}, {"gid", 1001}, {"cgroup_id", 77}, {"comm", "python3"},
-        {"netns_cookie", 99}}},
+        {"netns_cookie", 99}, {"source", "connect"}}},
       {"connection", {{"original_dst", "192.0.2.10:443"}, {"sni", "api.openai.com"}, {"mode", "intercept"}}},
       {"request", {{"method", "POST"}, {"path", "/v1/chat/completions"}, {"host", "api.openai.com"}, {"bytes", 512}}},
       {"response", {{"status", 200}, {"bytes", 2048}}},
       {"duration_us", 1500},
       {"decision", "allow"}};
   EXPECT_EQ(toJson(sampleRequest(), "node-1"), expected);
+}
+
+TEST(EventJsonTest, AnIdentityFromSockDiagSaysSo) {
+  auto e = sampleRequest();
+  e.identity->source = IdentitySource::SocketDiag;
+  EXPECT_EQ(toJson(e, "node-1")["identity"]["source"], "sock_diag");
 }
 
 TEST(EventJsonTest, TheResolvedWorkloadIsWrittenWithoutItsEmptyFields) {

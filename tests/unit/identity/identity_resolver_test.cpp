@@ -187,6 +187,7 @@ TEST(IdentityResolver, ConnectionWithoutARecordResolvesThroughSockDiag) {
 
   auto identity = (*resolver)->resolveConnection(connection.clientLocal(), connection.clientRemote());
   ASSERT_TRUE(identity.ok()) << identity.error().message;
+  EXPECT_EQ(identity->kernel.source, IdentitySource::SocketDiag);
   EXPECT_EQ(identity->kernel.tgid, static_cast<uint32_t>(::getpid()));
   EXPECT_EQ(identity->kernel.uid, ::getuid());
   EXPECT_EQ(identity->kernel.gid, ::getgid());
