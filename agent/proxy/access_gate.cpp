@@ -188,6 +188,7 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
   verdict.budgets = policies.budgetsFor(request);
   if (!verdict.budgets.empty()) {
     const access::BudgetCheck budget = ledger_.checkRequest(verdict.budgets, verdict.subject);
+    verdict.counted = budget;
     if (!budget.allowed) {
       record.budget = budget.budgetId;
       record.limit = budget.limit;
@@ -221,6 +222,11 @@ AccessVerdict AccessGate::checkTunnel(const ConnectionInfo& connection, std::str
                "without reading it");
   }
   return verdict;
+}
+
+void AccessGate::returnRequest(AccessVerdict& verdict) {
+  ledger_.returnRequest(verdict.budgets, verdict.subject, verdict.counted);
+  verdict.budgets.clear();
 }
 
 void AccessGate::recordUsage(const AccessVerdict& verdict, uint64_t tokens) {

@@ -65,6 +65,7 @@ struct AccessVerdict {
   std::shared_ptr<const access::PolicySet> policies;
   std::vector<const access::Budget*> budgets;
   access::Subject subject;
+  access::BudgetCheck counted;  // how budgets admitted it, to take it back
 };
 
 class AccessGate {
@@ -80,6 +81,10 @@ class AccessGate {
   AccessVerdict checkTunnel(const ConnectionInfo& connection, std::string_view host);
   // After the response: the provider's usage, or an estimate.
   void recordUsage(const AccessVerdict& verdict, uint64_t tokens);
+  // An admitted request warden refused itself afterwards (it could not mask
+  // it, could not read it): it never reached the provider, so its budgets
+  // take it back and its tokens are not counted.
+  void returnRequest(AccessVerdict& verdict);
 
  private:
   std::atomic<std::shared_ptr<const AccessPolicies>> current_;

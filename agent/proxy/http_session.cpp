@@ -393,7 +393,7 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
     const std::string problem = redact(request, parsed, sensitive, event);
     if (!problem.empty()) {
       event.decision = "deny";
-      verdict.budgets.clear();  // a refused request is not counted
+      worker_.shared.access.returnRequest(verdict);
       co_await refuse(route.provider, providers::Refusal::Forbidden, problem, event, start, problem);
       co_return false;
     }
@@ -487,6 +487,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     record.error = reason;
     event.validation = std::move(record);
     event.decision = "deny";
+    worker_.shared.access.returnRequest(access);
     ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(validation::Verdict::Block)]);
     co_await refuse(route.provider, providers::Refusal::BadRequest, reason, event, start, "");
     co_return false;

@@ -12,6 +12,11 @@ constexpr int64_t kSecondsPerDay = 86'400;
 // would exceed it).
 bool exhausted(const std::optional<uint64_t>& limit, uint64_t used) { return limit && used >= *limit; }
 
+// '\n' cannot appear in an id, so the two parts never run together.
+std::string keyOf(const Budget& budget, const Subject& subject) {
+  return budget.perWorkload ? budget.id + "\n" + subject.workloadKey : budget.id;
+}
+
 }  // namespace
 
 BudgetLedger::BudgetLedger(WallClock clock, size_t maxCounters)
@@ -19,8 +24,7 @@ BudgetLedger::BudgetLedger(WallClock clock, size_t maxCounters)
 
 BudgetLedger::Counter& BudgetLedger::counterFor(const Budget& budget, const Subject& subject, int64_t minute,
                                                 int64_t day, size_t pinned) {
-  // '\n' cannot appear in an id, so the two parts never run together.
-  std::string key = budget.perWorkload ? budget.id + "\n" + subject.workloadKey : budget.id;
+  std::string key = keyOf(budget, subject);
   auto it = counters_.find(key);
   if (it != counters_.end()) {
     order_.splice(order_.begin(), order_, it->second);
@@ -78,7 +82,22 @@ BudgetCheck BudgetLedger::checkRequest(const std::vector<const Budget*>& budgets
     ++c->requestsMinute;
     ++c->requestsDay;
   }
+  result.minute = minute;
+  result.day = day;
   return result;
+}
+
+void BudgetLedger::returnRequest(const std::vector<const Budget*>& budgets, const Subject& subject,
+                                 const BudgetCheck& admitted) {
+  if (budgets.empty() || !admitted.allowed) return;
+  std::lock_guard lock(mutex_);
+  for (const Budget* budget : budgets) {
+    const auto it = counters_.find(keyOf(*budget, subject));
+    if (it == counters_.end()) continue;  // evicted since: nothing left to take back
+    Counter& c = it->second->second;
+    if (c.minute == admitted.minute && c.requestsMinute > 0) --c.requestsMinute;
+    if (c.day == admitted.day && c.requestsDay > 0) --c.requestsDay;
+  }
 }
 
 BudgetCheck BudgetLedger::checkRequest(const Budget& budget, const Subject& subject) {

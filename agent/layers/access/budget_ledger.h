@@ -31,6 +31,9 @@ struct BudgetCheck {
   std::chrono::seconds retryAfter{0};  // when !allowed: until the exhausted window turns over
   std::string budgetId;                // the budget that refused
   std::string limit;                   // which limit: requestsPerMinute, tokensPerDay, ...
+  // When allowed: the windows the request was counted in (see returnRequest).
+  int64_t minute = 0;
+  int64_t day = 0;
 };
 
 class BudgetLedger {
@@ -43,6 +46,11 @@ class BudgetLedger {
   // among the exhausted limits.
   BudgetCheck checkRequest(const std::vector<const Budget*>& budgets, const Subject& subject);
   BudgetCheck checkRequest(const Budget& budget, const Subject& subject);
+
+  // Takes back a request checkRequest admitted (`admitted` is its answer)
+  // that warden then refused itself: it never reached the provider. A window
+  // that has turned over since keeps its count at zero.
+  void returnRequest(const std::vector<const Budget*>& budgets, const Subject& subject, const BudgetCheck& admitted);
 
   // Tokens the exchange used, after the response (the provider's usage, or
   // estimateTokens() when it reported none). Tokens may overshoot a limit by

@@ -47,6 +47,40 @@ TEST(BudgetLedgerTest, RequestsPerMinuteResetAtTheNextMinute) {
   EXPECT_TRUE(ledger.checkRequest(b, a).allowed);
 }
 
+// A request warden refused itself after admitting it (it could not mask it)
+// never reached the provider: taken back, it leaves room for the next.
+TEST(BudgetLedgerTest, AReturnedRequestFreesItsPlace) {
+  FakeClock clock;
+  BudgetLedger ledger(clock.function());
+  Budget b = budget("b");
+  b.requestsPerMinute = 1;
+  b.requestsPerDay = 2;
+  const std::vector<const Budget*> budgets{&b};
+  const Subject a = workload("a");
+  const BudgetCheck admitted = ledger.checkRequest(budgets, a);
+  ASSERT_TRUE(admitted.allowed);
+  ledger.returnRequest(budgets, a, admitted);
+  const BudgetCheck again = ledger.checkRequest(budgets, a);
+  EXPECT_TRUE(again.allowed);
+  EXPECT_FALSE(ledger.checkRequest(budgets, a).allowed);  // the minute's one request is used
+
+  // Returned after its minute turned over: the new minute keeps its count,
+  // the day (the same) gives the place back.
+  clock.now += seconds(45);
+  ASSERT_TRUE(ledger.checkRequest(budgets, a).allowed);  // the new minute's one; the day's second
+  ledger.returnRequest(budgets, a, again);
+  EXPECT_FALSE(ledger.checkRequest(budgets, a).allowed);  // still one in this minute
+  clock.now += minutes(1);
+  EXPECT_TRUE(ledger.checkRequest(budgets, a).allowed);  // the day's second again
+  clock.now += minutes(1);
+  EXPECT_EQ(ledger.checkRequest(budgets, a).limit, "requestsPerDay");
+
+  // A refusal was never counted: returning it takes nothing back.
+  const BudgetCheck refused = ledger.checkRequest(budgets, a);
+  ledger.returnRequest(budgets, a, refused);
+  EXPECT_FALSE(ledger.checkRequest(budgets, a).allowed);
+}
+
 TEST(BudgetLedgerTest, DayWindowIsTheUtcDay) {
   FakeClock clock;
   BudgetLedger ledger(clock.function());

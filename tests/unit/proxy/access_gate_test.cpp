@@ -221,6 +221,29 @@ TEST_F(AccessGateTest, ABudgetRunsOutWithRetryAfterUntilTheMinuteTurns) {
   EXPECT_FALSE(check(kCoder, &request).refuse);
 }
 
+// A request the session refuses after the gate admitted it (a redaction it
+// cannot do) never reached the provider: it does not use the budget, and no
+// tokens are counted for it.
+TEST_F(AccessGateTest, ARequestRefusedAfterAdmissionIsTakenBackFromItsBudget) {
+  load(R"(  rules:
+    - id: all
+      action: allow
+  budgets:
+    - id: coder-rpm
+      match: { unit: ["system.slice/coder.service"] }
+      requestsPerMinute: 1
+)");
+  const auto request = chatRequest("gpt-4o");
+  auto admitted = check(kCoder, &request);
+  ASSERT_FALSE(admitted.refuse);
+  ASSERT_FALSE(admitted.budgets.empty());
+  gate_->returnRequest(admitted);
+  EXPECT_TRUE(admitted.budgets.empty());
+  gate_->recordUsage(admitted, 1000);  // nothing left to charge
+  EXPECT_FALSE(check(kCoder, &request).refuse);
+  EXPECT_TRUE(check(kCoder, &request).refuse) << "the minute's one request is now used";
+}
+
 TEST_F(AccessGateTest, TokensReportedAfterTheResponseCountAgainstTheBudget) {
   load(R"(  rules:
     - id: all
