@@ -48,6 +48,7 @@ struct KernelIdentity {
   uint64_t netnsCookie = 0;
   std::string comm;
   IdentitySource source = IdentitySource::Connect;
+  uint64_t connectNs = 0;  // CLOCK_MONOTONIC at connect(); 0: unknown (SocketDiag)
 };
 
 // What the agent learns about an accepted, redirected connection.

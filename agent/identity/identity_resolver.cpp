@@ -56,6 +56,19 @@ void IdentityResolver::resolveProcess(WorkloadIdentity& identity) {
     identity.notes.push_back("no process id recorded");
     return;
   }
+  // The process that connected may have exited and its pid gone to another:
+  // that one's executable must not be taken for the workload's.
+  if (identity.kernel.connectNs != 0) {
+    auto reused = startedAfter(options_.processes.procRoot, tgid, identity.kernel.connectNs);
+    if (reused && *reused) {
+      identity.processExited = true;
+      identity.notes.push_back("pid " + std::to_string(tgid) +
+                               " was reused: the process under it now started after the connect()");
+      std::lock_guard lock(mutex_);
+      executables_.erase(tgid);
+      return;
+    }
+  }
   std::optional<ExecutableInfo> cached;
   {
     std::lock_guard lock(mutex_);

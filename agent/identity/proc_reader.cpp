@@ -1,5 +1,8 @@
 #include "identity/proc_reader.h"
 
+#include <time.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -39,6 +42,24 @@ Result<uint64_t> readStartTime(const std::string& procRoot, uint32_t tgid) {
     return Error{"parse " + path + ": start time '" + field + "' is not a number"};
   }
   return ticks;
+}
+
+Result<bool> startedAfter(const std::string& procRoot, uint32_t tgid, uint64_t connectMonotonicNs) {
+  auto ticks = readStartTime(procRoot, tgid);
+  if (!ticks) return ticks.error();
+  const long ticksPerSecond = ::sysconf(_SC_CLK_TCK);
+  if (ticksPerSecond <= 0) return Error{"sysconf(_SC_CLK_TCK) failed"};
+  timespec boot{};
+  timespec monotonic{};
+  ::clock_gettime(CLOCK_MONOTONIC, &monotonic);
+  ::clock_gettime(CLOCK_BOOTTIME, &boot);
+  constexpr uint64_t kNsPerSecond = 1'000'000'000;
+  auto nsOf = [](const timespec& t) {
+    return static_cast<uint64_t>(t.tv_sec) * kNsPerSecond + static_cast<uint64_t>(t.tv_nsec);
+  };
+  const uint64_t suspended = nsOf(boot) > nsOf(monotonic) ? nsOf(boot) - nsOf(monotonic) : 0;
+  const uint64_t startNs = *ticks * (kNsPerSecond / static_cast<uint64_t>(ticksPerSecond));
+  return startNs > connectMonotonicNs + suspended;
 }
 
 Result<ProcessCredentials> readCredentials(const std::string& procRoot, uint32_t tgid) {

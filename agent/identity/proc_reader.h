@@ -13,6 +13,14 @@ namespace warden::identity {
 // Clock ticks since boot at which the process started (stat field 22).
 Result<uint64_t> readStartTime(const std::string& procRoot, uint32_t tgid);
 
+// Whether the process now under tgid started after a connect() made at
+// connectMonotonicNs (CLOCK_MONOTONIC): then the pid was reused and the
+// process is not the one that connected. Never true for the process that
+// did connect: the start time is truncated to a clock tick, and the boot
+// clock's lead over the monotonic one (time suspended) is taken as of now,
+// which can only place the connect later.
+Result<bool> startedAfter(const std::string& procRoot, uint32_t tgid, uint64_t connectMonotonicNs);
+
 struct ProcessCredentials {
   uint32_t uid = 0;  // real ids, as bpf_get_current_uid_gid reports them
   uint32_t gid = 0;

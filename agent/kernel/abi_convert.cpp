@@ -58,6 +58,7 @@ ConnectionOrigin toConnectionOrigin(const warden_origin& origin) {
   out.identity.cgroupId = origin.cgroup_id;
   out.identity.netnsCookie = origin.netns_cookie;
   out.identity.comm.assign(origin.comm, strnlen(origin.comm, sizeof(origin.comm)));
+  out.identity.connectNs = origin.connect_ns;
   out.plainHttpTarget = (origin.target_flags & WARDEN_TARGET_PLAIN) != 0;
   return out;
 }

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -64,6 +67,55 @@ TEST(IdentityResolver, LiveProcessInAServiceUnit) {
   EXPECT_EQ(identity.workloadKey(), "unit:system.slice/llm-agent.service");
   EXPECT_TRUE(identity.notes.empty()) << identity.notes.front();
   EXPECT_EQ(identity.kernel.cgroupId, unitId);
+}
+
+uint64_t monotonicNs() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
+}
+
+// The process that connected is still the one under its pid: attributed.
+TEST(IdentityResolver, TheProcessThatConnectedKeepsItsExecutable) {
+  TempDir cgroups;
+  const uint64_t unitId = cgroups.makeDir("system.slice/llm-agent.service");
+  auto resolver = resolverOn(cgroups);
+  ASSERT_TRUE(resolver);
+  KernelIdentity kernel = self(unitId);
+  kernel.connectNs = monotonicNs();
+  const WorkloadIdentity identity = resolver->resolve(kernel);
+  EXPECT_FALSE(identity.processExited);
+  ASSERT_TRUE(identity.executable.has_value());
+  EXPECT_EQ(identity.executable->path, std::filesystem::read_symlink("/proc/self/exe").string());
+}
+
+// The pid now belongs to a process started after the connect(): its
+// executable is not the workload's. The cgroup still names the workload.
+TEST(IdentityResolver, AReusedPidIsNotAttributedToItsNewProcess) {
+  TempDir cgroups;
+  const uint64_t unitId = cgroups.makeDir("system.slice/llm-agent.service");
+  auto resolver = resolverOn(cgroups);
+  ASSERT_TRUE(resolver);
+  const uint64_t connectedAt = monotonicNs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // start times are in 10 ms ticks
+  const pid_t later = ::fork();
+  ASSERT_GE(later, 0);
+  if (later == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  KernelIdentity kernel = self(unitId);
+  kernel.tgid = kernel.pid = static_cast<uint32_t>(later);
+  kernel.connectNs = connectedAt;
+  const WorkloadIdentity identity = resolver->resolve(kernel);
+  ::kill(later, SIGKILL);
+  ::waitpid(later, nullptr, 0);
+
+  EXPECT_TRUE(identity.processExited);
+  EXPECT_FALSE(identity.executable.has_value());
+  ASSERT_FALSE(identity.notes.empty());
+  EXPECT_NE(identity.notes.back().find("reused"), std::string::npos) << identity.notes.back();
+  EXPECT_EQ(identity.workloadKey(), "unit:system.slice/llm-agent.service");
 }
 
 TEST(IdentityResolver, ExitedProcessResolvesFromItsCgroupAlone) {

@@ -92,6 +92,7 @@ TEST(ToConnectionOrigin, ConvertsEveryField) {
   origin.target_flags = WARDEN_TARGET_PLAIN;
   origin.cgroup_id = 4242;
   origin.netns_cookie = 7;
+  origin.connect_ns = 123456789;
   std::memcpy(origin.comm, "python3", 8);
 
   ConnectionOrigin out = toConnectionOrigin(origin);
@@ -103,6 +104,8 @@ TEST(ToConnectionOrigin, ConvertsEveryField) {
   EXPECT_EQ(out.identity.cgroupId, 4242u);
   EXPECT_EQ(out.identity.netnsCookie, 7u);
   EXPECT_EQ(out.identity.comm, "python3");
+  EXPECT_EQ(out.identity.connectNs, 123456789u);
+  EXPECT_EQ(out.identity.source, IdentitySource::Connect);
   EXPECT_TRUE(out.plainHttpTarget);
 }
 
