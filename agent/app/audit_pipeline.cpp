@@ -49,6 +49,7 @@ Result<std::unique_ptr<AuditPipeline>> AuditPipeline::start(const AuditConfig& c
     const auto& sinkConfig = config.sinks[i];
     audit::SinkRunnerOptions options;
     options.batchEvents = sinkConfig.batchEvents;
+    options.committed = pipeline->committed_;
     const std::string destination = sinks[i]->describe();
     options.onTrouble = [self, destination](const std::string& name, const std::string& message) {
       self->submitSinkEvent(audit::EventType::SinkTrouble, {name, destination, message, {}});
@@ -75,7 +76,7 @@ Result<std::unique_ptr<AuditPipeline>> AuditPipeline::start(const AuditConfig& c
   spool.segmentAge = config.segmentAge;
   spool.maxBytes = config.maxSpoolBytes;
   spool.blockWhenFull = config.onFull == AuditConfig::OnFull::Block;
-  auto log = audit::EventLog::open(spool, std::move(signer), pipeline->cursors_);
+  auto log = audit::EventLog::open(spool, std::move(signer), pipeline->cursors_, pipeline->committed_);
   if (!log) return log.error();
   pipeline->log_ = std::move(*log);
   {

@@ -31,6 +31,7 @@ class AuditPipeline {
   void submitSinkEvent(audit::EventType type, audit::SinkRecord record);
 
   std::shared_ptr<audit::SpoolCursors> cursors_ = std::make_shared<audit::SpoolCursors>();
+  std::shared_ptr<audit::SpoolCommitted> committed_ = std::make_shared<audit::SpoolCommitted>();
   std::unique_ptr<audit::EventLog> log_;
   std::vector<std::unique_ptr<audit::SinkRunner>> runners_;
   std::mutex liveLogMutex_;

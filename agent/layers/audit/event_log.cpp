@@ -54,11 +54,13 @@ uint64_t countLines(std::string_view text) { return static_cast<uint64_t>(std::c
 }  // namespace
 
 Result<std::unique_ptr<EventLog>> EventLog::open(SpoolOptions options, std::shared_ptr<const CheckpointSigner> signer,
-                                                 std::shared_ptr<const SpoolCursors> cursors) {
+                                                 std::shared_ptr<const SpoolCursors> cursors,
+                                                 std::shared_ptr<SpoolCommitted> committed) {
   if (auto made = makeDirs(options.dir); !made) return made.error().wrap("open the audit spool");
   options.maxQueued = std::max<size_t>(options.maxQueued, 1);
   const std::vector<uint64_t> segments = listSegments(options.dir);
   std::unique_ptr<EventLog> log(new EventLog(std::move(options), std::move(signer), std::move(cursors)));
+  log->committed_ = std::move(committed);
   const std::string& dir = log->options_.dir;
   const uint64_t number = segments.empty() ? 1 : segments.back();
   if (auto opened = log->openSegment(number, !segments.empty()); !opened) {
@@ -126,6 +128,7 @@ Status EventLog::openSegment(uint64_t number, bool continuing, bool syncDir) {
   segmentSize_ = static_cast<uint64_t>(st.st_size);
   segmentOpened_ = std::chrono::steady_clock::now();
   segment_.store(number);
+  publishCommitted();
   return {};
 }
 
@@ -342,6 +345,7 @@ void EventLog::closeSegment() {
     appendCheckpoint(out, true);
     int err = 0;
     if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
+    publishCommitted();
     syncNow(/*force=*/true);  // the closing checkpoint too
   }
   if (fd_ >= 0) ::close(fd_);
@@ -421,6 +425,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
     updateFull();
     return;
   }
+  publishCommitted();  // what the disk took stays
   diskRefused_ = true;
   reportWriteError(err);
   const std::string_view rest = std::string_view(out).substr(n);
@@ -443,6 +448,7 @@ bool EventLog::flushHeld() {
   if (held_.empty()) return true;
   int err = 0;
   const size_t n = writeAll(held_, err);
+  publishCommitted();  // held lines are never taken back
   const uint64_t events = std::min(countLines(std::string_view(held_).substr(0, n)), heldLines_);
   written_.fetch_add(events, std::memory_order_relaxed);
   noteWritten(events);
@@ -476,7 +482,13 @@ size_t EventLog::writeAll(std::string_view out, int& err) {
     segmentSize_ += offset;
     spoolBytes_.fetch_add(offset, std::memory_order_relaxed);
   }
+  // Part of a write may be taken back: the caller publishes it once it is kept.
+  if (offset == out.size()) publishCommitted();
   return offset;
+}
+
+void EventLog::publishCommitted() {
+  if (committed_) committed_->publish({segment_.load(), segmentSize_});
 }
 
 void EventLog::reportWriteError(int err) {
@@ -562,6 +574,7 @@ EventLog::Rotation EventLog::rotateIfDue() {
       linesSinceCheckpoint_ = linesBefore;
       midLine_ = midLineBefore;
     }
+    publishCommitted();  // what a failed truncation left stays
     diskRefused_ = true;
     reportWriteError(err);
     updateFull();

@@ -70,10 +70,12 @@ class EventLog {
 
   // Opens the spool (creating the directory, mode 0750) and continues its
   // newest segment. `cursors` (may be null: no sinks) tells which segments
-  // sinks still need.
+  // sinks still need; `committed` (may be null) is where the end of the
+  // lines that will not be taken back is published for them.
   static Result<std::unique_ptr<EventLog>> open(SpoolOptions options,
                                                 std::shared_ptr<const CheckpointSigner> signer = nullptr,
-                                                std::shared_ptr<const SpoolCursors> cursors = nullptr);
+                                                std::shared_ptr<const SpoolCursors> cursors = nullptr,
+                                                std::shared_ptr<SpoolCommitted> committed = nullptr);
   ~EventLog();  // stop()
 
   // Writes what is queued and held, the loss count and a closing
@@ -154,6 +156,8 @@ class EventLog {
   void reportWriteError(int err);
   // write() until done or an error (`err`); returns the bytes written.
   size_t writeAll(std::string_view out, int& err);
+  // Tells readers the segment's current end is final (SpoolCommitted).
+  void publishCommitted();
   void updateFull();
   // The writer thread's chores between batches: the segment's age or size,
   // room in a full spool, syncs (off the lock).
@@ -170,6 +174,7 @@ class EventLog {
   std::string hostName_;
   std::shared_ptr<const CheckpointSigner> signer_;
   std::shared_ptr<const SpoolCursors> cursors_;
+  std::shared_ptr<SpoolCommitted> committed_;
   std::function<void()> onAppended_;
 
   std::mutex mutex_;

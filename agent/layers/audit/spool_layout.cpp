@@ -114,4 +114,21 @@ std::map<std::string, SpoolPosition> SpoolCursors::all() const {
   return positions_;
 }
 
+void SpoolCommitted::publish(SpoolPosition end) {
+  std::lock_guard lock(mutex_);
+  end_ = end;
+}
+
+std::optional<SpoolPosition> SpoolCommitted::get() const {
+  std::lock_guard lock(mutex_);
+  return end_;
+}
+
+uint64_t SpoolCommitted::readableSize(uint64_t segment, uint64_t sizeOnDisk) const {
+  const std::optional<SpoolPosition> end = get();
+  if (!end || segment < end->segment) return sizeOnDisk;  // no writer, or a segment it has left
+  if (segment > end->segment) return 0;                    // created, not yet begun
+  return std::min(sizeOnDisk, end->offset);
+}
+
 }  // namespace warden::audit

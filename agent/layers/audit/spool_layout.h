@@ -64,4 +64,22 @@ class SpoolCursors {
   std::map<std::string, SpoolPosition> positions_;
 };
 
+// The end of what the writer has made final: readers in its process read no
+// further. Bytes past it may be taken back: under the drop policy, a batch
+// the disk took only part of is truncated away, and a reader that had
+// delivered its first lines would deliver events the spool says were lost,
+// then read on from the middle of the lines written in their place.
+// Unpublished (no writer yet): segments are read to their end. Thread-safe.
+class SpoolCommitted {
+ public:
+  void publish(SpoolPosition end);
+  std::optional<SpoolPosition> get() const;
+  // How far a reader of `segment` may read, given its size on disk.
+  uint64_t readableSize(uint64_t segment, uint64_t sizeOnDisk) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<SpoolPosition> end_;
+};
+
 }  // namespace warden::audit

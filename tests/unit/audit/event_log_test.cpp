@@ -1,6 +1,7 @@
 #include "layers/audit/event_log.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "spool_test_support.h"
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -259,6 +261,51 @@ TEST(EventLogTest, EventsWrittenNowAreInTheSegmentWhenItReturns) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ((*log)->synced(), 100u);
+}
+
+// Readers in the agent read only to the end the writer publishes. Under the
+// drop policy a batch the disk takes only part of is truncated away: its
+// first lines must never have been published (a file size limit makes the
+// disk take part of it).
+TEST(EventLogTest, UnderTheDropPolicyAPartlyWrittenBatchIsNeverPublished) {
+  TempDir dir;
+  const std::string spool = dir.path() + "/spool";
+  auto options = spoolIn(spool);
+  options.blockWhenFull = false;
+  auto committed = std::make_shared<SpoolCommitted>();
+  auto log = EventLog::open(options, nullptr, nullptr, committed);
+  ASSERT_TRUE(log) << log.error().message;
+  const std::string segment = segmentPath(spool, 1);
+  EXPECT_EQ(committed->get(), (SpoolPosition{1, 0}));
+
+  std::vector<Event> first{requestEvent(0, 0)};
+  (*log)->writeNow(first);
+  const uint64_t keptEnd = fs::file_size(segment);
+  EXPECT_EQ(committed->get(), (SpoolPosition{1, keptEnd}));
+
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = before;
+  limited.rlim_cur = keptEnd + 150;  // one line and a half of the next batch
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  std::vector<Event> refused{requestEvent(0, 1), requestEvent(0, 2), requestEvent(0, 3)};
+  (*log)->writeNow(refused);
+  const uint64_t sizeAfterRefusal = fs::file_size(segment);
+  const auto publishedAfterRefusal = committed->get();
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, oldHandler);
+
+  EXPECT_EQ((*log)->dropped(), 3u);
+  EXPECT_EQ(sizeAfterRefusal, keptEnd) << "the part the disk took was truncated away";
+  EXPECT_EQ(publishedAfterRefusal, (SpoolPosition{1, keptEnd}));
+
+  std::vector<Event> later{requestEvent(0, 4)};
+  (*log)->writeNow(later);
+  EXPECT_EQ(committed->get(), (SpoolPosition{1, fs::file_size(segment)}));
+  const auto lines = readLines(segment);
+  ASSERT_EQ(lines.size(), 3u);  // the first event, the loss notice, the later event
+  EXPECT_NE(lines[1].find("audit_loss"), std::string::npos) << lines[1];
 }
 
 TEST(EventLogTest, EventsWrittenNowAndQueuedShareOneChain) {

@@ -95,6 +95,35 @@ TEST(SpoolReaderTest, FollowsIntoTheNextSegmentAndSkipsAHalfLineLeftInTheOldOne)
   for (const auto& line : delivered) EXPECT_NE(line.substr(0, 40), cutLine.substr(0, 40));
 }
 
+// Lines the writer has not made final (a batch it may still truncate away)
+// are not read, though they are on disk; nor is a segment it has not begun.
+TEST(SpoolReaderTest, ReadsNoFurtherThanTheWriterCommitted) {
+  TempDir dir;
+  SpoolWriter writer(dir.path());
+  const auto kept = writer.append(1, 2);
+  const uint64_t keptEnd = std::filesystem::file_size(segmentPath(dir.path(), 1));
+  const auto pending = writer.append(1, 2);
+  auto committed = std::make_shared<SpoolCommitted>();
+  committed->publish({1, keptEnd});
+  SpoolReader reader(dir.path(), {}, "test", committed);
+  EXPECT_EQ(drain(reader), kept);
+  EXPECT_EQ(reader.position(), (SpoolPosition{1, keptEnd}));
+
+  // Segment 2 exists but the writer has not moved to it: segment 1 is not final.
+  const auto next = writer.append(2, 1);
+  EXPECT_TRUE(drain(reader).empty());
+  EXPECT_EQ(reader.position(), (SpoolPosition{1, keptEnd}));
+
+  committed->publish({1, std::filesystem::file_size(segmentPath(dir.path(), 1))});
+  EXPECT_EQ(drain(reader), pending);
+  committed->publish({2, 0});
+  EXPECT_TRUE(drain(reader).empty()) << "segment 2 begun, none of it final";
+  EXPECT_EQ(reader.position().segment, 2u);
+  committed->publish({2, std::filesystem::file_size(segmentPath(dir.path(), 2))});
+  EXPECT_EQ(drain(reader), next);
+  EXPECT_EQ(reader.counters().halfLines, 0u);
+}
+
 TEST(SpoolReaderTest, LinesFinishedJustBeforeTheWriterMovedOnAreStillRead) {
   TempDir dir;
   SpoolWriter writer(dir.path());

@@ -79,7 +79,7 @@ SinkStatus SinkRunner::status() const {
 bool SinkRunner::stopDeadlinePassed() const { return stopping_ && Clock::now() >= stopAt_; }
 
 void SinkRunner::run() {
-  SpoolReader reader(spoolDir_, start_, name_);
+  SpoolReader reader(spoolDir_, start_, name_, options_.committed);
   SpoolPosition published = start_;
   for (;;) {
     {

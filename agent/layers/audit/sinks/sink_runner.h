@@ -43,6 +43,8 @@ struct SinkRunnerOptions {
   // Spooled lines the sink will never get (segments deleted before it read
   // them); `message` says how many.
   std::function<void(const std::string& name, const std::string& message)> onLoss;
+  // The spool writer's final end (SpoolReader); null: read segments to their end.
+  std::shared_ptr<const SpoolCommitted> committed;
 };
 
 struct SinkStatus {

@@ -64,8 +64,9 @@ std::optional<uint64_t> chainSeqOf(std::string_view line) {
   return seq;
 }
 
-SpoolReader::SpoolReader(std::string spoolDir, SpoolPosition start, std::string owner)
-    : spoolDir_(std::move(spoolDir)), owner_(std::move(owner)), position_(start) {
+SpoolReader::SpoolReader(std::string spoolDir, SpoolPosition start, std::string owner,
+                         std::shared_ptr<const SpoolCommitted> committed)
+    : spoolDir_(std::move(spoolDir)), owner_(std::move(owner)), committed_(std::move(committed)), position_(start) {
   if (position_.segment == 0) position_.offset = 0;
 }
 
@@ -89,7 +90,12 @@ Result<SpoolBatch> SpoolReader::read(size_t maxLines, size_t maxBytes) {
     if (auto done = readLines(maxLines, maxBytes, batch.lines); !done) return done.error();
     if (!batch.lines.empty() || position_ != at) break;
 
-    // Nothing complete here. Only a later segment means this one is final.
+    // Nothing complete here. Only a later segment means this one is final,
+    // and with a writer in this process, only once it has moved on to it.
+    if (committed_) {
+      const std::optional<SpoolPosition> end = committed_->get();
+      if (end && end->segment <= position_.segment) break;
+    }
     const std::vector<uint64_t> segments = listSegments(spoolDir_);
     const auto later = std::upper_bound(segments.begin(), segments.end(), position_.segment);
     if (later == segments.end()) break;
@@ -99,7 +105,7 @@ Result<SpoolBatch> SpoolReader::read(size_t maxLines, size_t maxBytes) {
     if (!batch.lines.empty() || position_ != at) break;
     struct stat st {};
     if (::fstat(fd_.get(), &st) != 0) return errnoError("stat " + where());
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    const uint64_t size = readableSize(static_cast<uint64_t>(st.st_size));
     moveTo(*later, size > position_.offset ? size - position_.offset : 0);
   }
   batch.position = position_;
@@ -171,10 +177,14 @@ Result<bool> SpoolReader::openSegment() {
                std::to_string(kOpenAttempts) + " times while opening; will retry"};
 }
 
+uint64_t SpoolReader::readableSize(uint64_t sizeOnDisk) const {
+  return committed_ ? committed_->readableSize(position_.segment, sizeOnDisk) : sizeOnDisk;
+}
+
 Status SpoolReader::readLines(size_t maxLines, size_t maxBytes, std::vector<std::string_view>& lines) {
   struct stat st {};
   if (::fstat(fd_.get(), &st) != 0) return errnoError("stat " + where());
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const uint64_t size = readableSize(static_cast<uint64_t>(st.st_size));
   if (size <= position_.offset) return {};
   const uint64_t available = size - position_.offset;
   size_t want = static_cast<size_t>(std::min<uint64_t>(available, maxBytes));

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,7 +49,10 @@ class SpoolReader {
  public:
   // `start` is the position of the first line to read; {0,0} is the start of
   // the oldest segment. `owner` names the reader in logs (the sink's name).
-  SpoolReader(std::string spoolDir, SpoolPosition start, std::string owner = "");
+  // With `committed` (the writer's, in this process), nothing past the end
+  // it publishes is read.
+  SpoolReader(std::string spoolDir, SpoolPosition start, std::string owner = "",
+              std::shared_ptr<const SpoolCommitted> committed = nullptr);
 
   // The next complete lines, at most `maxLines` of them and about `maxBytes`
   // (a single longer line is still returned whole). No lines and an
@@ -73,9 +77,12 @@ class SpoolReader {
   void moveTo(uint64_t next, uint64_t unfinished);
   void noteLineSeq(std::string_view line);
   std::string where() const;
+  // The open segment's size as far as it may be read.
+  uint64_t readableSize(uint64_t sizeOnDisk) const;
 
   std::string spoolDir_;
   std::string owner_;
+  std::shared_ptr<const SpoolCommitted> committed_;
   SpoolPosition position_;
   UniqueFd fd_;  // the segment of position_, once opened
   std::vector<char> buffer_;
