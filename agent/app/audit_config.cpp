@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include "core/endpoint.h"
+#include "layers/audit/sinks/http_client.h"
+
 namespace warden::app {
 namespace {
 
@@ -17,6 +20,14 @@ bool isSinkName(const std::string& name) {
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
+}
+
+bool isLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  const auto address = Endpoint::parseAddress(host);
+  if (!address) return false;
+  if (address->isV4Mapped()) return address->addr[12] == 127;
+  return *address == *Endpoint::parseAddress("::1");
 }
 
 void readSpool(Reader& r, const Entry* e, AuditConfig& a) {
@@ -143,7 +154,15 @@ void readSink(Reader& r, const YAML::Node& item, const std::string& path, audit:
         }
       }
       r.string(view, "index", s.index);
-      r.absolutePath(view, "authorization_file", s.authorizationFile, /*allowEmpty=*/true);
+      const Entry* auth = r.absolutePath(view, "authorization_file", s.authorizationFile, /*allowEmpty=*/true);
+      if (auth && !s.authorizationFile.empty() && s.url.starts_with("http://")) {
+        // Anyone on the path could replay the credential: only this host's own receiver may go without TLS.
+        if (auto url = audit::parseHttpUrl(s.url); url && !isLoopbackHost(url->host)) {
+          r.fail(*auth, path + ".authorization_file",
+                 "would be sent in clear over http:// to " + url->host +
+                     ": use an https:// url, or a receiver on this host (localhost, 127.0.0.0/8, ::1)");
+        }
+      }
       r.absolutePath(view, "ca_file", s.caFile, /*allowEmpty=*/true);
       break;
     }

@@ -215,6 +215,17 @@ TEST(ConfigTest, AuditSinkMistakesAreNamed) {
             "t.yaml:3:14: audit.sinks[0].name: 'a/b' is not a sink name (1-64 letters, digits, - or _)");
   EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: file, path: /x}\n    - {name: a, type: file, path: /y}\n"),
             "t.yaml:4:7: audit.sinks[1].name: duplicate sink name a (each names its own cursor)");
+  EXPECT_EQ(errorOf("audit:\n  sinks:\n    - {name: a, type: http, url: \"http://logs.example:9200/_bulk\",\n"
+                    "       authorization_file: /etc/warden/es-auth}\n"),
+            "t.yaml:4:28: audit.sinks[0].authorization_file: would be sent in clear over http:// to logs.example: "
+            "use an https:// url, or a receiver on this host (localhost, 127.0.0.0/8, ::1)");
+  for (const char* local : {"http://127.0.0.1:3100/x", "http://[::1]:3100/x", "http://localhost/x",
+                            "https://logs.example/x"}) {
+    EXPECT_EQ(errorOf(std::string("audit:\n  sinks:\n    - {name: a, type: http, url: \"") + local +
+                      "\", authorization_file: /etc/warden/t}\n"),
+              "(parsed without error)")
+        << local;
+  }
   EXPECT_EQ(errorOf("audit:\n  spool: {on_full: wait}\n"), "t.yaml:2:20: audit.spool.on_full: 'wait' is not block or drop");
   EXPECT_EQ(errorOf("audit:\n  spool: {segment_mib: 64, max_mib: 100}\n"),
             "t.yaml:2:37: audit.spool.max_mib: 100 must be at least twice audit.spool.segment_mib (64)");
