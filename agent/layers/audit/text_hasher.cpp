@@ -1,7 +1,9 @@
 #include "layers/audit/text_hasher.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <unistd.h>
 
@@ -51,31 +53,42 @@ Result<std::shared_ptr<const TextHasher>> TextHasher::loadOrCreate(const std::st
   return std::make_shared<const TextHasher>(std::move(salt));
 }
 
+void TextHasher::MacContextFree::operator()(evp_mac_ctx_st* context) const { EVP_MAC_CTX_free(context); }
+
+TextHasher::TextHasher(const std::string& salt) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) return;
+  keyed_.reset(EVP_MAC_CTX_new(mac));
+  EVP_MAC_free(mac);  // the context holds its own reference
+  if (!keyed_) return;
+  char digestName[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
+                               OSSL_PARAM_construct_end()};
+  if (EVP_MAC_init(keyed_.get(), reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), params) != 1) {
+    keyed_.reset();
+  }
+}
+
 std::string TextHasher::hash(std::span<const std::string_view> texts) const {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  // HMAC() in one call needs the input in one piece; the texts are fed one
-  // by one instead, with their lengths, without copying them together.
-  EVP_PKEY* key = EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, nullptr,
-                                               reinterpret_cast<const unsigned char*>(salt_.data()), salt_.size());
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = key != nullptr && ctx != nullptr && EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1;
+  if (!keyed_) return {};
+  std::unique_ptr<evp_mac_ctx_st, MacContextFree> ctx(EVP_MAC_CTX_dup(keyed_.get()));
+  bool ok = ctx != nullptr;
+  // The texts are fed one by one, with their lengths, without copying them together.
   for (std::string_view text : texts) {
     if (!ok) break;
     unsigned char prefix[8];
     uint64_t size = text.size();
     for (int i = 7; i >= 0; --i, size >>= 8) prefix[i] = static_cast<unsigned char>(size & 0xff);
-    ok = EVP_DigestSignUpdate(ctx, prefix, sizeof prefix) == 1 && EVP_DigestSignUpdate(ctx, text.data(), text.size()) == 1;
+    ok = EVP_MAC_update(ctx.get(), prefix, sizeof prefix) == 1 &&
+         EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
   }
-  size_t size = digest.size();
-  ok = ok && EVP_DigestSignFinal(ctx, digest.data(), &size) == 1;
-  length = static_cast<unsigned int>(size);
-  EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(key);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  size_t length = 0;
+  ok = ok && EVP_MAC_final(ctx.get(), digest.data(), &length, digest.size()) == 1;
   if (!ok) return {};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "hmac-sha256:";
-  for (unsigned int i = 0; i < length; ++i) {
+  for (size_t i = 0; i < length; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xf];
   }

@@ -13,6 +13,8 @@
 
 #include "core/result.h"
 
+struct evp_mac_ctx_st;
+
 namespace warden::audit {
 
 inline constexpr const char* kAuditSaltFile = "audit.salt";
@@ -21,14 +23,20 @@ class TextHasher {
  public:
   // Loads <stateDir>/audit.salt, or creates it (32 random bytes, 0600).
   static Result<std::shared_ptr<const TextHasher>> loadOrCreate(const std::string& stateDir);
-  explicit TextHasher(std::string salt) : salt_(std::move(salt)) {}
+  explicit TextHasher(const std::string& salt);
 
   // HMAC-SHA256 over the texts in order, each preceded by its length (so
   // ["ab","c"] and ["a","bc"] differ), as "hmac-sha256:" + 64 hex digits.
+  // "" only if OpenSSL fails. Thread-safe.
   std::string hash(std::span<const std::string_view> texts) const;
 
  private:
-  std::string salt_;
+  struct MacContextFree {
+    void operator()(evp_mac_ctx_st* context) const;
+  };
+  // Keyed once: every hash starts from a copy, since setting up an HMAC key
+  // (a provider fetch and a key object) costs more than hashing a prompt.
+  std::unique_ptr<evp_mac_ctx_st, MacContextFree> keyed_;
 };
 
 }  // namespace warden::audit

@@ -118,6 +118,11 @@ validation:
   rules_dir: $BENCH_DIR/../../policies/rules
   injection_model: $BENCH_DIR/../../policies/models/injection.model
   harmful_model: $BENCH_DIR/../../policies/models/harmful.model
+# The shipped access policy and masking rules of this tree, as installed.
+access:
+  enabled: ${BENCH_WARDEN_ACCESS:-true}
+  policy_dirs: [$BENCH_DIR/../../policies/access]
+  masking_rules_dir: $BENCH_DIR/../../policies/masking
 targets:
   hosts: [{name: $kApiHost, resolve: false}]
   addresses: [{cidr: $kUpstreamIp/32, port: $kUpstreamPort}, {cidr: $kUpstreamIp/32, port: $kSsePort}]

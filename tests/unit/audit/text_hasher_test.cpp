@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
 #include <vector>
 
 #include "spool_test_support.h"
@@ -44,6 +45,24 @@ TEST(TextHasherTest, IsAnHmacOfTheLengthPrefixedTexts) {
   EXPECT_NE(hashOf(hasher, {"ab", "c"}), hashOf(hasher, {"a", "bc"})) << "where texts split matters";
   EXPECT_NE(hashOf(hasher, {"same"}), hashOf(TextHasher(std::string(32, 'j')), {"same"})) << "the salt matters";
   EXPECT_EQ(hashOf(hasher, {}).size(), std::string("hmac-sha256:").size() + 64);
+}
+
+// Workers share one hasher: every hash starts from a copy of the keyed state.
+TEST(TextHasherTest, ThreadsSharingOneHasherGetTheSameHashes) {
+  const std::string salt(32, 'k');
+  const TextHasher hasher(salt);
+  const std::string expected = reference(salt, {"a prompt", "its completion"});
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        if (hashOf(hasher, {"a prompt", "its completion"}) != expected) ++wrong[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 TEST(TextHasherTest, TheSaltIsMadeOnceRootOnlyAndKept) {
