@@ -158,7 +158,10 @@ int main(int argc, char** argv) {
     std::cerr << "warden-masking-eval: " << e.message << "\n";
     return 2;
   };
-  auto scanner = masking::SensitiveDataScanner::load(options->rulesDir);
+  // Nothing remembered: every text is scanned, so the speed figures are the engine's.
+  masking::ScanLimits limits;
+  limits.memoryBytesPerThread = 0;
+  auto scanner = masking::SensitiveDataScanner::load(options->rulesDir, limits);
   if (!scanner) return fail(scanner.error());
   auto secretRows = readLabelledSpanRows(options->dataDir + "/secrets.dev.jsonl");
   if (!secretRows) return fail(secretRows.error());

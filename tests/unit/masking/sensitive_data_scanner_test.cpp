@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace warden::masking {
 namespace {
@@ -44,6 +45,44 @@ constexpr std::string_view kUpperDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr std::string_view kHex = "0123456789abcdef";
 
 TEST(SensitiveDataScannerTest, ShippedPackLoads) { EXPECT_GT(shipped().ruleCount(), 40u); }
+
+// A text scanned again (a conversation resends its history) is answered from
+// the thread's memory: the same matches as a scanner that remembers nothing,
+// over texts repeated in another order, near-copies included.
+TEST(SensitiveDataScannerTest, RememberedTextsGetTheSameMatchesAsFreshScans) {
+  ScanLimits forgetful;
+  forgetful.memoryBytesPerThread = 0;
+  auto fresh = SensitiveDataScanner::load(std::string(WARDEN_POLICIES_DIR) + "/masking", forgetful);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  ScanLimits small;
+  small.memoryBytesPerThread = 64 << 10;  // a few texts: generations turn over during the test
+  auto remembering = SensitiveDataScanner::load(std::string(WARDEN_POLICIES_DIR) + "/masking", small);
+  ASSERT_TRUE(remembering.ok()) << remembering.error().message;
+
+  std::vector<std::string> texts;
+  for (unsigned i = 0; i < 40; ++i) {
+    texts.push_back("mail ops" + std::to_string(i) + "@example.com, key AKIA" + randomChars(16, kUpperDigits, i + 1) +
+                    " " + std::string(i * 50, 'x'));
+    texts.push_back(texts.back() + " ");  // differs by one byte
+  }
+  size_t found = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t k = 0; k < texts.size(); ++k) {
+      const std::string& text = texts[(k * 7 + static_cast<size_t>(round)) % texts.size()];
+      auto expected = (*fresh)->scan(text);
+      auto got = (*remembering)->scan(text);
+      ASSERT_TRUE(expected.ok() && got.ok());
+      ASSERT_EQ(got->size(), expected->size()) << text;
+      for (size_t m = 0; m < got->size(); ++m) {
+        EXPECT_EQ((*got)[m].offset, (*expected)[m].offset);
+        EXPECT_EQ((*got)[m].length, (*expected)[m].length);
+        EXPECT_EQ((*got)[m].ruleId, (*expected)[m].ruleId);
+      }
+      found += got->size();
+    }
+  }
+  EXPECT_GT(found, texts.size() * 3) << "every text holds an address and a key";
+}
 
 struct Family {
   std::string token;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text_memory.h"
 #include "layers/access/masking/value_checks.h"
 #include "layers/access/masking/value_span.h"
 
@@ -207,9 +208,30 @@ Result<std::shared_ptr<const SensitiveDataScanner>> SensitiveDataScanner::load(c
   return compile(std::move(all), limits);
 }
 
+size_t MatchesCost::operator()(const std::vector<SensitiveMatch>& matches) const {
+  size_t cost = 0;
+  for (const SensitiveMatch& m : matches) cost += sizeof m + m.type.size() + m.ruleId.size();
+  return cost;
+}
+
 Result<std::vector<SensitiveMatch>> SensitiveDataScanner::scan(std::string_view text) const {
+  if (text.empty()) return std::vector<SensitiveMatch>{};
+  // Per thread: no lock on the request path. A memory belongs to one
+  // scanner; a reloaded rule set starts with an empty one.
+  thread_local TextMemory<std::vector<SensitiveMatch>, MatchesCost> memory;
+  thread_local uint64_t memoryOwner = 0;
+  if (memoryOwner != generation_) {
+    memory.reset(limits_.memoryBytesPerThread);
+    memoryOwner = generation_;
+  }
+  if (const auto* known = memory.find(0, text)) return *known;
+  auto found = scanUncached(text);
+  if (!found) return found;
+  return *memory.insert(0, text, std::move(found.value()));
+}
+
+Result<std::vector<SensitiveMatch>> SensitiveDataScanner::scanUncached(std::string_view text) const {
   std::vector<SensitiveMatch> out;
-  if (text.empty()) return out;
   hs_scratch_t* scratch = threadScratch.forDatabase(database_, generation_);
   if (!scratch) return Error{"sensitive data scan: cannot allocate Vectorscan scratch (out of memory?)"};
   HitCollector collector;

@@ -31,6 +31,14 @@ struct ScanLimits {
   // Matches per text. A text with more fails the scan rather than coming
   // back partly found: what is masked must be everything that was found.
   size_t maxMatches = 4096;
+  // What each thread remembers of the texts it scanned (core/text_memory.h):
+  // a conversation resends its history with every turn. 0: nothing.
+  size_t memoryBytesPerThread = 8u << 20;
+};
+
+// The bytes a remembered scan result holds (core/text_memory.h).
+struct MatchesCost {
+  size_t operator()(const std::vector<SensitiveMatch>& matches) const;
 };
 
 class SensitiveDataScanner {
@@ -49,7 +57,8 @@ class SensitiveDataScanner {
   // Thread-safe: each thread scans with its own Vectorscan scratch. Matches
   // sorted by offset; overlapping matches merged, keeping the stronger.
   // Fails on a Vectorscan internal error and on a text with more matches
-  // (or candidates) than the limits allow.
+  // (or candidates) than the limits allow. A text this thread scanned before
+  // is answered from memory.
   Result<std::vector<SensitiveMatch>> scan(std::string_view text) const;
 
   size_t ruleCount() const { return rules_.size(); }
@@ -57,6 +66,7 @@ class SensitiveDataScanner {
 
  private:
   SensitiveDataScanner() = default;
+  Result<std::vector<SensitiveMatch>> scanUncached(std::string_view text) const;
 
   std::vector<MaskingRule> rules_;
   std::vector<uint32_t> patternRule_;
