@@ -41,11 +41,14 @@ std::string toHex(const Sha256& digest) {
 }
 
 Sha256 sha256Of(std::string_view bytes) {
+  // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up in its
+  // provider store on every digest, which cost more than hashing an event line.
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   Sha256 digest{};
   unsigned int length = 0;
   // Fails only if OpenSSL itself is broken; the zero digest then breaks the
   // chain visibly rather than silently.
-  (void)EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  (void)EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, sha256 ? sha256 : EVP_sha256(), nullptr);
   return digest;
 }
 
