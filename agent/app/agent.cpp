@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -60,7 +61,10 @@ proxy::DestinationLookup destinationLookup(const Config& config) {
     auto answer = systemLookup(name);
     if (!answer) return answer.error().wrap("resolving " + name);
     if (answer->addresses.empty()) return Error{"resolving " + name + ": no address"};
-    Endpoint destination = answer->addresses.front();
+    // IPv4 first: a host without IPv6 routes may still get AAAA answers.
+    const auto v4 = std::find_if(answer->addresses.begin(), answer->addresses.end(),
+                                 [](const Endpoint& e) { return e.isV4Mapped(); });
+    Endpoint destination = v4 != answer->addresses.end() ? *v4 : answer->addresses.front();
     destination.port = port->second;
     return destination;
   };
@@ -341,7 +345,7 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.accessPolicies = access->policies;
   proxyOptions.accessSecrets = access->secrets;
   proxyOptions.sensitiveDataScanner = std::move(sensitiveScanner);
-  if (auto lookups = makeWorkloadLookups()) {
+  if (auto lookups = makeWorkloadLookups(r.cgroupPath)) {
     proxyOptions.resolveWorkload = std::move(lookups->resolve);
     proxyOptions.connectionOwner = std::move(lookups->connectionOwner);
     proxyOptions.destinationOf = destinationLookup(r.config);

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/log.h"
@@ -38,9 +39,16 @@ void logNotes(const KernelIdentity& kernel, const std::vector<std::string>& note
   logger("identity")->debug("{}[{}]: {}", kernel.comm, kernel.tgid, joined);
 }
 
+// `path` is `scope` or below it.
+bool isInside(const std::string& path, const std::string& scope) {
+  std::string_view root = scope;
+  while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+  return path.compare(0, root.size(), root) == 0 && (path.size() == root.size() || path[root.size()] == '/');
+}
+
 }  // namespace
 
-Result<WorkloadLookups> makeWorkloadLookups() {
+Result<WorkloadLookups> makeWorkloadLookups(const std::string& scope) {
   auto created = identity::IdentityResolver::create({});
   if (!created) return created.error().wrap("preparing workload identity");
   std::shared_ptr<identity::IdentityResolver> resolver = std::move(*created);
@@ -51,10 +59,15 @@ Result<WorkloadLookups> makeWorkloadLookups() {
     return std::make_shared<const audit::WorkloadRecord>(toWorkloadRecord(identity));
   };
   // As the client's socket sees the connection: local is the client, remote the agent.
-  lookups.connectionOwner = [resolver](const Endpoint& client, const Endpoint& agent) -> Result<KernelIdentity> {
+  lookups.connectionOwner = [resolver, scope](const Endpoint& client, const Endpoint& agent) -> Result<KernelIdentity> {
     auto owner = resolver->connectionOwner(client, agent);
     if (!owner) return owner.error();
     logNotes(owner->kernel, owner->notes);
+    // Half an identity would match rules on what could not be read (gid 0,
+    // no workload) rather than on who it is.
+    if (!owner->complete) return Error{"its process, group or cgroup could not be read"};
+    const std::string path = resolver->cgroupMount() + (owner->cgroupPath.empty() ? "" : "/" + owner->cgroupPath);
+    if (!isInside(path, scope)) return Error{"its cgroup /" + owner->cgroupPath + " is outside the intercepted one"};
     return owner->kernel;
   };
   return lookups;

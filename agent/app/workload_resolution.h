@@ -22,7 +22,9 @@ struct WorkloadLookups {
 };
 
 // Fails when the cgroup v2 mount cannot be found: without it no workload can
-// be named, and the agent says so at start.
-Result<WorkloadLookups> makeWorkloadLookups();
+// be named, and the agent says so at start. `scope` is the cgroup directory
+// the programs are attached to: only a socket owner inside it is served
+// without a kernel record (one outside was never meant to be intercepted).
+Result<WorkloadLookups> makeWorkloadLookups(const std::string& scope);
 
 }  // namespace warden::app

@@ -124,17 +124,22 @@ Result<IdentityResolver::ConnectionOwner> IdentityResolver::connectionOwner(cons
   const std::string& procRoot = options_.processes.procRoot;
   kernel.tgid = owner->tgid;
   kernel.pid = owner->tgid;
+  bool gidRead = false;
   if (auto credentials = readCredentials(procRoot, owner->tgid)) {
     kernel.gid = credentials->gid;
+    gidRead = true;
   } else {
     found.notes.push_back(credentials.error().message);
   }
   if (auto comm = readComm(procRoot, owner->tgid)) kernel.comm = std::move(comm).value();
   if (auto cgroup = readCgroupV2Path(procRoot, owner->tgid)) {
     kernel.cgroupId = cgroupIdOfPath(*cgroup);
+    found.cgroupPath = std::move(cgroup).value();
+    found.cgroupRead = true;
   } else {
     found.notes.push_back(cgroup.error().message);
   }
+  found.complete = gidRead && found.cgroupRead && kernel.cgroupId != 0;
   return found;
 }
 

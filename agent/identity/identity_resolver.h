@@ -57,6 +57,9 @@ class IdentityResolver {
   // not be read is left zero and said in notes.
   struct ConnectionOwner {
     KernelIdentity kernel;
+    std::string cgroupPath;  // relative to the mount, as /proc says; "" with cgroupRead false
+    bool cgroupRead = false;
+    bool complete = false;   // the process found, its gid and cgroup read
     std::vector<std::string> notes;
   };
   Result<ConnectionOwner> connectionOwner(const Endpoint& local, const Endpoint& remote);

@@ -161,15 +161,26 @@ asio::awaitable<std::string> adoptUnrecorded(WorkerContext& worker, const Tcp::s
   boost::system::error_code ec;
   const Endpoint agentSide = fromAsio(client.local_endpoint(ec));
   if (ec) co_return "the connection is gone";
+  // Each costs a walk of /proc and a DNS query: a local process looping on
+  // wardend's port must not hold up the workload lookups of everyone else.
+  auto& inFlight = worker.shared.adoptionsInFlight;
+  if (inFlight.fetch_add(1) >= ProxyShared::kMaxAdoptionsInFlight) {
+    inFlight.fetch_sub(1);
+    co_return "too many such connections are being looked up already";
+  }
   struct Adopted {
-    Result<KernelIdentity> owner;
-    Result<Endpoint> destination;
+    Result<KernelIdentity> owner = Error{"not looked up"};
+    Result<Endpoint> destination = Error{"not looked up"};
   };
   auto job = [&options, client = info.client, agentSide, name] {
-    return Adopted{options.connectionOwner(client, agentSide), options.destinationOf(name)};
+    Adopted adopted;
+    adopted.owner = options.connectionOwner(client, agentSide);
+    if (adopted.owner) adopted.destination = options.destinationOf(name);
+    return adopted;
   };
   auto adopted = co_await runOffLoop(worker.shared.identityPool, std::move(job));
-  if (!adopted.owner) co_return "its owner is unknown: " + adopted.owner.error().message;
+  inFlight.fetch_sub(1);
+  if (!adopted.owner) co_return "its owner cannot be served: " + adopted.owner.error().message;
   if (!adopted.destination) co_return adopted.destination.error().message;
   info.origin.identity = std::move(adopted.owner).value();
   info.origin.originalDst = *adopted.destination;
@@ -187,10 +198,15 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
   ConnectionInfo info;
   info.client = fromAsio(peer);
   auto origin = worker.shared.lookup(info.client);
-  if (origin) info.origin = std::move(*origin);
+  if (origin) {
+    info.origin = std::move(*origin);
+    // At once, before the client says anything: a process that connected and
+    // then exec'd another binary while a child held the socket must not be
+    // named after that binary.
+    info.workload = co_await resolveWorkload(worker, info.origin.identity);
+  }
 
   if (origin && info.origin.plainHttpTarget) {
-    info.workload = co_await resolveWorkload(worker, info.origin.identity);
     info.mode = "plain";
     ProxyStats::bump(stats.plainHttp);
     countConnection(worker, metrics::ConnectionMode::Plain);
@@ -225,8 +241,8 @@ asio::awaitable<void> dispatch(WorkerContext& worker, Tcp::socket client) {
     ProxyStats::bump(stats.noOriginServed);
     logger("proxy")->debug("connection from {} has no kernel record: served as {}, owner of its socket",
                            info.client.toString(), who(info));
+    info.workload = co_await resolveWorkload(worker, info.origin.identity);
   }
-  info.workload = co_await resolveWorkload(worker, info.origin.identity);
 
   std::optional<std::string> serverName;
   if (hello->status == HelloStatus::Complete) serverName = hello->info.serverName;

@@ -55,6 +55,9 @@ struct ProxyShared {
   // event loop. Two threads, so one new runtime being hashed does not hold
   // up the connections of workloads already known.
   asio::thread_pool identityPool{2};
+  // Connections without a kernel record being looked up (connection.cpp).
+  static constexpr unsigned kMaxAdoptionsInFlight = 4;
+  std::atomic<unsigned> adoptionsInFlight{0};
 };
 
 }  // namespace warden::proxy

@@ -28,6 +28,11 @@ Result<std::string> readSalt(const std::string& path) {
   return salt;
 }
 
+Result<std::shared_ptr<const TextHasher>> usable(std::shared_ptr<const TextHasher> hasher) {
+  if (!hasher->ready()) return Error{"set up HMAC-SHA256 for the audit's text hashes: OpenSSL refused"};
+  return hasher;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const TextHasher>> TextHasher::loadOrCreate(const std::string& stateDir) {
@@ -35,7 +40,7 @@ Result<std::shared_ptr<const TextHasher>> TextHasher::loadOrCreate(const std::st
   if (::access(path.c_str(), F_OK) == 0) {
     auto salt = readSalt(path);
     if (!salt) return salt.error();
-    return std::make_shared<const TextHasher>(std::move(*salt));
+    return usable(std::make_shared<const TextHasher>(*salt));
   }
   std::string salt(kSaltBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1) {
@@ -50,7 +55,7 @@ Result<std::shared_ptr<const TextHasher>> TextHasher::loadOrCreate(const std::st
   if (::write(fd.get(), salt.data(), salt.size()) != static_cast<ssize_t>(salt.size()) || ::fsync(fd.get()) != 0) {
     return errnoError("write " + path);
   }
-  return std::make_shared<const TextHasher>(std::move(salt));
+  return usable(std::make_shared<const TextHasher>(salt));
 }
 
 void TextHasher::MacContextFree::operator()(evp_mac_ctx_st* context) const { EVP_MAC_CTX_free(context); }

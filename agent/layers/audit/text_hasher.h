@@ -29,6 +29,8 @@ class TextHasher {
   // ["ab","c"] and ["a","bc"] differ), as "hmac-sha256:" + 64 hex digits.
   // "" only if OpenSSL fails. Thread-safe.
   std::string hash(std::span<const std::string_view> texts) const;
+  // False when OpenSSL could not set up the key: every hash would be "".
+  bool ready() const { return keyed_ != nullptr; }
 
  private:
   struct MacContextFree {

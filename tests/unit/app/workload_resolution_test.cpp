@@ -51,7 +51,7 @@ TEST(WorkloadRecord, AnUnresolvedCgroupLeavesItsFieldsEmpty) {
 // The resolver the agent gives the proxy, on this very process: its cgroup
 // (by id, as the BPF record carries it), executable and user.
 TEST(WorkloadResolver, ResolvesThisProcessFromItsKernelIds) {
-  auto lookups = makeWorkloadLookups();
+  auto lookups = makeWorkloadLookups(*findCgroup2Mount());
   ASSERT_TRUE(lookups.ok()) << lookups.error().message;
   auto mount = findCgroup2Mount();
   ASSERT_TRUE(mount.ok());
@@ -84,7 +84,9 @@ TEST(WorkloadResolver, ResolvesThisProcessFromItsKernelIds) {
 // A connection the BPF hook did not record: the owner of the client's socket,
 // found through sock_diag and /proc, here this very process.
 TEST(WorkloadResolver, FindsTheOwnerOfAnUnrecordedClientSocket) {
-  auto lookups = makeWorkloadLookups();
+  auto mount = findCgroup2Mount();
+  ASSERT_TRUE(mount.ok());
+  auto lookups = makeWorkloadLookups(*mount);
   ASSERT_TRUE(lookups.ok()) << lookups.error().message;
   identity::testing::LoopbackConnection connection(AF_INET, "127.0.0.1", AF_INET);
   ASSERT_TRUE(connection.ok());
@@ -101,6 +103,13 @@ TEST(WorkloadResolver, FindsTheOwnerOfAnUnrecordedClientSocket) {
   identity::testing::LoopbackConnection other(AF_INET, "127.0.0.1", AF_INET);
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(lookups->connectionOwner(connection.clientLocal(), other.clientRemote()).ok());
+
+  // Attached to a cgroup this process is not in: its socket is not served.
+  auto elsewhere = makeWorkloadLookups(*mount + "/warden-test-scope-that-holds-no-one");
+  ASSERT_TRUE(elsewhere.ok());
+  auto outside = elsewhere->connectionOwner(connection.clientLocal(), connection.clientRemote());
+  ASSERT_FALSE(outside.ok());
+  EXPECT_NE(outside.error().message.find("outside the intercepted"), std::string::npos) << outside.error().message;
 }
 
 }  // namespace
