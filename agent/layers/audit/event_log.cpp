@@ -176,13 +176,16 @@ void EventLog::poke() {
 }
 
 size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
+  // Each thread renders into its own buffer, kept from call to call.
+  thread_local RenderedBatch rendered;
   size_t start = 0;
   while (start < events.size()) {
+    const size_t size = std::min(kMaxBatch, events.size() - start);
+    render(events.subspan(start, size), rendered);
     std::lock_guard lock(writeMutex_);
     if (closed_) break;
     const bool wasSynced = writtenSinceSync_ == 0;
-    const size_t size = std::min(kMaxBatch, events.size() - start);
-    writeBatch(events.subspan(start, size));
+    writeBatch(rendered);
     start += size;
     // The writer sleeps until a deadline it set before these lines: it is
     // woken for their sync (once per sync window), and for a full spool.
@@ -352,18 +355,25 @@ void EventLog::closeSegment() {
   fd_ = -1;
 }
 
-void EventLog::writeBatch(std::span<Event> batch) {
+void EventLog::render(std::span<Event> batch, RenderedBatch& rendered) const {
+  rendered.text.clear();
+  rendered.ends.clear();
   for (auto& event : batch) {
-    if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for it
+    if (event.id.empty()) event.id = newEventId();  // here, so workers never pay for a queued one
+    appendJsonLine(rendered.text, event, hostName_);
+    rendered.ends.push_back(rendered.text.size());
   }
+}
+
+void EventLog::writeBatch(const RenderedBatch& batch) {
   // Over the bound, nothing more goes to disk: under the block policy the
   // lines wait in memory (the proxy refuses new requests meanwhile), under
   // the drop policy they are dropped. The writer thread looks for room
   // every kBoundCheckInterval (maintain()).
   const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
   if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
-    dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
-    lostSinceNotice_ += batch.size();
+    dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
+    lostSinceNotice_ += batch.ends.size();
     return;
   }
   std::string& out = out_;
@@ -379,9 +389,11 @@ void EventLog::writeBatch(std::span<Event> batch) {
   const uint64_t noticed = lostSinceNotice_;
   appendLossNotice(out);
   const size_t noticeEnd = out.size();
-  for (const auto& event : batch) {
+  size_t lineBegin = 0;
+  for (const size_t lineEnd : batch.ends) {
     const size_t lineStart = out.size();
-    appendJsonLine(out, event, hostName_);
+    out.append(batch.text, lineBegin, lineEnd - lineBegin);
+    lineBegin = lineEnd;
     // A line that is lost later still took its place in the chain: the
     // loss shows as a gap where the chain is checked.
     chain_.seal(out, lineStart);
@@ -390,7 +402,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
   appendCheckpoint(out, false);
   if (!diskTakes || !held_.empty()) {  // kept, in order, behind the others
     held_ += out;
-    heldLines_ += batch.size();
+    heldLines_ += batch.ends.size();
     return;
   }
   int err = 0;
@@ -403,15 +415,15 @@ void EventLog::writeBatch(std::span<Event> batch) {
     chain_ = chainBefore;
     linesSinceCheckpoint_ = linesBefore;
     midLine_ = midLineBefore;
-    dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
-    lostSinceNotice_ += batch.size() + noticed;
+    dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
+    lostSinceNotice_ += batch.ends.size() + noticed;
     diskRefused_ = true;
     reportWriteError(err);
     updateFull();
     return;
   }
   // A loss notice or checkpoint line is not an event: counts are capped at the batch.
-  const uint64_t events = std::min<uint64_t>(countLines(std::string_view(out).substr(0, n)), batch.size());
+  const uint64_t events = std::min<uint64_t>(countLines(std::string_view(out).substr(0, n)), batch.ends.size());
   written_.fetch_add(events, std::memory_order_relaxed);
   noteWritten(events);
   if (n == out.size()) {
@@ -435,7 +447,7 @@ void EventLog::writeBatch(std::span<Event> batch) {
     held_.assign(rest);
     heldLines_ = countLines(rest);
   } else {
-    const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.size());
+    const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.ends.size());
     dropped_.fetch_add(lost, std::memory_order_relaxed);
     lostSinceNotice_ += lost;
     // A loss notice the disk refused too still owes its count to the next one.

@@ -12,9 +12,10 @@
 // can, until the next sync. Taking them to the writer thread and back would
 // cost two thread wakeups per response; a write() to the page cache costs
 // a few microseconds. What takes milliseconds stays on the writer thread,
-// off the lock: syncs, closing segments, listing and deleting old ones. The
-// writer holds the lock for one batch (kMaxBatch events) at a time, so a
-// writeNow() caller waits for a batch at most, never a whole drained queue.
+// off the lock: syncs, closing segments, listing and deleting old ones, and
+// rendering events as JSON (only the chain and the write() are under it).
+// The writer holds the lock for one batch (kMaxBatch events) at a time, so
+// a writeNow() caller waits for a batch at most, never a whole drained queue.
 // A checkpoint is signed under the lock: its line has its place in the
 // chain, and the next line chains on it (Ed25519: tens of microseconds).
 //
@@ -136,7 +137,15 @@ class EventLog {
   // Writes `events` one batch per hold of writeMutex_; returns how many were
   // taken (all, unless the log is closed). `chores`: the writer should wake.
   size_t writeInBatches(std::span<Event> events, bool& chores);
-  void writeBatch(std::span<Event> batch);
+  // A batch's event lines, each "{...}\n" still to be sealed into the chain.
+  // Rendered before writeMutex_ is taken: the JSON is most of a batch's
+  // cost, and two workers committing at once would otherwise wait for it.
+  struct RenderedBatch {
+    std::string text;
+    std::vector<size_t> ends;  // where each line ends in `text`
+  };
+  void render(std::span<Event> batch, RenderedBatch& rendered) const;
+  void writeBatch(const RenderedBatch& batch);
   // Writes `held_` out; true when nothing is left held.
   bool flushHeld();
   void appendCheckpoint(std::string& out, bool force);
