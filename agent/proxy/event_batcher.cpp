@@ -1,18 +1,50 @@
 #include "proxy/event_batcher.h"
 
+#include <boost/asio/post.hpp>
+
 #include "layers/audit/event_log.h"
 
 namespace warden::proxy {
 
 EventBatcher::EventBatcher(const asio::any_io_executor& executor, audit::EventLog* log)
-    : log_(log), timer_(executor) {}
+    : log_(log), timer_(executor), wrote_(executor, asio::steady_timer::time_point::max()) {}
 
-EventBatcher::~EventBatcher() { flush(); }
+EventBatcher::~EventBatcher() {
+  *alive_ = false;
+  if (!staged_.empty()) {
+    writeStaged();
+  } else {
+    flush();
+  }
+}
 
-bool EventBatcher::writeNow(audit::Event event) {
-  if (log_ == nullptr) return false;
-  pending_.push_back(std::move(event));
-  return log_->writeNow(pending_);
+uint64_t EventBatcher::stage(audit::Event event) {
+  if (log_ == nullptr) return lastWritten_;  // nothing to wait for: dropped
+  staged_.push_back(std::move(event));
+  ++lastStaged_;
+  if (!writePosted_) {
+    writePosted_ = true;
+    // Posted: it runs after the handlers already queued, which may stage more.
+    asio::post(timer_.get_executor(), [this, alive = alive_] {
+      if (*alive) writeStaged();
+    });
+  }
+  return lastStaged_;
+}
+
+void EventBatcher::writeStaged() {
+  writePosted_ = false;
+  // The held events were decided first: they go first, in the same write.
+  pending_.insert(pending_.end(), std::make_move_iterator(staged_.begin()), std::make_move_iterator(staged_.end()));
+  staged_.clear();
+  if (!pending_.empty()) log_->writeNow(pending_);
+  lastWritten_ = lastStaged_;
+  wrote_.cancel();
+}
+
+asio::awaitable<void> EventBatcher::written(uint64_t ticket) {
+  const auto alive = alive_;
+  while (*alive && lastWritten_ < ticket) co_await wrote_.async_wait(kUseTuple);
 }
 
 void EventBatcher::submit(audit::Event event) {

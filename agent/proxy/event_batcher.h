@@ -6,14 +6,21 @@
 // kEventFlushDelay, a busy worker's events reach the log together and the
 // writer wakes once per batch.
 //
-// writeNow() is for an event that must be in the spool before its request's
-// response completes: it is written at once, with whatever the worker holds,
-// on the worker's own thread (EventLog::writeNow()).
+// An event that must be in the spool before its response's last bytes go
+// is staged instead: every event staged during one turn of the worker's
+// loop is written at the end of that turn, on the worker's own thread, with
+// one hold of the log's lock and one write() (EventLog::writeNow()); each
+// stager resumes from written() once its event is in the segment. Under load
+// many responses end in the same turn; alone, a response waits only for the
+// handlers already queued before it.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "layers/audit/event.h"
@@ -33,22 +40,35 @@ class EventBatcher {
  public:
   // `log` may be null (tests): events are then dropped.
   EventBatcher(const asio::any_io_executor& executor, audit::EventLog* log);
-  ~EventBatcher();  // flushes
+  ~EventBatcher();  // writes what is staged, hands over what is held
   EventBatcher(const EventBatcher&) = delete;
   EventBatcher& operator=(const EventBatcher&) = delete;
 
   void submit(audit::Event event);
-  // Returns once the log has written `event`, after those held; false when
-  // it could not (no log, or the log is stopped: the events are counted
-  // as dropped there).
-  bool writeNow(audit::Event event);
+  // Stages `event` for the write at the end of this turn of the loop, after
+  // the events held; the ticket is for written().
+  uint64_t stage(audit::Event event);
+  // Resumes once the write that took the event staged with `ticket` is
+  // done: the event is in the segment, or the log was stopped (the event is
+  // then counted as dropped there).
+  asio::awaitable<void> written(uint64_t ticket);
   // Hands everything held to the log now.
   void flush();
 
  private:
+  void writeStaged();
+
   audit::EventLog* log_;
-  std::vector<audit::Event> pending_;
+  std::vector<audit::Event> pending_;  // submitted, not yet handed over
+  std::vector<audit::Event> staged_;
+  uint64_t lastStaged_ = 0;   // tickets count up from 1
+  uint64_t lastWritten_ = 0;  // every ticket up to this one is written
+  bool writePosted_ = false;
   asio::steady_timer timer_;
+  // Never expires: cancelled to resume everyone waiting in written().
+  asio::steady_timer wrote_;
+  // Whether this object still exists, for handlers that outlive it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool armed_ = false;
 };
 

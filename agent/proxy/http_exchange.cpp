@@ -32,6 +32,7 @@ class Exchange final : public LastWriteHook {
 
   asio::awaitable<ExchangeOutcome> run();
   void beforeLastWrite(size_t bytes) override;
+  asio::awaitable<void> untilRecorded() override;
 
  private:
   asio::awaitable<Status> attachUpstream(bool fresh);
@@ -397,6 +398,10 @@ void Exchange::beforeLastWrite(size_t bytes) {
   soFar.bytesToClient += bytes;
   soFar.responseStarted = true;
   client_.commit->beforeLastWrite(soFar);
+}
+
+asio::awaitable<void> Exchange::untilRecorded() {
+  if (client_.commit != nullptr) co_await client_.commit->untilRecorded();
 }
 
 // The upstream accepted the upgrade: its 101 goes to the client with the

@@ -62,6 +62,9 @@ class ResponseCommit {
   // write then fails, the event already recorded overstates bytesToClient
   // by what did not go (the outcome returned counts only what went).
   virtual void beforeLastWrite(const ExchangeOutcome& soFar) = 0;
+  // Awaited right after beforeLastWrite(): the event it recorded is in the
+  // spool when this returns (events recorded together are written together).
+  virtual asio::awaitable<void> untilRecorded() { co_return; }
 
  protected:
   ~ResponseCommit() = default;

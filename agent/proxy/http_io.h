@@ -33,6 +33,9 @@ using IoResult = std::tuple<boost::system::error_code, size_t>;
 class LastWriteHook {
  public:
   virtual void beforeLastWrite(size_t bytes) = 0;
+  // Awaited after beforeLastWrite() and before the bytes go: what it
+  // recorded is in the spool when this returns.
+  virtual asio::awaitable<void> untilRecorded() { co_return; }
 
  protected:
   ~LastWriteHook() = default;
@@ -104,7 +107,10 @@ asio::awaitable<IoResult> writeReady(Stream& out, Serializer& serializer, beast:
   if (headerOnly) serializer.split(true);
   const auto ec = serializeReady(serializer, scratch, headerOnly);
   if (ec) co_return IoResult{ec, 0};
-  if (last != nullptr) last->beforeLastWrite(scratch.size());
+  if (last != nullptr) {
+    last->beforeLastWrite(scratch.size());
+    co_await last->untilRecorded();
+  }
   if (scratch.size() == 0) co_return IoResult{};
   auto result = co_await out.visit([&](auto& s) { return asio::async_write(s, scratch.data(), kUseTuple); });
   scratch.clear();
@@ -214,6 +220,7 @@ class AfterBytes final : public LastWriteHook {
  public:
   AfterBytes(LastWriteHook* inner, uint64_t before) : inner_(inner), before_(before) {}
   void beforeLastWrite(size_t bytes) override { inner_->beforeLastWrite(static_cast<size_t>(before_ + bytes)); }
+  asio::awaitable<void> untilRecorded() override { return inner_->untilRecorded(); }
 
  private:
   LastWriteHook* inner_;

@@ -151,13 +151,15 @@ class HttpSession final : public ResponseCommit {
                      const providers::Request* parsed);
   struct RecordBeforeRefusal;
   // The event is recorded once per request: finish() hands it to the log
-  // and goes on, record() returns when it is in the spool (ResponseCommit).
+  // and goes on, record() stages it for the spool and untilRecorded()
+  // returns once it is there (ResponseCommit).
   // Either moves the event away: read nothing of it after.
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
   void record(audit::Event& event, Clock::time_point start, const std::string& error);
   bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
   void applyOutcome(audit::Event& event, const ResponseInspection* inspection, const ExchangeOutcome& outcome);
   void beforeLastWrite(const ExchangeOutcome& soFar) override;
+  asio::awaitable<void> untilRecorded() override;
   // Sends `request` upstream with the session as its commit point.
   asio::awaitable<ExchangeOutcome> exchange(ClientSide& side, RequestParser& request, audit::Event& event,
                                             Clock::time_point start, const ResponseInspection* inspection);
@@ -184,6 +186,7 @@ class HttpSession final : public ResponseCommit {
   std::pmr::monotonic_buffer_resource fieldArena_{fieldSpace_.data(), fieldSpace_.size()};
   // The current request's event, until it is recorded.
   bool recorded_ = false;
+  uint64_t recordTicket_ = 0;  // record()'s, for untilRecorded()
   struct Exchanging {
     audit::Event* event = nullptr;
     Clock::time_point start;
@@ -201,6 +204,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   request.body_limit(boost::none);
   idle_.touch();
   recorded_ = false;
+  recordTicket_ = 0;
   exchanging_ = {};
   const RequestHead head = co_await readRequestHead(client_, buffer_, request, headerLimits_);
   const auto start = Clock::now();
@@ -646,6 +650,7 @@ struct HttpSession::RecordBeforeRefusal final : LastWriteHook {
     event.bytesToClient += bytes;
     session.record(event, start, error);
   }
+  asio::awaitable<void> untilRecorded() override { return session.untilRecorded(); }
 
   HttpSession& session;
   audit::Event& event;
@@ -691,7 +696,11 @@ void HttpSession::finish(audit::Event& event, Clock::time_point start, const std
 
 void HttpSession::record(audit::Event& event, Clock::time_point start, const std::string& error) {
   // A log already stopped counts (and logs) the event as dropped.
-  if (seal(event, start, error)) worker_.events.writeNow(std::move(event));
+  if (seal(event, start, error)) recordTicket_ = worker_.events.stage(std::move(event));
+}
+
+asio::awaitable<void> HttpSession::untilRecorded() {
+  if (recordTicket_ != 0) co_await worker_.events.written(recordTicket_);
 }
 
 asio::awaitable<void> HttpSession::closeClient() {

@@ -1,16 +1,20 @@
 // A worker's audit events reach the event log in batches: held briefly,
 // handed over when the delay passes, when a batch is full, or when the
-// worker goes away; none is lost or duplicated.
+// worker goes away; staged ones are written at the end of the loop's turn,
+// before their stagers go on; none is lost or duplicated.
 #include <gtest/gtest.h>
 
 #include "../audit/spool_test_support.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "layers/audit/event_log.h"
 #include "proxy/event_batcher.h"
@@ -97,15 +101,56 @@ TEST_F(EventBatcherTest, HandsOverWhatItHoldsWhenDestroyed) {
   EXPECT_NE(lines[1].find("\"/words\""), std::string::npos);
 }
 
-TEST_F(EventBatcherTest, AnEventWrittenNowTakesTheHeldOnesAlongInOrder) {
+TEST_F(EventBatcherTest, EventsStagedInOneTurnAreWrittenTogetherAtItsEndAfterTheHeldOnes) {
   EventBatcher batcher(io_.get_executor(), log_.get());
   batcher.submit(requestEvent("/held"));
-  batcher.writeNow(requestEvent("/now"));
-  const auto spooled = audit::testing::spoolLines(log_->dir());
-  ASSERT_EQ(spooled.size(), 2u) << "written before writeNow() returned";
-  EXPECT_NE(spooled[0].find("\"/held\""), std::string::npos);
-  EXPECT_NE(spooled[1].find("\"/now\""), std::string::npos);
+  std::vector<std::string> spooledWhenResumed;
+  int resumed = 0;
+  auto commit = [&](std::string path) -> asio::awaitable<void> {
+    const uint64_t ticket = batcher.stage(requestEvent(path));
+    co_await batcher.written(ticket);
+    ++resumed;
+    spooledWhenResumed = audit::testing::spoolLines(log_->dir());
+  };
+  asio::co_spawn(io_, commit("/first"), asio::detached);
+  asio::co_spawn(io_, commit("/second"), asio::detached);
+  EXPECT_TRUE(audit::testing::spoolLines(log_->dir()).empty()) << "nothing is written before the loop runs";
+  io_.poll();
+  EXPECT_EQ(resumed, 2);
+  ASSERT_EQ(spooledWhenResumed.size(), 3u) << "each stager resumes with its event in the segment";
+  EXPECT_NE(spooledWhenResumed[0].find("\"/held\""), std::string::npos);
+  EXPECT_NE(spooledWhenResumed[1].find("\"/first\""), std::string::npos);
+  EXPECT_NE(spooledWhenResumed[2].find("\"/second\""), std::string::npos);
   io_.run_for(kEventFlushDelay * 5);  // the held event's timer finds nothing left
+  EXPECT_EQ(closeAndReadLines().size(), 3u);
+}
+
+TEST_F(EventBatcherTest, AWaitForAnEventAlreadyWrittenReturnsAtOnce) {
+  EventBatcher batcher(io_.get_executor(), log_.get());
+  const uint64_t ticket = batcher.stage(requestEvent("/early"));
+  io_.poll();
+  io_.restart();
+  EXPECT_EQ(audit::testing::spoolLines(log_->dir()).size(), 1u);
+  bool resumed = false;
+  auto wait = [&]() -> asio::awaitable<void> {
+    co_await batcher.written(ticket);
+    resumed = true;
+  };
+  asio::co_spawn(io_, wait(), asio::detached);
+  io_.poll();
+  EXPECT_TRUE(resumed);
+}
+
+TEST_F(EventBatcherTest, StagedEventsAreWrittenWhenTheWorkerGoesAwayFirst) {
+  {
+    EventBatcher batcher(io_.get_executor(), log_.get());
+    batcher.submit(requestEvent("/held"));
+    batcher.stage(requestEvent("/staged"));
+  }
+  const auto spooled = audit::testing::spoolLines(log_->dir());
+  ASSERT_EQ(spooled.size(), 2u) << "written by the destructor itself";
+  EXPECT_NE(spooled[1].find("\"/staged\""), std::string::npos);
+  io_.run_for(kEventFlushDelay * 5);  // the posted write must not run on a dead batcher
   EXPECT_EQ(closeAndReadLines().size(), 2u);
 }
 
