@@ -13,6 +13,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "layers/audit/sinks/receiver_lookup.h"
+
 namespace warden::audit {
 namespace {
 
@@ -184,10 +186,8 @@ std::string HttpClient::tlsFailure(const ErrorCode& ec) {
 Status HttpClient::connect() {
   close();
   const std::string where = url_.host + ":" + std::to_string(url_.port);
-  asio::ip::tcp::resolver resolver(io_);
-  ErrorCode ec;
-  const auto addresses = resolver.resolve(url_.host, std::to_string(url_.port), ec);
-  if (ec) return Error{"resolve " + url_.host + ": " + ec.message()};
+  auto addresses = lookUpReceiver(io_, url_.host, url_.port, std::chrono::steady_clock::now() + timeout_, "receiver");
+  if (!addresses) return addresses.error();
 
   if (url_.tls) {
     secure_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io_, *tlsContext_);
@@ -206,7 +206,7 @@ Status HttpClient::connect() {
     plain_ = std::make_unique<beast::tcp_stream>(io_);
   }
   tcp().expires_after(timeout_);
-  ec = runToEnd(io_, [&](auto handler) { tcp().async_connect(addresses, std::move(handler)); });
+  ErrorCode ec = runToEnd(io_, [&](auto handler) { tcp().async_connect(*addresses, std::move(handler)); });
   if (ec) {
     close();
     return Error{"connect to " + where + ": " + (ec == beast::error::timeout ? "timed out" : ec.message())};

@@ -16,6 +16,7 @@
 #include <boost/asio/write.hpp>
 
 #include "core/log.h"
+#include "layers/audit/sinks/receiver_lookup.h"
 
 namespace warden::audit {
 namespace {
@@ -156,7 +157,7 @@ void SyslogConnection::close() {
 
 Status SyslogConnection::connect() {
   const auto deadline = Clock::now() + target_.timeout;
-  auto endpoints = resolve(deadline);
+  auto endpoints = lookUpReceiver(io_, target_.host, target_.port, deadline, "syslog receiver");
   if (!endpoints) return endpoints.error();
 
   stream_ = std::make_unique<Stream>();
@@ -194,35 +195,6 @@ Status SyslogConnection::connect() {
   watchForClose();
   logger("audit")->info("connected to syslog receiver {}{}", where(), tls_ ? " (TLS, certificate verified)" : "");
   return {};
-}
-
-Result<std::vector<boost::asio::ip::tcp::endpoint>> SyslogConnection::resolve(Clock::time_point deadline) {
-  error_code ec;
-  const auto address = asio::ip::make_address(target_.host, ec);
-  if (!ec) return std::vector<Tcp::endpoint>{Tcp::endpoint(address, target_.port)};
-
-  // Shared with the handler: after a timeout the lookup finishes on its own
-  // and its late result must land somewhere harmless.
-  struct Lookup {
-    bool done = false;
-    error_code ec;
-    std::vector<Tcp::endpoint> endpoints;
-  };
-  auto lookup = std::make_shared<Lookup>();
-  Tcp::resolver resolver(io_);
-  resolver.async_resolve(target_.host, std::to_string(target_.port),
-                         [lookup](const error_code& e, const Tcp::resolver::results_type& results) {
-                           lookup->ec = e;
-                           for (const auto& entry : results) lookup->endpoints.push_back(entry.endpoint());
-                           lookup->done = true;
-                         });
-  if (!runUntil(lookup->done, deadline)) {
-    resolver.cancel();
-    return Error{"resolve syslog receiver " + target_.host + ": no answer within " + millis(target_.timeout)};
-  }
-  if (lookup->ec) return Error{"resolve syslog receiver " + target_.host + ": " + lookup->ec.message()};
-  if (lookup->endpoints.empty()) return Error{"resolve syslog receiver " + target_.host + ": no addresses"};
-  return lookup->endpoints;
 }
 
 Status SyslogConnection::handshake(Clock::time_point deadline) {

@@ -63,7 +63,6 @@ class SyslogConnection {
   SyslogConnection(SyslogTarget target, std::optional<boost::asio::ssl::context> tls);
 
   Status connect();
-  Result<std::vector<Tcp::endpoint>> resolve(Clock::time_point deadline);
   Status handshake(Clock::time_point deadline);
   Status write(std::string_view bytes, Clock::time_point deadline);
   Status awaitAcknowledged(Clock::time_point deadline);
