@@ -95,7 +95,8 @@ Result<std::unique_ptr<AuditPipeline>> AuditPipeline::start(const AuditConfig& c
 }
 
 // The log drains first (its last lines and closing checkpoint written);
-// then each sink gets its last chance to forward them.
+// then the sinks get their last chance to forward them, all at once, so
+// the stop takes one sink's deadline, not the sum of them.
 AuditPipeline::~AuditPipeline() {
   {
     std::lock_guard lock(liveLogMutex_);
@@ -103,6 +104,7 @@ AuditPipeline::~AuditPipeline() {
     closed_ = true;
   }
   log_.reset();
+  for (auto& runner : runners_) runner->beginStop();
   for (auto& runner : runners_) runner->stop();
   runners_.clear();
 }

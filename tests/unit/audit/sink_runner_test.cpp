@@ -247,6 +247,33 @@ TEST(SinkRunnerTest, StopGivesUpAtItsDeadlineWhileTheSinkStaysDown) {
   EXPECT_EQ(status.lagBytes, std::filesystem::file_size(segmentPath(dir.path(), 1)));
 }
 
+// The agent's stop tells every runner first, then waits for each: their
+// deadlines run side by side, so the stop takes one deadline, not the sum.
+TEST(SinkRunnerTest, RunnersToldToStopTogetherSpendTheirDeadlinesSideBySide) {
+  TempDir dir;
+  SpoolWriter writer(dir.path());
+  writer.append(1, 10);
+  auto log = std::make_shared<SinkLog>();
+  log->outcome = [](int) { return std::string("still down"); };
+  SpoolCursors cursors;
+  SinkRunnerOptions options = fastOptions();
+  options.initialBackoff = 20ms;
+  options.maxBackoff = 20ms;
+  options.stopDeadline = 1000ms;
+  SinkRunner first("first", scripted(log), dir.path(), cursors, options);
+  SinkRunner second("second", scripted(log), dir.path(), cursors, options);
+  ASSERT_TRUE(log->waitFor([&] { return log->attempts.size() >= 4; }));
+  const auto start = Clock::now();
+  first.beginStop();
+  second.beginStop();
+  first.stop();
+  second.stop();
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, 900ms) << "each runner kept trying until its deadline";
+  EXPECT_LT(took, 1800ms) << "one after the other would take two deadlines";
+  EXPECT_TRUE(log->received.empty());
+}
+
 TEST(SinkRunnerTest, BackoffGrowsExponentiallyWithJitterUpToItsCap) {
   TempDir dir;
   SpoolWriter writer(dir.path());

@@ -54,7 +54,7 @@ void SinkRunner::notify() {
   wake_.notify_one();
 }
 
-void SinkRunner::stop() {
+void SinkRunner::beginStop() {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
@@ -63,6 +63,10 @@ void SinkRunner::stop() {
     }
   }
   wake_.notify_all();
+}
+
+void SinkRunner::stop() {
+  beginStop();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -77,6 +77,9 @@ class SinkRunner {
   // waited for (the sink's own timeout bounds it). The cursor stays in
   // SpoolCursors: remove it there when the sink leaves the configuration.
   void stop();
+  // The start of stop() without the wait: the deadline starts now. Several
+  // runners told first, then stopped, spend their deadlines side by side.
+  void beginStop();
 
   SinkStatus status() const;  // thread-safe
   const std::string& name() const { return name_; }
