@@ -1,5 +1,6 @@
 #include "app/workload_resolution.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,11 +40,21 @@ void logNotes(const KernelIdentity& kernel, const std::vector<std::string>& note
   logger("identity")->debug("{}[{}]: {}", kernel.comm, kernel.tgid, joined);
 }
 
-// `path` is `scope` or below it.
-bool isInside(const std::string& path, const std::string& scope) {
-  std::string_view root = scope;
-  while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
-  return path.compare(0, root.size(), root) == 0 && (path.size() == root.size() || path[root.size()] == '/');
+// The attached cgroup as /proc/mounts and /proc/PID/cgroup spell it: the
+// configured path may hold a symlink, "..", "." or a trailing slash.
+std::string kernelSpelling(const std::string& cgroup) {
+  std::error_code ec;
+  std::filesystem::path path = std::filesystem::weakly_canonical(cgroup, ec);
+  if (ec) path = std::filesystem::path(cgroup).lexically_normal();
+  std::string spelled = path.string();
+  while (spelled.size() > 1 && spelled.back() == '/') spelled.pop_back();
+  return spelled;
+}
+
+// `path` is `root` or below it; both spelled as the kernel does.
+bool isInside(const std::string& path, const std::string& root) {
+  return path.compare(0, root.size(), root) == 0 &&
+         (path.size() == root.size() || root == "/" || path[root.size()] == '/');
 }
 
 }  // namespace
@@ -59,7 +70,7 @@ Result<WorkloadLookups> makeWorkloadLookups(const std::string& scope) {
     return std::make_shared<const audit::WorkloadRecord>(toWorkloadRecord(identity));
   };
   // As the client's socket sees the connection: local is the client, remote the agent.
-  lookups.connectionOwner = [resolver, scope](const Endpoint& client, const Endpoint& agent) -> Result<KernelIdentity> {
+  lookups.connectionOwner = [resolver, root = kernelSpelling(scope)](const Endpoint& client, const Endpoint& agent) -> Result<KernelIdentity> {
     auto owner = resolver->connectionOwner(client, agent);
     if (!owner) return owner.error();
     logNotes(owner->kernel, owner->notes);
@@ -67,7 +78,7 @@ Result<WorkloadLookups> makeWorkloadLookups(const std::string& scope) {
     // no workload) rather than on who it is.
     if (!owner->complete) return Error{"its process, group or cgroup could not be read"};
     const std::string path = resolver->cgroupMount() + (owner->cgroupPath.empty() ? "" : "/" + owner->cgroupPath);
-    if (!isInside(path, scope)) return Error{"its cgroup /" + owner->cgroupPath + " is outside the intercepted one"};
+    if (!isInside(path, root)) return Error{"its cgroup /" + owner->cgroupPath + " is outside the intercepted one"};
     return owner->kernel;
   };
   return lookups;

@@ -168,6 +168,11 @@ asio::awaitable<std::string> adoptUnrecorded(WorkerContext& worker, const Tcp::s
     inFlight.fetch_sub(1);
     co_return "too many such connections are being looked up already";
   }
+  // Given back however this ends, a frame destroyed at shutdown included.
+  struct Slot {
+    decltype(inFlight)& count;
+    ~Slot() { count.fetch_sub(1); }
+  } slot{inFlight};
   struct Adopted {
     Result<KernelIdentity> owner = Error{"not looked up"};
     Result<Endpoint> destination = Error{"not looked up"};
@@ -179,7 +184,6 @@ asio::awaitable<std::string> adoptUnrecorded(WorkerContext& worker, const Tcp::s
     return adopted;
   };
   auto adopted = co_await runOffLoop(worker.shared.identityPool, std::move(job));
-  inFlight.fetch_sub(1);
   if (!adopted.owner) co_return "its owner cannot be served: " + adopted.owner.error().message;
   if (!adopted.destination) co_return adopted.destination.error().message;
   info.origin.identity = std::move(adopted.owner).value();

@@ -110,6 +110,18 @@ TEST(WorkloadResolver, FindsTheOwnerOfAnUnrecordedClientSocket) {
   auto outside = elsewhere->connectionOwner(connection.clientLocal(), connection.clientRemote());
   ASSERT_FALSE(outside.ok());
   EXPECT_NE(outside.error().message.find("outside the intercepted"), std::string::npos) << outside.error().message;
+
+  // The attached cgroup spelled another way is still the same cgroup; a
+  // sibling whose name merely starts with it is not.
+  for (const std::string& spelled : {*mount + "/", *mount + "/./", *mount + "/warden-test-scope-that-holds-no-one/.."}) {
+    auto same = makeWorkloadLookups(spelled);
+    ASSERT_TRUE(same.ok());
+    auto inside = same->connectionOwner(connection.clientLocal(), connection.clientRemote());
+    EXPECT_TRUE(inside.ok()) << spelled << ": " << (inside.ok() ? "" : inside.error().message);
+  }
+  auto prefixed = makeWorkloadLookups(*mount + "x");
+  ASSERT_TRUE(prefixed.ok());
+  EXPECT_FALSE(prefixed->connectionOwner(connection.clientLocal(), connection.clientRemote()).ok());
 }
 
 }  // namespace
