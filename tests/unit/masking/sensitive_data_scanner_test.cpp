@@ -1,4 +1,5 @@
 #include "layers/access/masking/sensitive_data_scanner.h"
+#include "layers/access/masking/value_span.h"
 
 #include <gtest/gtest.h>
 
@@ -144,6 +145,17 @@ TEST(SensitiveDataScannerTest, AssignmentsMaskTheValueOnly) {
   EXPECT_EQ(masked("export AUTH_TOKEN=f3Kd9QmZ2pL8xV"), "export AUTH_TOKEN=[REDACTED:secret]");
   EXPECT_EQ(masked("password: dipPr121Gg! and more"), "password: [REDACTED:password] and more");
   EXPECT_EQ(masked("$conf['pass'] => 'Tr0ub4dor&3x';"), "$conf['pass'] => '[REDACTED:password]';");
+}
+
+// A long token, a signed URL or a key file in base64 assigned to a name is
+// masked whole, quoted or not, up to kMaxValueBytes.
+TEST(SensitiveDataScannerTest, LongAssignedValuesAreMaskedWhole) {
+  const std::string token = randomChars(1500, kAlnum, 11);
+  EXPECT_EQ(masked("export AUTH_TOKEN=" + token + " next"), "export AUTH_TOKEN=[REDACTED:secret] next");
+  EXPECT_EQ(masked("{\"client_secret\": \"" + token + "\"}"), "{\"client_secret\": \"[REDACTED:secret]\"}");
+  // Beyond the bound the value is not read as one: nothing is masked halfway.
+  const std::string endless = randomChars(kMaxValueBytes + 100, kAlnum, 12);
+  EXPECT_EQ(masked("export AUTH_TOKEN=" + endless), "export AUTH_TOKEN=" + endless);
 }
 
 TEST(SensitiveDataScannerTest, ConnectionStringsHeadersAndCommandsMaskTheCredential) {

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <string>
 
+#include "layers/access/masking/value_span.h"
+
 namespace warden::masking {
 namespace {
 
@@ -204,7 +206,7 @@ bool emailValid(std::string_view address) {
 }
 
 bool secretValueValid(std::string_view value, bool quoted) {
-  if (value.size() < 6 || value.size() > 512) return false;
+  if (value.size() < 6 || value.size() > kMaxValueBytes) return false;
   if (isPlaceholder(value)) return false;
   if (value.find_first_of("()[]") != std::string_view::npos) return false;  // a call or an index: code
   if (!quoted && isIdentifierPath(value) &&

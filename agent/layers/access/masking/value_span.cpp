@@ -5,7 +5,7 @@
 namespace warden::masking {
 namespace {
 
-constexpr size_t kMaxValue = 512;
+constexpr size_t kMaxValue = kMaxValueBytes;
 constexpr size_t kMaxPemBlock = 64 * 1024;
 
 bool isQuote(char c) { return c == '"' || c == '\'' || c == '`'; }

@@ -9,6 +9,11 @@
 
 namespace warden::masking {
 
+// The longest value valueAfter() reads: long enough for a token, a signed
+// URL or a base64 key file assigned to a name (512 bytes left those in the
+// clear), short enough that a pattern matching in prose does not mask pages.
+inline constexpr size_t kMaxValueBytes = 4096;
+
 struct ValueSpan {
   size_t offset = 0;
   size_t length = 0;
