@@ -45,8 +45,22 @@ Result<std::string> applyEdits(std::string_view body, const std::vector<TextEdit
       const OrderedJson::json_pointer pointer(edit.pointer);
       if (!document.contains(pointer)) return Error{what + ": no such value in the body"};
       OrderedJson& target = document.at(pointer);
-      if (!target.is_string()) return Error{what + ": the value is a " + target.type_name() + ", not a string"};
-      target = edit.text;
+      if (target.is_string()) {
+        target = edit.text;
+        continue;
+      }
+      if (!target.is_object() && !target.is_array()) {
+        return Error{what + ": the value is a " + target.type_name() + ", not a string, object or array"};
+      }
+      // A tool call's arguments as an object (Anthropic's input, Gemini's
+      // args): the adapters read them as their JSON text, so the edited text
+      // goes back in as JSON, and must still be the same kind of value.
+      auto value = parseOrdered(edit.text);
+      if (!value) return Error{what + ": the edited " + target.type_name() + " is no longer JSON"};
+      if (value->type() != target.type()) {
+        return Error{what + ": the edited " + target.type_name() + " is now a JSON " + value->type_name()};
+      }
+      target = std::move(*value);
     } catch (const OrderedJson::exception& e) {
       return Error{what + ": " + e.what()};
     }

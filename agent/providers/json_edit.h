@@ -12,11 +12,14 @@ namespace warden::providers {
 
 struct TextEdit {
   std::string pointer;  // a TextRef::pointer of the parsed request
-  std::string text;     // the new value of that string
+  // The new value of that string; for an object or array (whose TextRef is
+  // its JSON text), its new JSON text.
+  std::string text;
 };
 
 // Applies every edit to `body` and re-serialises it. Fails (and changes
-// nothing) if the body is not JSON or a pointer does not name a string.
+// nothing) if the body is not JSON, a pointer names no string, object or
+// array, or an object's or array's new text is not JSON of the same kind.
 // The caller sets Content-Length from the result's size.
 Result<std::string> applyEdits(std::string_view body, const std::vector<TextEdit>& edits);
 

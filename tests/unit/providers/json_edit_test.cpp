@@ -57,15 +57,33 @@ TEST(JsonEdit, AllOrNothingWhenOnePointerIsWrong) {
   EXPECT_NE(missing.error().message.find("no such value"), std::string::npos);
 }
 
-TEST(JsonEdit, RefusesNonStringTargets) {
-  auto object = applyEdits(R"({"m":[{"c":{"x":1}}]})", {{"/m/0/c", "x"}});
-  ASSERT_FALSE(object);
-  EXPECT_NE(object.error().message.find("object, not a string"), std::string::npos) << object.error().message;
+TEST(JsonEdit, RefusesTargetsThatAreNeitherTextNorJson) {
   auto number = applyEdits(R"({"n":1})", {{"/n", "x"}});
   ASSERT_FALSE(number);
-  EXPECT_NE(number.error().message.find("number"), std::string::npos);
-  auto array = applyEdits(R"({"a":["x"]})", {{"/a", "x"}});
-  EXPECT_FALSE(array);
+  EXPECT_NE(number.error().message.find("number, not a string, object or array"), std::string::npos)
+      << number.error().message;
+  EXPECT_FALSE(applyEdits(R"({"b":true})", {{"/b", "x"}}));
+}
+
+// An object or array is edited through its JSON text: the new text must be
+// JSON of the same kind, or nothing changes.
+TEST(JsonEdit, ObjectsAndArraysTakeTheirEditedJsonText) {
+  auto object = applyEdits(R"({"m":[{"c":{"key":"AKIA1","n":1}}],"z":0})",
+                           {{"/m/0/c", R"({"key":"[REDACTED:aws]","n":1})"}});
+  ASSERT_TRUE(object) << object.error().message;
+  EXPECT_EQ(*object, R"({"m":[{"c":{"key":"[REDACTED:aws]","n":1}}],"z":0})");
+  auto array = applyEdits(R"({"a":["x","y"]})", {{"/a", R"(["x","[REDACTED:email]"])"}});
+  ASSERT_TRUE(array) << array.error().message;
+  EXPECT_EQ(*array, R"({"a":["x","[REDACTED:email]"]})");
+
+  auto broken = applyEdits(R"({"m":[{"c":{"x":1}}]})", {{"/m/0/c", R"({"x":[REDACTED:secret]})"}});
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("the edited object is no longer JSON"), std::string::npos)
+      << broken.error().message;
+  auto changedKind = applyEdits(R"({"m":{"x":1}})", {{"/m", R"(["x"])"}});
+  ASSERT_FALSE(changedKind);
+  EXPECT_NE(changedKind.error().message.find("the edited object is now a JSON array"), std::string::npos)
+      << changedKind.error().message;
 }
 
 TEST(JsonEdit, RefusesBadPointers) {

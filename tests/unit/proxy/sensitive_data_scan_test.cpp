@@ -5,8 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
+#include "providers/adapter.h"
+#include "providers/json_edit.h"
+#include "providers/route.h"
 #include "request_texts.h"
 
 namespace warden::proxy {
@@ -59,6 +64,37 @@ TEST(SensitiveDataScanTest, ATextLayerOneRewroteIsScannedAsRewritten) {
   const auto edits = maskingEdits(scan);
   ASSERT_EQ(edits.size(), 1u);
   EXPECT_EQ(edits[0].text.find(kKey), std::string::npos) << edits[0].text;
+}
+
+// Anthropic's tool_use input is an object, read as its JSON text: a secret
+// in it is masked and the object goes back as an object.
+TEST(SensitiveDataScanTest, ASecretInAToolCallsObjectArgumentsIsMaskedInPlace) {
+  auto scanner = shippedScanner();
+  ASSERT_TRUE(scanner);
+  const std::string body =
+      R"({"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"set up the CLI"},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"shell",)"
+      R"("input":{"command":"aws configure set aws_access_key_id )" + kKey + R"(","timeout":30}}]}]})";
+  providers::Route messages;
+  messages.provider = providers::Provider::Anthropic;
+  messages.operation = providers::Operation::Messages;
+  auto request = providers::anthropicAdapter().parseRequest(messages, body);
+  ASSERT_TRUE(request) << request.error().message;
+  SensitiveScan scan = scanSensitiveData(*scanner, *request, {});
+  ASSERT_FALSE(scan.failed()) << scan.record.error;
+  ASSERT_EQ(scan.record.secrets, 1u);
+  const auto edits = maskingEdits(scan);
+  ASSERT_EQ(edits.size(), 1u);
+  EXPECT_EQ(edits[0].pointer, "/messages/1/content/0/input");
+
+  auto forwarded = providers::applyEdits(body, edits);
+  ASSERT_TRUE(forwarded) << forwarded.error().message;
+  EXPECT_EQ(forwarded->find(kKey), std::string::npos) << *forwarded;
+  const auto input = nlohmann::json::parse(*forwarded)["messages"][1]["content"][0]["input"];
+  ASSERT_TRUE(input.is_object()) << *forwarded;
+  EXPECT_EQ(input["timeout"], 30);
+  EXPECT_EQ(input["command"].get<std::string>().rfind("aws configure set aws_access_key_id [REDACTED:", 0), 0u)
+      << input.dump();
 }
 
 TEST(SensitiveDataScanTest, NothingFoundMeansNoEdits) {
