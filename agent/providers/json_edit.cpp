@@ -15,6 +15,34 @@ constexpr size_t kMaxEditDepth = 512;
 
 struct TooDeep {};
 
+// Whether `edited` differs from `original` only in the text of strings: the
+// same keys in the same order, the same lengths, the same numbers, booleans
+// and nulls. Masking works on the value's JSON text, where a quoted secret
+// can run past the end of its JSON string and swallow the members after it
+// and still leave valid JSON behind; such a value must not go out. Both come
+// from parseOrdered(), so the recursion is bounded by kMaxEditDepth.
+bool onlyStringsDiffer(const OrderedJson& original, const OrderedJson& edited) {
+  if (original.type() != edited.type()) return false;
+  if (original.is_string()) return true;
+  if (original.is_array()) {
+    if (original.size() != edited.size()) return false;
+    for (size_t i = 0; i < original.size(); ++i) {
+      if (!onlyStringsDiffer(original[i], edited[i])) return false;
+    }
+    return true;
+  }
+  if (original.is_object()) {
+    if (original.size() != edited.size()) return false;
+    auto a = original.begin();
+    auto b = edited.begin();
+    for (; a != original.end(); ++a, ++b) {
+      if (a.key() != b.key() || !onlyStringsDiffer(a.value(), b.value())) return false;
+    }
+    return true;
+  }
+  return original == edited;
+}
+
 Result<OrderedJson> parseOrdered(std::string_view body) {
   auto limit = [](int depth, OrderedJson::parse_event_t event, OrderedJson&) {
     if ((event == OrderedJson::parse_event_t::object_start || event == OrderedJson::parse_event_t::array_start) &&
@@ -54,11 +82,12 @@ Result<std::string> applyEdits(std::string_view body, const std::vector<TextEdit
       }
       // A tool call's arguments as an object (Anthropic's input, Gemini's
       // args): the adapters read them as their JSON text, so the edited text
-      // goes back in as JSON, and must still be the same kind of value.
+      // goes back in as JSON, and may differ only inside its strings.
       auto value = parseOrdered(edit.text);
       if (!value) return Error{what + ": the edited " + target.type_name() + " is no longer JSON"};
-      if (value->type() != target.type()) {
-        return Error{what + ": the edited " + target.type_name() + " is now a JSON " + value->type_name()};
+      if (!onlyStringsDiffer(target, *value)) {
+        return Error{what + ": the edit changes the " + std::string(target.type_name()) +
+                     "'s structure, not only the text of its strings"};
       }
       target = std::move(*value);
     } catch (const OrderedJson::exception& e) {

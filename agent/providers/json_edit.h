@@ -19,7 +19,8 @@ struct TextEdit {
 
 // Applies every edit to `body` and re-serialises it. Fails (and changes
 // nothing) if the body is not JSON, a pointer names no string, object or
-// array, or an object's or array's new text is not JSON of the same kind.
+// array, or an object's or array's new text is not JSON that differs from it
+// only inside strings.
 // The caller sets Content-Length from the result's size.
 Result<std::string> applyEdits(std::string_view body, const std::vector<TextEdit>& edits);
 

@@ -11,15 +11,15 @@ EventBatcher::EventBatcher(const asio::any_io_executor& executor, audit::EventLo
 
 EventBatcher::~EventBatcher() {
   *alive_ = false;
-  if (!staged_.empty()) {
-    writeStaged();
-  } else {
-    flush();
-  }
+  if (!staged_.empty()) writeStaged();
+  flush();
 }
 
 uint64_t EventBatcher::stage(audit::Event event) {
   if (log_ == nullptr) return lastWritten_;  // nothing to wait for: dropped
+  // The held events were decided first: they go first, in the same write.
+  staged_.insert(staged_.end(), std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+  pending_.clear();
   staged_.push_back(std::move(event));
   ++lastStaged_;
   if (!writePosted_) {
@@ -34,10 +34,7 @@ uint64_t EventBatcher::stage(audit::Event event) {
 
 void EventBatcher::writeStaged() {
   writePosted_ = false;
-  // The held events were decided first: they go first, in the same write.
-  pending_.insert(pending_.end(), std::make_move_iterator(staged_.begin()), std::make_move_iterator(staged_.end()));
-  staged_.clear();
-  if (!pending_.empty()) log_->writeNow(pending_);
+  if (!staged_.empty()) log_->writeNow(staged_);
   lastWritten_ = lastStaged_;
   wrote_.cancel();
 }

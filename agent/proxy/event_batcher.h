@@ -46,8 +46,11 @@ class EventBatcher {
 
   void submit(audit::Event event);
   // Stages `event` for the write at the end of this turn of the loop, after
-  // the events held; the ticket is for written().
+  // the events held now (which go with it); the ticket is for written().
   uint64_t stage(audit::Event event);
+  // The end-of-turn write, now: for a worker stopping, whose loop would not
+  // run the write it posted.
+  void writeStaged();
   // Resumes once the write that took the event staged with `ticket` is
   // done: the event is in the segment, or the log was stopped (the event is
   // then counted as dropped there).
@@ -56,11 +59,9 @@ class EventBatcher {
   void flush();
 
  private:
-  void writeStaged();
-
   audit::EventLog* log_;
   std::vector<audit::Event> pending_;  // submitted, not yet handed over
-  std::vector<audit::Event> staged_;
+  std::vector<audit::Event> staged_;  // in the order they were decided
   uint64_t lastStaged_ = 0;   // tickets count up from 1
   uint64_t lastWritten_ = 0;  // every ticket up to this one is written
   bool writePosted_ = false;

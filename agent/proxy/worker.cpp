@@ -84,10 +84,15 @@ asio::awaitable<void> Worker::acceptLoop(Tcp::acceptor& acceptor) {
 
 void Worker::stop() {
   if (!io_) return;
-  // Posted, not called: handlers already queued run first. A response whose
-  // last write completed has its continuation queued, and that continuation
-  // records the exchange's audit event; stopping at once would drop it.
-  asio::post(*io_, [io = io_.get()] { io->stop(); });
+  // Posted, not called: handlers already queued run first, and some stage
+  // their response's audit event for the write at the end of the loop's
+  // turn, which would be posted behind the stop. So the stop writes what is
+  // staged itself, and stops the loop only after the responses waiting for
+  // that write have had their turn to send their last bytes.
+  asio::post(*io_, [this] {
+    events_->writeStaged();
+    asio::post(*io_, [io = io_.get()] { io->stop(); });
+  });
   if (thread_.joinable()) thread_.join();
 }
 

@@ -18,6 +18,8 @@ namespace {
 
 // Bounds the memory one write() needs while the queue is deep.
 constexpr size_t kMaxBatch = 512;
+// What a thread keeps of its rendering buffer between batches.
+constexpr size_t kKeptRenderBytes = 256 * 1024;
 
 std::shared_ptr<spdlog::logger> auditLog() { return logger("audit"); }
 
@@ -190,6 +192,12 @@ size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
     // The writer sleeps until a deadline it set before these lines: it is
     // woken for their sync (once per sync window), and for a full spool.
     chores = chores || (wasSynced && writtenSinceSync_ > 0) || full_.load(std::memory_order_relaxed) || choresDue();
+  }
+  // Captured prompts may be in it: a burst's worth is not kept for good.
+  if (rendered.text.capacity() > kKeptRenderBytes) {
+    std::string().swap(rendered.text);
+  } else {
+    rendered.text.clear();
   }
   return start;
 }

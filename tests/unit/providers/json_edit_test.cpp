@@ -82,8 +82,28 @@ TEST(JsonEdit, ObjectsAndArraysTakeTheirEditedJsonText) {
       << broken.error().message;
   auto changedKind = applyEdits(R"({"m":{"x":1}})", {{"/m", R"(["x"])"}});
   ASSERT_FALSE(changedKind);
-  EXPECT_NE(changedKind.error().message.find("the edited object is now a JSON array"), std::string::npos)
+  EXPECT_NE(changedKind.error().message.find("changes the object's structure"), std::string::npos)
       << changedKind.error().message;
+}
+
+// A mask that ran past the end of its string can leave valid JSON with
+// members gone or changed: refused, never forwarded.
+TEST(JsonEdit, AnEditThatChangesMoreThanTheTextOfStringsIsRefused) {
+  const std::string body = R"({"input":{"cmd":"x --password 'abc","note":"it's here","n":[1,2]}})";
+  for (const std::string& edited : {
+           std::string(R"({"cmd":"x --password '[REDACTED:password]'s here","n":[1,2]})"),  // a member swallowed
+           std::string(R"({"note":"it's here","cmd":"x","n":[1,2]})"),                      // reordered
+           std::string(R"({"cmd":"x","note":"y","n":[1,3]})"),                               // a number changed
+           std::string(R"({"cmd":"x","note":"y","n":[1]})"),                                 // an element gone
+           std::string(R"({"cmd":"x","note":"y","m":[1,2]})"),                               // a key renamed
+       }) {
+    auto result = applyEdits(body, {{"/input", edited}});
+    ASSERT_FALSE(result) << edited;
+    EXPECT_NE(result.error().message.find("structure"), std::string::npos) << result.error().message;
+  }
+  auto masked = applyEdits(body, {{"/input", R"({"cmd":"x --password '[REDACTED:password]'","note":"it's here","n":[1,2]})"}});
+  ASSERT_TRUE(masked) << masked.error().message;
+  EXPECT_EQ(*masked, R"({"input":{"cmd":"x --password '[REDACTED:password]'","note":"it's here","n":[1,2]}})");
 }
 
 TEST(JsonEdit, RefusesBadPointers) {

@@ -38,7 +38,7 @@ std::optional<ValueSpan> valueAfter(std::string_view text, size_t from) {
   const size_t start = i;
   if (quote) {
     while (i < text.size() && i - start <= kMaxValue && text[i] != quote && text[i] != '\n') ++i;
-    if (i >= text.size() || text[i] != quote) return std::nullopt;
+    if (i >= text.size() || text[i] != quote || i - start > kMaxValue) return std::nullopt;
     size_t end = i;
     if (end > start && text[end - 1] == '\\') --end;  // the escape of \"
     if (end == start) return std::nullopt;

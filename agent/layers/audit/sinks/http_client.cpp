@@ -13,7 +13,6 @@
 #include <cctype>
 #include <charconv>
 
-#include "layers/audit/sinks/receiver_lookup.h"
 
 namespace warden::audit {
 namespace {
@@ -186,7 +185,9 @@ std::string HttpClient::tlsFailure(const ErrorCode& ec) {
 Status HttpClient::connect() {
   close();
   const std::string where = url_.host + ":" + std::to_string(url_.port);
-  auto addresses = lookUpReceiver(io_, url_.host, url_.port, std::chrono::steady_clock::now() + timeout_, "receiver");
+  // One deadline for the lookup, the connect and the handshake.
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  auto addresses = lookup_.addresses(deadline);
   if (!addresses) return addresses.error();
 
   if (url_.tls) {
@@ -205,7 +206,7 @@ Status HttpClient::connect() {
   } else {
     plain_ = std::make_unique<beast::tcp_stream>(io_);
   }
-  tcp().expires_after(timeout_);
+  tcp().expires_at(deadline);
   ErrorCode ec = runToEnd(io_, [&](auto handler) { tcp().async_connect(*addresses, std::move(handler)); });
   if (ec) {
     close();

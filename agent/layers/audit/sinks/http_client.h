@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "layers/audit/sinks/receiver_lookup.h"
 
 namespace warden::audit {
 
@@ -71,7 +72,8 @@ class HttpClient {
   void close();
 
  private:
-  HttpClient(HttpUrl url, std::chrono::milliseconds timeout) : url_(std::move(url)), timeout_(timeout) {}
+  HttpClient(HttpUrl url, std::chrono::milliseconds timeout)
+      : url_(std::move(url)), timeout_(timeout), lookup_(url_.host, url_.port, "receiver") {}
   Status connect();
   // One exchange on the open connection; `sent` tells whether the request
   // was written whole before it failed.
@@ -82,6 +84,7 @@ class HttpClient {
 
   HttpUrl url_;
   std::chrono::milliseconds timeout_;
+  ReceiverLookup lookup_;
   boost::asio::io_context io_;
   std::optional<boost::asio::ssl::context> tlsContext_;
   std::unique_ptr<boost::beast::tcp_stream> plain_;

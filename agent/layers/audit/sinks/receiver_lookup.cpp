@@ -1,45 +1,73 @@
 #include "layers/audit/sinks/receiver_lookup.h"
 
-#include <memory>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace warden::audit {
 
 namespace asio = boost::asio;
 using Tcp = asio::ip::tcp;
 
-Result<std::vector<Tcp::endpoint>> lookUpReceiver(asio::io_context& io, const std::string& host, uint16_t port,
-                                                  std::chrono::steady_clock::time_point deadline,
-                                                  const std::string& what) {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (!ec) return std::vector<Tcp::endpoint>{Tcp::endpoint(address, port)};
+// Shared by the sink and the lookup's thread, which may outlive the sink.
+struct ReceiverLookup::Pending {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<Result<ReceiverAddresses>> answer;
+};
 
-  // Shared with the handler: after the deadline the lookup finishes on its
-  // own and its late answer must land somewhere harmless.
-  struct Lookup {
-    bool done = false;
-    boost::system::error_code ec;
-    std::vector<Tcp::endpoint> endpoints;
-  };
-  auto lookup = std::make_shared<Lookup>();
-  Tcp::resolver resolver(io);
-  resolver.async_resolve(host, std::to_string(port),
-                         [lookup](const boost::system::error_code& e, const Tcp::resolver::results_type& results) {
-                           lookup->ec = e;
-                           for (const auto& entry : results) lookup->endpoints.push_back(entry.endpoint());
-                           lookup->done = true;
-                         });
-  io.restart();
-  while (!lookup->done && std::chrono::steady_clock::now() < deadline) {
-    if (io.run_one_until(deadline) == 0 && io.stopped()) break;
+Result<ReceiverAddresses> ReceiverLookup::systemResolve(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* found = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (rc != 0) return Error{::gai_strerror(rc)};
+  ReceiverAddresses addresses;
+  for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
+    Tcp::endpoint endpoint;
+    if (entry->ai_addrlen > endpoint.capacity()) continue;
+    std::memcpy(endpoint.data(), entry->ai_addr, entry->ai_addrlen);
+    endpoint.resize(entry->ai_addrlen);
+    addresses.push_back(endpoint);
   }
-  if (!lookup->done) {
-    resolver.cancel();
-    return Error{"resolve " + what + " " + host + ": no answer in time (is the DNS server reachable?)"};
+  ::freeaddrinfo(found);
+  return addresses;
+}
+
+ReceiverLookup::ReceiverLookup(std::string host, uint16_t port, std::string what, Resolve resolve)
+    : host_(std::move(host)), port_(port), what_(std::move(what)), resolve_(std::move(resolve)) {}
+
+Result<ReceiverAddresses> ReceiverLookup::addresses(std::chrono::steady_clock::time_point deadline) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host_, ec);
+  if (!ec) return ReceiverAddresses{Tcp::endpoint(address, port_)};
+
+  if (!pending_) {
+    pending_ = std::make_shared<Pending>();
+    std::thread([pending = pending_, resolve = resolve_, host = host_, port = port_] {
+      auto answer = resolve(host, port);
+      std::lock_guard lock(pending->mutex);
+      pending->answer = std::move(answer);
+      pending->done.notify_all();
+    }).detach();
   }
-  if (lookup->ec) return Error{"resolve " + what + " " + host + ": " + lookup->ec.message()};
-  if (lookup->endpoints.empty()) return Error{"resolve " + what + " " + host + ": no addresses"};
-  return lookup->endpoints;
+  std::unique_lock lock(pending_->mutex);
+  if (!pending_->done.wait_until(lock, deadline, [this] { return pending_->answer.has_value(); })) {
+    return Error{"resolve " + what_ + " " + host_ + ": no answer in time (is the DNS server reachable?)"};
+  }
+  Result<ReceiverAddresses> answer = std::move(*pending_->answer);
+  lock.unlock();
+  pending_.reset();  // the next attempt looks the name up again
+  if (!answer) return Error{"resolve " + what_ + " " + host_ + ": " + answer.error().message};
+  if (answer->empty()) return Error{"resolve " + what_ + " " + host_ + ": no addresses"};
+  return answer;
 }
 
 }  // namespace warden::audit

@@ -16,7 +16,6 @@
 #include <boost/asio/write.hpp>
 
 #include "core/log.h"
-#include "layers/audit/sinks/receiver_lookup.h"
 
 namespace warden::audit {
 namespace {
@@ -101,7 +100,7 @@ Result<std::unique_ptr<SyslogConnection>> SyslogConnection::create(SyslogTarget 
 }
 
 SyslogConnection::SyslogConnection(SyslogTarget target, std::optional<ssl::context> tls)
-    : target_(std::move(target)), tls_(std::move(tls)) {}
+    : target_(std::move(target)), lookup_(target_.host, target_.port, "syslog receiver"), tls_(std::move(tls)) {}
 
 SyslogConnection::~SyslogConnection() {
   try {
@@ -157,7 +156,7 @@ void SyslogConnection::close() {
 
 Status SyslogConnection::connect() {
   const auto deadline = Clock::now() + target_.timeout;
-  auto endpoints = lookUpReceiver(io_, target_.host, target_.port, deadline, "syslog receiver");
+  auto endpoints = lookup_.addresses(deadline);
   if (!endpoints) return endpoints.error();
 
   stream_ = std::make_unique<Stream>();

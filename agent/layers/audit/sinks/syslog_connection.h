@@ -22,6 +22,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "core/result.h"
+#include "layers/audit/sinks/receiver_lookup.h"
 
 namespace warden::audit {
 
@@ -76,6 +77,7 @@ class SyslogConnection {
   std::string where() const;
 
   SyslogTarget target_;
+  ReceiverLookup lookup_;
   boost::asio::io_context io_;
   std::optional<boost::asio::ssl::context> tls_;
   std::unique_ptr<Stream> stream_;
