@@ -90,10 +90,13 @@ void Proxy::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   for (auto& worker : impl_->workers) worker->stop();
-  // A mint or a validation still running would post its result back to a
-  // worker's loop, and a validation reads the request in its coroutine.
+  // A mint, a validation or an identity lookup still running would post its
+  // result back to a worker's loop, and a validation reads the request in
+  // its coroutine. (A lookup of a connection without a kernel record may be
+  // waiting on DNS: the stop then waits for it too.)
   impl_->shared->mintPool.join();
   impl_->shared->inspectPool.join();
+  impl_->shared->identityPool.join();
   for (auto& worker : impl_->workers) worker->release();
   logger("proxy")->info("stopped");
 }
