@@ -219,17 +219,29 @@ TEST(SinkRunnerTest, StopDeliversWhatIsAlreadySpooled) {
   EXPECT_EQ(loadCursor(dir.path(), "s"), endOf(dir.path(), 2));
 }
 
+// A sink that fails every delivery.
+std::shared_ptr<SinkLog> downSink() {
+  auto log = std::make_shared<SinkLog>();
+  log->outcome = [](int) { return std::string("still down"); };
+  return log;
+}
+
+// Retrying a down sink every `backoff`, giving up `stopDeadline` after stop.
+SinkRunnerOptions retryingEvery(std::chrono::milliseconds backoff, std::chrono::milliseconds stopDeadline) {
+  SinkRunnerOptions options = fastOptions();
+  options.initialBackoff = backoff;
+  options.maxBackoff = backoff;
+  options.stopDeadline = stopDeadline;
+  return options;
+}
+
 TEST(SinkRunnerTest, StopGivesUpAtItsDeadlineWhileTheSinkStaysDown) {
   TempDir dir;
   SpoolWriter writer(dir.path());
   writer.append(1, 10);
-  auto log = std::make_shared<SinkLog>();
-  log->outcome = [](int) { return std::string("still down"); };
+  auto log = downSink();
   SpoolCursors cursors;
-  SinkRunnerOptions options = fastOptions();
-  options.initialBackoff = 50ms;
-  options.maxBackoff = 50ms;
-  options.stopDeadline = 200ms;
+  const SinkRunnerOptions options = retryingEvery(50ms, 200ms);
   SinkRunner runner("down", scripted(log), dir.path(), cursors, options);
   EXPECT_EQ(cursors.all().at("down"), (SpoolPosition{0, 0}));
   ASSERT_TRUE(log->waitFor([&] { return log->attempts.size() >= 2; }));
@@ -253,13 +265,9 @@ TEST(SinkRunnerTest, RunnersToldToStopTogetherSpendTheirDeadlinesSideBySide) {
   TempDir dir;
   SpoolWriter writer(dir.path());
   writer.append(1, 10);
-  auto log = std::make_shared<SinkLog>();
-  log->outcome = [](int) { return std::string("still down"); };
+  auto log = downSink();
   SpoolCursors cursors;
-  SinkRunnerOptions options = fastOptions();
-  options.initialBackoff = 20ms;
-  options.maxBackoff = 20ms;
-  options.stopDeadline = 1000ms;
+  const SinkRunnerOptions options = retryingEvery(20ms, 1000ms);
   SinkRunner first("first", scripted(log), dir.path(), cursors, options);
   SinkRunner second("second", scripted(log), dir.path(), cursors, options);
   ASSERT_TRUE(log->waitFor([&] { return log->attempts.size() >= 4; }));

@@ -13,7 +13,6 @@
 #include <cctype>
 #include <charconv>
 
-
 namespace warden::audit {
 namespace {
 
