@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -161,6 +162,9 @@ nlohmann::json identitiesOf(const proxy::Proxy& proxy) {
                     {"denied", activity.denied},
                     {"last_decision", activity.lastDecision},
                     {"last_seen", lastSeen}});
+    // null: the anomaly layer is off.
+    const auto risk = proxy.workloadRisk(w.key);
+    list.back()["risk"] = risk ? nlohmann::json(std::round(*risk * 1000) / 1000) : nlohmann::json();
   }
   return {{"workloads", std::move(list)}};
 }
@@ -342,6 +346,10 @@ Status start(Running& r, asio::io_context& io) {
   proxyOptions.blockUnreadable = r.config.validation.blockUnreadable;
   if (auto prepared = prepareMetrics(r); !prepared) return prepared.error();
   proxyOptions.metrics = r.traffic.get();
+  if (r.config.anomaly.enabled) {
+    proxyOptions.anomaly = anomaly::RiskSettings{.halfLife = r.config.anomaly.halfLife,
+                                                 .maxWorkloads = r.config.anomaly.maxWorkloads};
+  }
   proxyOptions.accessPolicies = access->policies;
   proxyOptions.accessSecrets = access->secrets;
   proxyOptions.sensitiveDataScanner = std::move(sensitiveScanner);

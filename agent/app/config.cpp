@@ -147,6 +147,15 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   }
 }
 
+void readAnomaly(Reader& r, const Entry* e, Config& c) {
+  if (!e) return;
+  auto& a = c.anomaly;
+  MapView m = r.map(e->value, e->keyNode.Mark(), "anomaly", {"enabled", "half_life_s", "max_workloads"});
+  r.boolean(m, "enabled", a.enabled);
+  r.duration(m, "half_life_s", 1, 7 * 86400, a.halfLife);
+  r.integer(m, "max_workloads", 1, 1000000, a.maxWorkloads, "a workload count");
+}
+
 void readAccess(Reader& r, const Entry* e, Config& c) {
   if (!e) return;
   auto& a = c.access;
@@ -257,7 +266,7 @@ void readTargets(Reader& r, const Entry* e, Config& c) {
 void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   MapView top = r.map(root, YAML::Mark::null_mark(), "",
                       {"cgroup", "fail_mode", "heartbeat", "listen", "workers", "paths", "upstream", "timeouts",
-                       "targets", "resolve", "limits", "validation", "access", "audit", "metrics"});
+                       "targets", "resolve", "limits", "validation", "anomaly", "access", "audit", "metrics"});
   if (const Entry* e = r.string(top, "cgroup", c.cgroup); e && c.cgroup != "auto" && (c.cgroup.empty() || c.cgroup.front() != '/')) {
     r.fail(*e, "cgroup", "'" + c.cgroup + "' is neither auto nor an absolute cgroup v2 directory");
   }
@@ -284,6 +293,7 @@ void readTopLevel(Reader& r, const YAML::Node& root, Config& c) {
   readResolve(r, top.find("resolve"), c);
   readLimits(r, top.find("limits"), c);
   readValidation(r, top.find("validation"), c);
+  readAnomaly(r, top.find("anomaly"), c);
   readAccess(r, top.find("access"), c);
   readAuditSection(r, top.find("audit"), c.audit);
   readMetricsSection(r, top.find("metrics"), c.metrics);

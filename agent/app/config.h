@@ -79,6 +79,16 @@ struct AccessConfig {
   friend bool operator==(const AccessConfig&, const AccessConfig&) = default;
 };
 
+// Layer 2 (config `anomaly:`): each workload's risk score, which access
+// policies read as `riskAbove`.
+struct AnomalyConfig {
+  bool enabled = true;
+  std::chrono::seconds halfLife{900};  // how fast a workload's evidence fades
+  uint32_t maxWorkloads = 10000;       // remembered at once; the least recently seen is forgotten
+
+  friend bool operator==(const AnomalyConfig&, const AnomalyConfig&) = default;
+};
+
 // Layer 4 (config `audit:`): the local spool every event is written to
 // first, and the sinks that forward it.
 struct AuditConfig {
@@ -136,6 +146,7 @@ struct Config {
   uint32_t maxJsonDepth = 64;                  // nesting of a request body's JSON
 
   ValidationConfig validation;
+  AnomalyConfig anomaly;
   AccessConfig access;
   AuditConfig audit;
   MetricsConfig metrics;

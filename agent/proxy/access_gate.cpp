@@ -70,6 +70,7 @@ access::AccessRequest requestOf(const AccessInput& input, access::Subject subjec
     }
   }
   request.detections = detectionsOf(input.validation, input.sensitiveData);
+  request.riskScore = input.riskScore;
   request.time = now;
   return request;
 }
@@ -105,8 +106,8 @@ access::Subject subjectOf(const ConnectionInfo& connection) {
     subject.uid = kernel.uid;
     subject.gid = kernel.gid;
   }
+  subject.workloadKey = workloadKeyOf(connection);
   if (const auto& workload = connection.workload) {
-    subject.workloadKey = workload->key;
     subject.unit = workload->unit;
     subject.slice = workload->slice;
     subject.containerId = workload->container;
@@ -117,8 +118,6 @@ access::Subject subjectOf(const ConnectionInfo& connection) {
     subject.executableSha256 = workload->executableSha256;
     subject.user = workload->user;
     subject.group = workload->group;
-  } else if (!kernel.comm.empty()) {
-    subject.workloadKey = "comm:" + kernel.comm;
   }
   return subject;
 }

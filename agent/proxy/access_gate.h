@@ -47,6 +47,7 @@ struct AccessInput {
   const audit::ValidationRecord* validation;  // null: layer 1 did not run
   std::string_view host;
   const audit::SensitiveDataRecord* sensitiveData = nullptr;  // null: the texts were not scanned
+  double riskScore = 0;  // the workload's, from layer 2 (0 without it)
 };
 
 struct AccessVerdict {

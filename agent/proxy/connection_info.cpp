@@ -17,4 +17,10 @@ audit::Event makeEvent(audit::EventType type, const ConnectionInfo& info) {
   return event;
 }
 
+std::string workloadKeyOf(const ConnectionInfo& info) {
+  if (info.workload) return info.workload->key;
+  const auto& comm = info.origin.identity.comm;
+  return comm.empty() ? std::string() : "comm:" + comm;
+}
+
 }  // namespace warden::proxy

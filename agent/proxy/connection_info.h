@@ -21,4 +21,9 @@ struct ConnectionInfo {
 
 audit::Event makeEvent(audit::EventType type, const ConnectionInfo& info);
 
+// The workload a connection's requests count for, as access policies and
+// layer 2 name it: the resolved workload's key, else "comm:<comm>"; "" when
+// the kernel gave nothing to tell it by.
+std::string workloadKeyOf(const ConnectionInfo& info);
+
 }  // namespace warden::proxy

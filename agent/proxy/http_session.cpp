@@ -28,6 +28,7 @@
 #include "proxy/request_inspection.h"
 #include "proxy/request_metrics.h"
 #include "proxy/response_inspection.h"
+#include "proxy/risk_signals.h"
 #include "proxy/sensitive_data_scan.h"
 
 namespace warden::proxy {
@@ -157,6 +158,7 @@ class HttpSession final : public ResponseCommit {
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
   void record(audit::Event& event, Clock::time_point start, const std::string& error);
   bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
+  void countRisk(audit::Event& event);
   void applyOutcome(audit::Event& event, const ResponseInspection* inspection, const ExchangeOutcome& outcome);
   void beforeLastWrite(const ExchangeOutcome& soFar) override;
   asio::awaitable<void> untilRecorded() override;
@@ -187,6 +189,7 @@ class HttpSession final : public ResponseCommit {
   // The current request's event, until it is recorded.
   bool recorded_ = false;
   uint64_t recordTicket_ = 0;  // record()'s, for untilRecorded()
+  uint64_t requestBodyBytes_ = 0;  // as the client sent it, when it was read whole (layer 2's size baseline)
   struct Exchanging {
     audit::Event* event = nullptr;
     Clock::time_point start;
@@ -205,6 +208,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   idle_.touch();
   recorded_ = false;
   recordTicket_ = 0;
+  requestBodyBytes_ = 0;
   exchanging_ = {};
   const RequestHead head = co_await readRequestHead(client_, buffer_, request, headerLimits_);
   const auto start = Clock::now();
@@ -248,6 +252,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   if (bodyRead) {
     const bool readWhole = co_await readBody(request, route.provider, event, start);
     if (!readWhole) co_return false;
+    requestBodyBytes_ = body_.size();
   }
   if (adapter != nullptr) {
     const InspectionLimits limits{options_.maxRequestBodyBytes, options_.maxJsonDepth};
@@ -374,13 +379,25 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
   auto& req = request.get();
   const providers::Request* parsed = body.parsed;
   SensitiveScan* sensitive = body.sensitive;
+  // Layer 2: the workload's risk with this request's signals, for policies'
+  // riskAbove. Counted for good when the event is sealed, outcome included.
+  double riskScore = 0;
+  if (worker_.shared.risk) {
+    if (const std::string key = workloadKeyOf(info_); !key.empty()) {
+      const auto assessment =
+          worker_.shared.risk->preview(key, riskSignalsOf(event, requestBodyBytes_), std::chrono::steady_clock::now());
+      riskScore = assessment.score;
+      event.anomaly = anomalyRecordOf(assessment);
+    }
+  }
   const AccessInput input{info_,
                           route,
                           parsed,
                           &req.base(),
                           event.validation ? &*event.validation : nullptr,
                           host,
-                          sensitive ? &sensitive->record : nullptr};
+                          sensitive ? &sensitive->record : nullptr,
+                          riskScore};
   RequestDecision decision = decide(&worker_.shared.access, input);
   verdict = std::move(decision.access);
   if (!verdict.record.action.empty()) event.access = verdict.record;
@@ -685,9 +702,21 @@ bool HttpSession::seal(audit::Event& event, Clock::time_point start, const std::
     event.error = error;
   }
   event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  countRisk(event);
   if (auto* metrics = worker_.shared.metrics) recordRequestMetrics(*metrics, event);
   worker_.shared.workloads.noteRequest(event.workload, event.decision, event.time);
   return true;
+}
+
+// Every request to an LLM API counts towards its workload's risk, refused
+// ones too: a workload that keeps being blocked is probing.
+void HttpSession::countRisk(audit::Event& event) {
+  if (!worker_.shared.risk || event.type != audit::EventType::Request || !event.llm) return;
+  const std::string key = workloadKeyOf(info_);
+  if (key.empty()) return;
+  const auto assessment =
+      worker_.shared.risk->record(key, riskSignalsOf(event, requestBodyBytes_), std::chrono::steady_clock::now());
+  event.anomaly = anomalyRecordOf(assessment);
 }
 
 void HttpSession::finish(audit::Event& event, Clock::time_point start, const std::string& error) {

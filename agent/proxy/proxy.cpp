@@ -83,6 +83,12 @@ void Proxy::setAccessPolicies(std::shared_ptr<const access::PolicySet> policies,
 
 std::vector<WorkloadActivity> Proxy::workloads() const { return impl_->shared->workloads.snapshot(); }
 
+std::optional<double> Proxy::workloadRisk(const std::string& key) const {
+  const auto& risk = impl_->shared->risk;
+  if (!risk) return std::nullopt;
+  return risk->score(key, std::chrono::steady_clock::now());
+}
+
 uint16_t Proxy::listenPort() const { return impl_->port; }
 
 void Proxy::stop() {

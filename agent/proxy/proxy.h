@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/anomaly/risk_tracker.h"
 #include "layers/audit/text_hasher.h"
 #include "core/endpoint.h"
 #include "core/result.h"
@@ -95,6 +96,9 @@ struct ProxyOptions {
   // Anything else without a record is closed: its destination is unknown.
   ConnectionOwnerLookup connectionOwner;
   DestinationLookup destinationOf;
+  // Layer 2: each workload's risk score; nullopt: no anomaly layer (every
+  // request's score is 0).
+  std::optional<anomaly::RiskSettings> anomaly;
   // Layer 3; null: no access layer (tests). Secrets null: no brokered keys.
   std::shared_ptr<const access::PolicySet> accessPolicies;
   std::shared_ptr<const access::SecretsFile> accessSecrets;
@@ -145,6 +149,8 @@ class Proxy {
   ProxyCounters counters() const;
   // The workloads seen, most recent first (`wardenctl identities`).
   std::vector<WorkloadActivity> workloads() const;
+  // A workload's risk score now (layer 2); nullopt when the layer is off.
+  std::optional<double> workloadRisk(const std::string& key) const;
   // The port every worker listens on (the ephemeral one when listenPort was 0).
   uint16_t listenPort() const;
   // Stops accepting, closes connections, joins the workers. Idempotent.

@@ -31,7 +31,9 @@ struct ProxyShared {
         events(e),
         metrics(o.metrics),
         interceptNames(std::make_shared<const InterceptNames>(std::move(names))),
-        access(AccessPolicies{o.accessPolicies, o.accessSecrets}) {}
+        access(AccessPolicies{o.accessPolicies, o.accessSecrets}) {
+    if (o.anomaly) risk.emplace(*o.anomaly);
+  }
 
   const ProxyOptions options;
   const OriginLookup lookup;
@@ -42,6 +44,7 @@ struct ProxyShared {
   std::atomic<std::shared_ptr<const InterceptNames>> interceptNames;
   ProxyStats stats;
   WorkloadRegistry workloads;
+  std::optional<anomaly::RiskTracker> risk;  // none: no anomaly layer
   AccessGate access;
   // Minting a leaf takes a fraction of a millisecond of CPU: too long for an
   // event loop, too short for more than a couple of threads.

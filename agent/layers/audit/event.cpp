@@ -363,6 +363,13 @@ void writeAccess(ObjectWriter& top, const AccessRecord& record) {
   if (!record.source.empty()) out.string("source", record.source);
 }
 
+void writeAnomaly(ObjectWriter& top, const AnomalyRecord& record) {
+  ObjectWriter out(top.key("anomaly"));
+  out.strings("reasons", record.reasons);
+  out.number("requests", static_cast<unsigned long long>(record.requests));
+  out.fraction("score", record.score);
+}
+
 void writeCapture(ObjectWriter& top, const CaptureRecord& record) {
   ObjectWriter out(top.key("capture"));
   if (!record.completion.empty()) out.string("completion", record.completion);
@@ -406,6 +413,7 @@ void writeSensitiveData(ObjectWriter& top, const SensitiveDataRecord& record) {
 void writeEvent(std::string& out, const Event& event, std::string_view hostName) {
   ObjectWriter top(out);
   if (event.access) writeAccess(top, *event.access);
+  if (event.anomaly) writeAnomaly(top, *event.anomaly);
   if (event.capture) writeCapture(top, *event.capture);
   if (event.originalDst || !event.mode.empty() || !event.sni.empty()) {
     ObjectWriter connection(top.key("connection"));

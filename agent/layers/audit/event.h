@@ -119,6 +119,14 @@ struct AccessRecord {
   uint64_t retryAfterSeconds = 0;
 };
 
+// The workload's risk after this request (layer 2): the score access
+// policies decided it with (`riskAbove`), and what this request added to it.
+struct AnomalyRecord {
+  double score = 0;
+  std::vector<std::string> reasons;  // jailbreak_attempt, secrets_outbound, oversized_request, ...
+  uint64_t requests = 0;             // the workload's requests before this one that the baseline has seen
+};
+
 // Secrets and personal data found in a request's texts (layer 3's masking).
 // Where and what, never the value itself.
 struct SensitiveFinding {
@@ -209,6 +217,7 @@ struct Event {
   std::optional<LlmRecord> llm;  // requests to a known LLM API host or path
   std::optional<WebSocketRecord> websocket;
   std::optional<ValidationRecord> validation;
+  std::optional<AnomalyRecord> anomaly;
   std::optional<AccessRecord> access;
   std::optional<SensitiveDataRecord> sensitiveData;
   std::optional<CaptureRecord> capture;

@@ -156,7 +156,7 @@ static std::string convert(std::string_view line) {
   // Everything OCSF has no attribute for, as warden wrote it.
   Json unmapped = Json::object();
   for (const char* key :
-       {"access", "capture", "decision", "llm", "policy", "sensitive_data", "validation", "websocket", "chain", "checkpoint", "sink", "lost", "workload"}) {
+       {"access", "anomaly", "capture", "decision", "llm", "policy", "sensitive_data", "validation", "websocket", "chain", "checkpoint", "sink", "lost", "workload"}) {
     if (event.contains(key)) unmapped[key] = event[key];
   }
   unmapped["type"] = type;

@@ -78,6 +78,19 @@ TEST(ConfigTest, AccessSectionSetsPolicyDirsAndSecrets) {
   EXPECT_EQ(relative.error().message, "b.yaml:4:7: access.policy_dirs: 'policies' is not an absolute path");
 }
 
+TEST(ConfigTest, AnomalySectionSetsTheHalfLifeAndTheWorkloadCap) {
+  auto parsed = parseConfig("anomaly:\n  enabled: false\n  half_life_s: 60\n  max_workloads: 500\n", "a.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_FALSE(parsed->anomaly.enabled);
+  EXPECT_EQ(parsed->anomaly.halfLife, std::chrono::seconds(60));
+  EXPECT_EQ(parsed->anomaly.maxWorkloads, 500u);
+  EXPECT_TRUE(defaultConfig().anomaly.enabled) << "on by default: a score 0 changes nothing until a policy reads it";
+
+  auto zero = parseConfig("anomaly:\n  half_life_s: 0\n", "b.yaml");
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("b.yaml:2:16: anomaly.half_life_s"), std::string::npos) << zero.error().message;
+}
+
 TEST(ConfigTest, FullFileSetsEveryField) {
   auto loaded = loadConfig(std::string(WARDEN_TEST_FIXTURES) + "/config/full.yaml");
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -234,7 +247,7 @@ TEST(ConfigTest, AuditSinkMistakesAreNamed) {
 TEST(ConfigTest, UnknownKeysAreErrorsAtTheKey) {
   EXPECT_EQ(errorOf("listen: {port: 1}\nlisen: {port: 2}\n"),
             "t.yaml:2:1: lisen: unknown key (known here: cgroup, fail_mode, heartbeat, listen, workers, paths, "
-            "upstream, timeouts, targets, resolve, limits, validation, access, audit, metrics)");
+            "upstream, timeouts, targets, resolve, limits, validation, anomaly, access, audit, metrics)");
   EXPECT_EQ(errorOf("upstream:\n  ca_file: /x\n"),
             "t.yaml:2:3: upstream.ca_file: unknown key (known here: extra_ca_file, connect_timeout_ms, "
             "idle_per_host, mark)");

@@ -103,6 +103,17 @@ TEST(EventJsonTest, SensitiveDataSaysWhereAndWhatNeverTheValue) {
   EXPECT_EQ(toJson(e, "node-1")["sensitive_data"], expected);
 }
 
+TEST(EventJsonTest, TheAnomalyRecordCarriesTheScoreAndWhatThisRequestAdded) {
+  auto e = sampleRequest();
+  e.anomaly = AnomalyRecord{0.70049, {"jailbreak_attempt", "secrets_outbound"}, 12};
+  const auto json = toJson(e, "node-1");
+  EXPECT_EQ(json["anomaly"], (nlohmann::json{{"score", 0.7},
+                                             {"reasons", {"jailbreak_attempt", "secrets_outbound"}},
+                                             {"requests", 12}}));
+  e.anomaly = AnomalyRecord{};
+  EXPECT_EQ(toJson(e, "node-1")["anomaly"]["reasons"], nlohmann::json::array()) << "a score of 0 is still written";
+}
+
 TEST(EventJsonTest, EmptyPartsAreOmitted) {
   Event e;
   e.type = EventType::AgentStart;

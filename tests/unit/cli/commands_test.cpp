@@ -63,6 +63,7 @@ class CommandsTest : public ::testing::Test {
                   {"connections", 3},
                   {"requests", 7},
                   {"denied", 1},
+                  {"risk", 0.503},
                   {"last_decision", "deny"},
                   {"last_seen", "2026-11-23T10:00:00.000000000Z"}},
                  {{"key", "comm:curl"},
@@ -120,11 +121,11 @@ TEST_F(CommandsTest, IdentitiesListsTheWorkloadsAsATable) {
   serve();
   EXPECT_EQ(run(Action::Identities), kExitOk);
   EXPECT_EQ(out_.str(),
-            "WORKLOAD                       USER  EXECUTABLE                           CONNS  REQUESTS  DENIED  "
+            "WORKLOAD                       USER  EXECUTABLE                           CONNS  REQUESTS  DENIED  RISK  "
             "LAST DECISION  LAST SEEN\n"
-            "unit:system.slice/bot.service  bot   /usr/bin/node (sha256 0123456789ab)  3      7         1       "
+            "unit:system.slice/bot.service  bot   /usr/bin/node (sha256 0123456789ab)  3      7         1       0.50  "
             "deny           2026-11-23T10:00:00.000000000Z\n"
-            "comm:curl                      -     -                                    1      0         0       "
+            "comm:curl                      -     -                                    1      0         0       -     "
             "-              2026-11-23T09:00:00.000000000Z\n");
   EXPECT_EQ(run(Action::Identities, /*json=*/true), kExitOk);
   EXPECT_EQ(nlohmann::json::parse(out_.str())["workloads"][0]["requests"], 7);

@@ -39,6 +39,7 @@ class AccessEnforcementTest : public ::testing::Test {
     auto scanner = masking::SensitiveDataScanner::load(WARDEN_POLICIES_DIR "/masking");
     ASSERT_TRUE(scanner.ok()) << scanner.error().message;
     options.sensitiveDataScanner = std::move(scanner.value());
+    options.anomaly = anomaly::RiskSettings{};
     // Every connection comes from the unit the test names.
     options.resolveWorkload = [](const KernelIdentity& kernel) {
       auto record = std::make_shared<audit::WorkloadRecord>();
@@ -163,6 +164,38 @@ TEST_F(AccessEnforcementTest, RedactForwardsTheBodyWithSecretsAndPersonalDataMas
   EXPECT_EQ(chatFrom("bot", "Bearer sk-own").result_int(), 200);
   ASSERT_EQ(upstream_.requests().size(), 2u);
   EXPECT_EQ(upstream_.requests()[1].body, kChat);
+}
+
+// Layer 2 feeds layer 3: each request that sends a secret out raises its
+// workload's risk, until a rule on riskAbove refuses the workload outright,
+// secret or not. Another workload is not affected.
+TEST_F(AccessEnforcementTest, AWorkloadThatKeepsSendingSecretsOutIsCutOffByItsRiskScore) {
+  startProxy(R"(  rules:
+    - id: risky
+      match: { riskAbove: 0.6 }
+      action: deny
+      reason: this workload's risk is too high
+    - id: others
+      action: allow
+)");
+  const std::string leaker = "unit:system.slice/leaker.service";
+  EXPECT_EQ(proxy_->workloadRisk(leaker), 0.0);
+  int allowed = 0;
+  for (; allowed < 10; ++allowed) {
+    const auto response = chatFrom("leaker", "Bearer sk-own", kLeakyChat);
+    if (response.result_int() != 200) {
+      EXPECT_EQ(response.result_int(), 403);
+      EXPECT_NE(response.body().find("this workload's risk is too high"), std::string::npos) << response.body();
+      break;
+    }
+  }
+  // One AWS key and one e-mail address add 0.30 of evidence: scores 0.26,
+  // 0.45, 0.59, then 0.70 with the fourth.
+  EXPECT_EQ(allowed, 3);
+  EXPECT_GT(*proxy_->workloadRisk(leaker), 0.6);
+  EXPECT_EQ(chatFrom("leaker", "Bearer sk-own").result_int(), 403) << "a clean request too, while the risk lasts";
+  EXPECT_EQ(chatFrom("bot", "Bearer sk-own").result_int(), 200);
+  EXPECT_EQ(upstream_.requests().size(), 4u);
 }
 
 TEST_F(AccessEnforcementTest, APolicyMayRefuseRequestsThatCarryASecret) {
