@@ -14,7 +14,9 @@
 # on reload (control socket and SIGHUP) and the running one stays, a fixed
 # one takes effect; a rule with action redact forwards the coder's prompt with
 # an AWS key and an e-mail address masked; a capture entry puts the coder's
-# prompt and completion, masked, into its events. Private mount and network namespaces, as the other
+# prompt and completion, masked, into its events; a third workload
+# (agent.service) that keeps attempting jailbreaks is refused once its risk
+# score (layer 2) passes a riskAbove rule. Private mount and network namespaces, as the other
 # suites; everything is undone on every exit path.
 set -euo pipefail
 
@@ -55,6 +57,8 @@ inner_main() {
   e2e_wardend_ensure_alive f
   check_g_capture
   e2e_wardend_ensure_alive g
+  check_h_risk
+  e2e_wardend_ensure_alive h
 }
 
 outer_main() {

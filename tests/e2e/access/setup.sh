@@ -1,5 +1,5 @@
 # The access test's world: names, PKI, the mock upstream, the cgroups of the
-# two workloads, the policy and secrets, and wardend.
+# three workloads, the policy and secrets, and wardend.
 
 readonly kApiHost=api.openai.com
 readonly kOtherApiHost=api.anthropic.com
@@ -35,11 +35,14 @@ setup_cgroups() {
   e2e_scenario_cgroup e2e_wardend_check_detached f "cleanup: "
   BOT_CG=$CG/bot.service
   CODER_CG=$CG/coder.service
-  mkdir "$BOT_CG" "$CODER_CG"
+  AGENT_CG=$CG/agent.service
+  mkdir "$BOT_CG" "$CODER_CG" "$AGENT_CG"
   e2e_defer e2e_cgroup_remove "$BOT_CG"
   e2e_defer e2e_cgroup_remove "$CODER_CG"
+  e2e_defer e2e_cgroup_remove "$AGENT_CG"
   BOT_UNIT=$(basename "$CG")/bot.service
   CODER_UNIT=$(basename "$CG")/coder.service
+  AGENT_UNIT=$(basename "$CG")/agent.service
 }
 
 # policy_text [EXTRA_RULES]: the test's policy; EXTRA_RULES (YAML list items
