@@ -24,6 +24,12 @@ class LruCache {
     return &it->second->second;
   }
 
+  // As find(), without marking the entry used: a look that is not a use.
+  const Value* peek(const Key& key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &it->second->second;
+  }
+
   void put(const Key& key, Value value) {
     if (auto* existing = find(key)) {
       *existing = std::move(value);

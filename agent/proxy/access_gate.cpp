@@ -157,6 +157,7 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
   verdict.capture = policies.captureFor(request);
   auto& record = verdict.record;
   record = recordOf(decision);
+  verdict.onRisk = decision.onRisk;
   if (!request.keySha256.empty()) {
     if (const auto* key = policies.keyBySha256(request.keySha256)) record.key = key->id;
   }
@@ -203,12 +204,12 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
   return verdict;
 }
 
-AccessVerdict AccessGate::checkTunnel(const ConnectionInfo& connection, std::string_view host) {
+AccessVerdict AccessGate::checkTunnel(const ConnectionInfo& connection, std::string_view host, double riskScore) {
   AccessVerdict verdict;
   const auto state = current_.load();
   if (!state->policies) return verdict;
   const providers::Route route{.provider = providers::providerForHost(host)};
-  const AccessInput input{connection, route, nullptr, nullptr, nullptr, host};
+  const AccessInput input{connection, route, nullptr, nullptr, nullptr, host, nullptr, riskScore};
   const access::AccessDecision decision = state->policies->evaluate(requestOf(input, subjectOf(connection), clock_()));
   verdict.record = recordOf(decision);
   if (decision.action == access::Action::Deny && decision.enforced) {

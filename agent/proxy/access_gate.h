@@ -52,6 +52,7 @@ struct AccessInput {
 
 struct AccessVerdict {
   bool refuse = false;
+  bool onRisk = false;  // the deciding rule matched on the risk score (access::AccessDecision::onRisk)
   providers::Refusal refusal = providers::Refusal::Forbidden;
   std::string reason;
   std::chrono::seconds retryAfter{0};
@@ -79,7 +80,7 @@ class AccessGate {
   AccessVerdict check(const AccessInput& input);
   // A connection warden relays without reading: only who and where are
   // known. Budgets do not count it (it is not a request).
-  AccessVerdict checkTunnel(const ConnectionInfo& connection, std::string_view host);
+  AccessVerdict checkTunnel(const ConnectionInfo& connection, std::string_view host, double riskScore);
   // After the response: the provider's usage, or an estimate.
   void recordUsage(const AccessVerdict& verdict, uint64_t tokens);
   // An admitted request warden refused itself afterwards (it could not mask

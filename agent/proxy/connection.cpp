@@ -51,7 +51,10 @@ asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, Connecti
   // left alone. One without (a raw IP, or not TLS) may be an API call that
   // hides its name, so the workload's policy judges it on who and where.
   if (info.sni.empty()) {
-    auto verdict = worker.shared.access.checkTunnel(info, info.origin.originalDst.addressString());
+    // A workload cut off for its risk score is cut off here too.
+    double risk = 0;
+    if (const auto& tracker = worker.shared.risk) risk = tracker->score(workloadKeyOf(info), std::chrono::steady_clock::now());
+    auto verdict = worker.shared.access.checkTunnel(info, info.origin.originalDst.addressString(), risk);
     if (!verdict.record.action.empty()) event.access = verdict.record;
     if (verdict.refuse) {
       event.decision = "deny";

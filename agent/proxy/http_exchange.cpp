@@ -413,6 +413,10 @@ asio::awaitable<void> Exchange::relayWebSocket() {
   res.set(http::field::connection, "Upgrade");
   res.set(http::field::upgrade, upgrade.empty() ? "websocket" : upgrade);
   out_.status = 101;
+  if (client_.commit != nullptr) {
+    client_.commit->beforeUpgrade(out_);
+    co_await client_.commit->untilRecorded();
+  }
   http::response<http::empty_body, Fields> switching{res.base()};
   auto [ec, n] = co_await writeMessage(client_.stream, switching);
   out_.bytesToClient += n;

@@ -65,6 +65,10 @@ class ResponseCommit {
   // Awaited right after beforeLastWrite(): the event it recorded is in the
   // spool when this returns (events recorded together are written together).
   virtual asio::awaitable<void> untilRecorded() { co_return; }
+  // The upstream accepted a WebSocket upgrade and its 101 is about to go to
+  // the client: the session's opening is recorded now (untilRecorded() is
+  // awaited next), its end when it ends.
+  virtual void beforeUpgrade(const ExchangeOutcome& /*soFar*/) {}
 
  protected:
   ~ResponseCommit() = default;

@@ -158,9 +158,11 @@ class HttpSession final : public ResponseCommit {
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
   void record(audit::Event& event, Clock::time_point start, const std::string& error);
   bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
+  void assessRisk(audit::Event& event);
   void countRisk(audit::Event& event);
   void applyOutcome(audit::Event& event, const ResponseInspection* inspection, const ExchangeOutcome& outcome);
   void beforeLastWrite(const ExchangeOutcome& soFar) override;
+  void beforeUpgrade(const ExchangeOutcome& soFar) override;
   asio::awaitable<void> untilRecorded() override;
   // Sends `request` upstream with the session as its commit point.
   asio::awaitable<ExchangeOutcome> exchange(ClientSide& side, RequestParser& request, audit::Event& event,
@@ -189,7 +191,13 @@ class HttpSession final : public ResponseCommit {
   // The current request's event, until it is recorded.
   bool recorded_ = false;
   uint64_t recordTicket_ = 0;  // record()'s, for untilRecorded()
-  uint64_t requestBodyBytes_ = 0;  // as the client sent it, when it was read whole (layer 2's size baseline)
+  // Layer 2: the request as read, its body's size when read whole, and
+  // whether it was assessed and refused on its risk score.
+  const providers::Request* parsed_ = nullptr;  // lives in serveOne(), as long as the event
+  std::optional<uint64_t> bodyBytes_;
+  bool riskAssessed_ = false;
+  bool deniedOnRisk_ = false;
+  std::string openEventId_;        // the current WebSocket session's websocket_open event
   struct Exchanging {
     audit::Event* event = nullptr;
     Clock::time_point start;
@@ -208,7 +216,11 @@ asio::awaitable<bool> HttpSession::serveOne() {
   idle_.touch();
   recorded_ = false;
   recordTicket_ = 0;
-  requestBodyBytes_ = 0;
+  parsed_ = nullptr;
+  bodyBytes_.reset();
+  riskAssessed_ = false;
+  deniedOnRisk_ = false;
+  openEventId_.clear();
   exchanging_ = {};
   const RequestHead head = co_await readRequestHead(client_, buffer_, request, headerLimits_);
   const auto start = Clock::now();
@@ -252,13 +264,14 @@ asio::awaitable<bool> HttpSession::serveOne() {
   if (bodyRead) {
     const bool readWhole = co_await readBody(request, route.provider, event, start);
     if (!readWhole) co_return false;
-    requestBodyBytes_ = body_.size();
+    bodyBytes_ = body_.size();
   }
   if (adapter != nullptr) {
     const InspectionLimits limits{options_.maxRequestBodyBytes, options_.maxJsonDepth};
     inspected = inspectRequest(*adapter, route, req[http::field::content_type], req[http::field::content_encoding],
                                body_, limits);
     llm.request = requestRecord(inspected);
+    if (inspected.request) parsed_ = &*inspected.request;
     if (options_.textHasher && inspected.request) {
       std::vector<std::string_view> texts;
       for (const RequestText& text : requestTexts(*inspected.request)) texts.push_back(text.ref->text);
@@ -352,6 +365,21 @@ void HttpSession::beforeLastWrite(const ExchangeOutcome& soFar) {
   record(event, exchanging_.start, soFar.error);
 }
 
+// A session may last hours: its opening is on record before the client can
+// send anything through it. The session's own event (written when it ends)
+// names this one.
+void HttpSession::beforeUpgrade(const ExchangeOutcome& soFar) {
+  if (exchanging_.event == nullptr) return;
+  audit::Event opened = *exchanging_.event;
+  opened.type = audit::EventType::WebSocketOpen;
+  opened.id = audit::newEventId();
+  opened.status = soFar.status;
+  opened.bytesFromClient += soFar.bytesFromClient;
+  opened.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchanging_.start);
+  openEventId_ = opened.id;
+  recordTicket_ = worker_.events.stage(std::move(opened));
+}
+
 asio::awaitable<ExchangeOutcome> HttpSession::exchange(ClientSide& side, RequestParser& request, audit::Event& event,
                                                        Clock::time_point start,
                                                        const ResponseInspection* inspection) {
@@ -379,17 +407,10 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
   auto& req = request.get();
   const providers::Request* parsed = body.parsed;
   SensitiveScan* sensitive = body.sensitive;
-  // Layer 2: the workload's risk with this request's signals, for policies'
-  // riskAbove. Counted for good when the event is sealed, outcome included.
-  double riskScore = 0;
-  if (worker_.shared.risk) {
-    if (const std::string key = workloadKeyOf(info_); !key.empty()) {
-      const auto assessment =
-          worker_.shared.risk->preview(key, riskSignalsOf(event, requestBodyBytes_), std::chrono::steady_clock::now());
-      riskScore = assessment.score;
-      event.anomaly = anomalyRecordOf(assessment);
-    }
-  }
+  // Layer 2 first: policies' riskAbove reads the score with this request's
+  // signals counted.
+  assessRisk(event);
+  const double riskScore = event.anomaly ? event.anomaly->score : 0;
   const AccessInput input{info_,
                           route,
                           parsed,
@@ -400,6 +421,7 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
                           riskScore};
   RequestDecision decision = decide(&worker_.shared.access, input);
   verdict = std::move(decision.access);
+  deniedOnRisk_ = verdict.refuse && verdict.onRisk;
   if (!verdict.record.action.empty()) event.access = verdict.record;
   event.decision = decision.decision;
   // Captured only where every finding can be masked: with the scan done.
@@ -544,6 +566,7 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
       record.unreadable = outcome.webSocket->unreadable;
       event.websocket = record;
     }
+    event.websocket->openEvent = openEventId_;
   }
   if (outcome.upstreamUnavailable) {
     if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
@@ -708,15 +731,37 @@ bool HttpSession::seal(audit::Event& event, Clock::time_point start, const std::
   return true;
 }
 
-// Every request to an LLM API counts towards its workload's risk, refused
-// ones too: a workload that keeps being blocked is probing.
-void HttpSession::countRisk(audit::Event& event) {
-  if (!worker_.shared.risk || event.type != audit::EventType::Request || !event.llm) return;
+// Counts the request's signals once, where its access decision is taken or,
+// for one refused before (by validation, for its size), when it is sealed.
+void HttpSession::assessRisk(audit::Event& event) {
+  if (riskAssessed_ || !worker_.shared.risk) return;
+  riskAssessed_ = true;
   const std::string key = workloadKeyOf(info_);
   if (key.empty()) return;
   const auto assessment =
-      worker_.shared.risk->record(key, riskSignalsOf(event, requestBodyBytes_), std::chrono::steady_clock::now());
+      worker_.shared.risk->assess(key, riskSignalsOf(event, parsed_, bodyBytes_), std::chrono::steady_clock::now());
   event.anomaly = anomalyRecordOf(assessment);
+}
+
+// Every request to an LLM API counts towards its workload's risk, refused
+// ones too (a workload that keeps being blocked is probing), and how it
+// ended counts towards the next. A WebSocket session's messages count when
+// it ends.
+void HttpSession::countRisk(audit::Event& event) {
+  if (!worker_.shared.risk || !event.llm) return;
+  const std::string key = workloadKeyOf(info_);
+  if (key.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (event.type == audit::EventType::WebSocket) {
+    auto signals = riskSignalsOf(event, nullptr, std::nullopt);
+    signals.isRequest = false;
+    event.anomaly = anomalyRecordOf(worker_.shared.risk->assess(key, signals, now));
+    return;
+  }
+  if (event.type != audit::EventType::Request) return;
+  assessRisk(event);
+  auto added = worker_.shared.risk->recordOutcome(key, riskOutcomeOf(event, deniedOnRisk_), now);
+  if (event.anomaly) event.anomaly->reasons.insert(event.anomaly->reasons.end(), added.begin(), added.end());
 }
 
 void HttpSession::finish(audit::Event& event, Clock::time_point start, const std::string& error) {

@@ -19,6 +19,10 @@ namespace warden::proxy {
 struct RequestText {
   validation::MessagePart part = validation::MessagePart::User;
   const providers::TextRef* ref = nullptr;  // into the request
+  // Up to the conversation's last assistant turn (and tool descriptions,
+  // once there is one): context a chat API resends with every turn, not
+  // this turn's input.
+  bool history = false;
 };
 
 // The texts of a request in the order validatePrompt() inspects them (a

@@ -1,46 +1,92 @@
 #include "proxy/risk_signals.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "proxy/prompt_validation.h"
 
 namespace warden::proxy {
 namespace {
 
-// Findings that are not an attempt to steer the model: its own detector
-// (harmful), smuggled characters (their own signal), and a size limit.
-bool isAttack(const audit::ValidationFinding& finding) {
-  return finding.category != "harmful" && finding.category != "hidden-text" && finding.category != "size-limit";
-}
+// Never 0, which means "no fingerprint".
+uint64_t fingerprintOf(std::string_view text) { return std::hash<std::string_view>{}(text) | 1; }
+
+class TextSignalsByIndex {
+ public:
+  explicit TextSignalsByIndex(const providers::Request* parsed) {
+    if (parsed != nullptr) texts_ = requestTexts(*parsed);
+    known_ = parsed != nullptr;
+  }
+
+  // The text's signals to fill in; null when it is not this turn's.
+  anomaly::TextSignals* at(uint64_t index) {
+    if (known_ && (index >= texts_.size() || texts_[index].history)) return nullptr;
+    auto [it, added] = byIndex_.try_emplace(index);
+    if (added && known_ && texts_[index].part == validation::MessagePart::System) {
+      it->second.fingerprint = fingerprintOf(texts_[index].ref->text);
+    }
+    return &it->second;
+  }
+
+  std::vector<anomaly::TextSignals> take() {
+    std::vector<anomaly::TextSignals> out;
+    out.reserve(byIndex_.size());
+    for (auto& [index, signals] : byIndex_) out.push_back(signals);
+    return out;
+  }
+
+ private:
+  bool known_ = false;
+  std::vector<RequestText> texts_;
+  std::map<uint64_t, anomaly::TextSignals> byIndex_;
+};
 
 }  // namespace
 
-anomaly::RequestSignals riskSignalsOf(const audit::Event& event, uint64_t requestBytes) {
+anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers::Request* parsed,
+                                      std::optional<uint64_t> bodyBytes) {
   anomaly::RequestSignals signals;
-  signals.requestBytes = requestBytes;
+  signals.bodyBytes = bodyBytes;
   if (event.llm && event.llm->request) signals.model = event.llm->request->model;
+  TextSignalsByIndex texts(parsed);
   if (const auto& validation = event.validation) {
     for (const auto& finding : validation->findings) {
-      // Findings under the flag threshold are kept for explanation only.
-      if (finding.verdict == "allow") continue;
+      // Findings under the flag threshold are kept for explanation only;
+      // a size limit says nothing about intent.
+      if (finding.verdict == "allow" || finding.category == "size-limit") continue;
+      anomaly::TextSignals* text = texts.at(finding.text);
+      if (text == nullptr) continue;
       if (finding.category == "harmful") {
-        signals.harmfulScore = std::max(signals.harmfulScore, finding.score);
+        text->harmfulScore = std::max(text->harmfulScore, finding.score);
       } else if (finding.category == "hidden-text") {
-        signals.smuggling = true;
-      } else if (isAttack(finding)) {
-        signals.attackScore = std::max(signals.attackScore, finding.score);
+        text->smuggling = true;
+      } else {
+        text->attackScore = std::max(text->attackScore, finding.score);
       }
     }
-    if (validation->sanitizedTexts > 0) signals.smuggling = true;
   }
   if (const auto& sensitive = event.sensitiveData) {
-    signals.secrets = sensitive->secrets;
-    signals.pii = sensitive->pii;
+    for (const auto& finding : sensitive->findings) {
+      anomaly::TextSignals* text = texts.at(finding.text);
+      if (text == nullptr) continue;
+      if (finding.dataClass == "secret") ++text->secrets;
+      if (finding.dataClass == "pii") ++text->pii;
+    }
   }
+  signals.texts = texts.take();
+  return signals;
+}
+
+anomaly::RequestOutcome riskOutcomeOf(const audit::Event& event, bool deniedOnRisk) {
+  anomaly::RequestOutcome outcome;
   if (const auto& access = event.access) {
-    signals.denied = access->action == "deny" && access->enforced;
-    signals.keyTheft =
+    outcome.denied = access->action == "deny" && access->enforced && !deniedOnRisk;
+    outcome.keyTheft =
         std::find(access->flags.begin(), access->flags.end(), "key_theft_suspected") != access->flags.end();
   }
-  return signals;
+  return outcome;
 }
 
 audit::AnomalyRecord anomalyRecordOf(const anomaly::RiskAssessment& assessment) {

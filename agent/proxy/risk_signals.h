@@ -1,19 +1,28 @@
-// What layer 2 learns from a request: its signals, read from the records the
-// other layers put in its audit event.
+// What layer 2 learns from a request: the signals of this turn's texts, read
+// from the records the other layers put in its audit event.
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <optional>
 
 #include "layers/anomaly/risk_tracker.h"
 #include "layers/audit/event.h"
+#include "providers/conversation.h"
 
 namespace warden::proxy {
 
-// `requestBytes`: the body as the client sent it. Denial and key theft are
-// read from the event's access record, so they are only known once it is
-// decided.
-anomaly::RequestSignals riskSignalsOf(const audit::Event& event, uint64_t requestBytes);
+// `parsed`: the request as its adapter read it, to tell this turn's texts
+// from the resent conversation (whose findings are not counted again) and to
+// fingerprint system prompts and tool descriptions (counted once per
+// workload); null (a WebSocket session's record, a body not read): every
+// finding counts. `bodyBytes`: the body as the client sent it, when it was
+// read whole.
+anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers::Request* parsed,
+                                      std::optional<uint64_t> bodyBytes);
+
+// How the request ended, from its access record; a denial by a rule on the
+// risk score itself is not counted again (the workload would never recover).
+anomaly::RequestOutcome riskOutcomeOf(const audit::Event& event, bool deniedOnRisk);
 
 audit::AnomalyRecord anomalyRecordOf(const anomaly::RiskAssessment& assessment);
 

@@ -7,9 +7,9 @@ namespace warden::anomaly {
 namespace {
 
 // Evidence each signal adds. One certain jailbreak attempt alone gives a
-// score of 0.50, two in a row 0.75, three 0.88; secrets are counted up to
-// four per request and personal data up to ten, so one request cannot
-// saturate the score by volume alone.
+// score of 0.50, two 0.75, three 0.88; secrets are counted up to four per
+// request and personal data up to ten, so one request cannot saturate the
+// score by volume alone.
 constexpr double kAttack = 0.7;        // times the finding's score
 constexpr double kHarmful = 0.5;       // times the finding's score
 constexpr double kSmuggling = 0.3;
@@ -19,8 +19,11 @@ constexpr double kPerPii = 0.05;
 constexpr uint64_t kPiiCounted = 10;
 constexpr double kOversized = 0.5;
 constexpr double kNewModel = 0.15;
-constexpr double kDenied = 0.3;
+constexpr double kDenied = 0.15;
 constexpr double kKeyTheft = 1.0;
+// The score never reaches 1 (0.993 at this cap), and a workload that kept
+// going far past any threshold is not held there for hours once it stops.
+constexpr double kMaxEvidence = 5.0;
 
 // A body is oversized when it is at least this large and 3 deviations
 // above the workload's usual log size (a deviation counted as at least
@@ -32,16 +35,25 @@ constexpr double kMinSizeDeviation = 0.6931471805599453;  // ln 2
 // The baseline's moving average: each request weighs at least this much,
 // so it follows a workload whose usage changes over a few dozen requests.
 constexpr double kMinBaselineWeight = 0.05;
-constexpr size_t kMaxModels = 16;
 
 double scoreOf(double evidence) { return 1.0 - std::exp(-evidence); }
 
 double logSize(uint64_t bytes) { return std::log(static_cast<double>(bytes) + 1.0); }
 
+// A finding's score as evidence: NaN and out-of-range values are not.
+double unitScore(double score) { return score > 0 ? std::min(score, 1.0) : 0.0; }
+
+bool usableModel(const std::string& model) { return !model.empty() && model.size() <= RiskTracker::kMaxModelBytes; }
+
 }  // namespace
 
-RiskTracker::RiskTracker(RiskSettings settings)
-    : settings_(settings), byWorkload_(settings.maxWorkloads) {}
+RiskTracker::RiskTracker(RiskSettings settings) : settings_(settings), byWorkload_(settings.maxWorkloads) {}
+
+RiskTracker::Workload& RiskTracker::entry(const std::string& workload) {
+  if (Workload* w = byWorkload_.find(workload)) return *w;
+  byWorkload_.put(workload, Workload{});
+  return *byWorkload_.find(workload);
+}
 
 double RiskTracker::decayed(const Workload& w, Clock::time_point now) const {
   if (w.evidence == 0 || now <= w.evidenceAt) return w.evidence;
@@ -50,87 +62,110 @@ double RiskTracker::decayed(const Workload& w, Clock::time_point now) const {
   return w.evidence * std::exp2(-halfLives);
 }
 
-RiskTracker::Contribution RiskTracker::contentOf(const Workload* w, const RequestSignals& request) const {
-  Contribution out;
-  const auto add = [&out](double evidence, const char* reason) {
-    if (evidence <= 0) return;
-    out.evidence += evidence;
-    out.reasons.emplace_back(reason);
-  };
-  add(kAttack * std::clamp(request.attackScore, 0.0, 1.0), "jailbreak_attempt");
-  add(kHarmful * std::clamp(request.harmfulScore, 0.0, 1.0), "harmful_request");
-  if (request.smuggling) add(kSmuggling, "smuggled_characters");
-  add(kPerSecret * static_cast<double>(std::min(request.secrets, kSecretsCounted)), "secrets_outbound");
-  add(kPerPii * static_cast<double>(std::min(request.pii, kPiiCounted)), "pii_outbound");
-  if (w != nullptr && w->requests >= settings_.baselineRequests) {
-    const double deviation = std::max(std::sqrt(w->sizeVariance), kMinSizeDeviation);
-    if (request.requestBytes >= kOversizedFloorBytes &&
-        logSize(request.requestBytes) - w->sizeMean >= kOversizedDeviations * deviation) {
-      add(kOversized, "oversized_request");
+void RiskTracker::add(Workload& w, double evidence, Clock::time_point now) const {
+  w.evidence = std::min(decayed(w, now) + evidence, kMaxEvidence);
+  w.evidenceAt = std::max(now, w.evidenceAt);
+}
+
+bool RiskTracker::remember(Workload& w, uint64_t fingerprint) {
+  if (std::find(w.texts.begin(), w.texts.end(), fingerprint) != w.texts.end()) return false;
+  w.texts[w.nextText] = fingerprint;
+  w.nextText = (w.nextText + 1) % w.texts.size();
+  return true;
+}
+
+double RiskTracker::baselineEvidence(const Workload& w, const RequestSignals& request,
+                                     std::vector<std::string>& reasons) const {
+  if (!request.isRequest) return 0;
+  double evidence = 0;
+  if (request.bodyBytes && w.sizedRequests >= settings_.baselineRequests) {
+    const double deviation = std::max(std::sqrt(w.sizeVariance), kMinSizeDeviation);
+    if (*request.bodyBytes >= kOversizedFloorBytes &&
+        logSize(*request.bodyBytes) - w.sizeMean >= kOversizedDeviations * deviation) {
+      evidence += kOversized;
+      reasons.emplace_back("oversized_request");
     }
-    const bool known = std::find(w->models.begin(), w->models.end(), request.model) != w->models.end();
-    if (!request.model.empty() && !known && w->models.size() < kMaxModels) add(kNewModel, "new_model");
   }
-  return out;
+  if (w.requests >= settings_.baselineRequests && usableModel(request.model) && w.models.size() < kMaxModels &&
+      std::find(w.models.begin(), w.models.end(), request.model) == w.models.end()) {
+    evidence += kNewModel;
+    reasons.emplace_back("new_model");
+  }
+  return evidence;
 }
 
 void RiskTracker::learn(Workload& w, const RequestSignals& request) {
+  if (!request.isRequest) return;
   ++w.requests;
-  const double weight = std::max(1.0 / static_cast<double>(w.requests), kMinBaselineWeight);
-  const double x = logSize(request.requestBytes);
-  const double delta = x - w.sizeMean;
-  w.sizeMean += weight * delta;
-  w.sizeVariance = (1.0 - weight) * (w.sizeVariance + weight * delta * delta);
-  if (!request.model.empty() && w.models.size() < kMaxModels &&
+  if (request.bodyBytes) {
+    ++w.sizedRequests;
+    const double weight = std::max(1.0 / static_cast<double>(w.sizedRequests), kMinBaselineWeight);
+    const double delta = logSize(*request.bodyBytes) - w.sizeMean;
+    w.sizeMean += weight * delta;
+    w.sizeVariance = (1.0 - weight) * (w.sizeVariance + weight * delta * delta);
+  }
+  if (usableModel(request.model) && w.models.size() < kMaxModels &&
       std::find(w.models.begin(), w.models.end(), request.model) == w.models.end()) {
     w.models.push_back(request.model);
   }
 }
 
-RiskAssessment RiskTracker::preview(const std::string& workload, const RequestSignals& request,
-                                    Clock::time_point now) const {
+RiskAssessment RiskTracker::assess(const std::string& workload, const RequestSignals& request, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  const Workload* w = byWorkload_.find(workload);
-  Contribution content = contentOf(w, request);
+  Workload& w = entry(workload);
+  // The request's texts together: the strongest attempt, all the data.
+  double attack = 0, harmful = 0;
+  bool smuggling = false;
+  uint64_t secrets = 0, pii = 0;
+  for (const TextSignals& text : request.texts) {
+    if (text.fingerprint != 0 && !remember(w, text.fingerprint)) continue;
+    attack = std::max(attack, unitScore(text.attackScore));
+    harmful = std::max(harmful, unitScore(text.harmfulScore));
+    smuggling = smuggling || text.smuggling;
+    secrets += text.secrets;
+    pii += text.pii;
+  }
   RiskAssessment out;
-  out.score = scoreOf((w ? decayed(*w, now) : 0.0) + content.evidence);
-  out.reasons = std::move(content.reasons);
-  out.requests = w ? w->requests : 0;
+  out.requests = w.requests;
+  double evidence = 0;
+  const auto count = [&](double added, const char* reason) {
+    if (!(added > 0)) return;
+    evidence += added;
+    out.reasons.emplace_back(reason);
+  };
+  count(kAttack * attack, "jailbreak_attempt");
+  count(kHarmful * harmful, "harmful_request");
+  if (smuggling) count(kSmuggling, "smuggled_characters");
+  count(kPerSecret * static_cast<double>(std::min(secrets, kSecretsCounted)), "secrets_outbound");
+  count(kPerPii * static_cast<double>(std::min(pii, kPiiCounted)), "pii_outbound");
+  evidence += baselineEvidence(w, request, out.reasons);
+  add(w, evidence, now);
+  learn(w, request);
+  out.score = scoreOf(w.evidence);
   return out;
 }
 
-RiskAssessment RiskTracker::record(const std::string& workload, const RequestSignals& request, Clock::time_point now) {
+std::vector<std::string> RiskTracker::recordOutcome(const std::string& workload, const RequestOutcome& outcome,
+                                                    Clock::time_point now) {
+  std::vector<std::string> reasons;
+  double evidence = 0;
+  if (outcome.denied) {
+    evidence += kDenied;
+    reasons.emplace_back("access_denied");
+  }
+  if (outcome.keyTheft) {
+    evidence += kKeyTheft;
+    reasons.emplace_back("key_theft_suspected");
+  }
+  if (evidence == 0) return reasons;
   std::lock_guard lock(mutex_);
-  Workload* w = byWorkload_.find(workload);
-  if (w == nullptr) {
-    byWorkload_.put(workload, Workload{});
-    w = byWorkload_.find(workload);
-  }
-  Contribution content = contentOf(w, request);
-  RiskAssessment out;
-  const double evidence = decayed(*w, now) + content.evidence;
-  out.score = scoreOf(evidence);
-  out.reasons = std::move(content.reasons);
-  out.requests = w->requests;
-
-  double outcome = 0;
-  if (request.denied) {
-    outcome += kDenied;
-    out.reasons.emplace_back("access_denied");
-  }
-  if (request.keyTheft) {
-    outcome += kKeyTheft;
-    out.reasons.emplace_back("key_theft_suspected");
-  }
-  w->evidence = evidence + outcome;
-  w->evidenceAt = std::max(now, w->evidenceAt);
-  learn(*w, request);
-  return out;
+  add(entry(workload), evidence, now);
+  return reasons;
 }
 
 double RiskTracker::score(const std::string& workload, Clock::time_point now) const {
   std::lock_guard lock(mutex_);
-  const Workload* w = byWorkload_.find(workload);
+  const Workload* w = byWorkload_.peek(workload);
   return w ? scoreOf(decayed(*w, now)) : 0.0;
 }
 

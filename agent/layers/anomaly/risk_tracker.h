@@ -3,21 +3,29 @@
 // A request adds evidence to its workload: a jailbreak or injection attempt,
 // a harmful request, smuggled characters, secrets or personal data on their
 // way out, a body far larger than the workload's own baseline, a model it has
-// never used, a request access refused, an API key it should not hold. The
-// evidence decays with a half-life, so a burst of attempts raises the score
-// for a while and a workload that behaves again drifts back to 0. The score is
-// 1 - exp(-evidence): in [0, 1), and each attempt moves it less the higher it
-// already is.
+// never used; and afterwards a request access refused, an API key it should
+// not hold. The evidence decays with a half-life, so a burst of attempts
+// raises the score for a while and a workload that behaves again drifts back
+// to 0. The score is 1 - exp(-evidence): in [0, 1), each attempt moving it
+// less the higher it already is.
 //
-// Access policies read it (`riskAbove`), so a workload that keeps probing is
-// cut off even when each of its requests, alone, was only flagged.
+// What counts is what is new: the caller passes only this turn's texts (not
+// the conversation history a chat API resends with every turn), and a text
+// with a fingerprint (a system prompt, tool descriptions) counts once while
+// the workload's memory of it lasts. Otherwise a busy workload would climb
+// on its own history.
+//
+// Access policies read the score (`riskAbove`), so a workload that keeps
+// probing is cut off even when each of its requests alone was only flagged.
 // Thread-safe; bounded: past `maxWorkloads` the workload seen least recently
-// is forgotten.
+// is forgotten, and each one's memory is of fixed size.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,19 +33,33 @@
 
 namespace warden::anomaly {
 
-// What one request showed, from the other layers' records.
-struct RequestSignals {
-  // The highest score of an injection or jailbreak finding that was reported
-  // (flagged or blocked), 0 when none; the same for harmful requests.
+// What one text of a request showed (only texts with a finding are passed).
+struct TextSignals {
+  // Non-zero: the text is counted once per workload (a hash of its bytes);
+  // 0: it is counted each time it is passed.
+  uint64_t fingerprint = 0;
+  // The highest score of an injection or jailbreak finding at or above its
+  // flag threshold, 0 when none; the same for harmful requests.
   double attackScore = 0;
   double harmfulScore = 0;
-  bool smuggling = false;  // invisible, tag or bidi characters in its texts
-  uint64_t secrets = 0;    // secrets in its texts (found, masked or not)
+  bool smuggling = false;  // invisible, tag or bidi characters hidden in it
+  uint64_t secrets = 0;
   uint64_t pii = 0;
-  uint64_t requestBytes = 0;  // the body as the client sent it
-  std::string model;          // "" when not known
-  // How it ended, known only when it is recorded.
-  bool denied = false;    // an enforced access decision refused it
+};
+
+struct RequestSignals {
+  std::vector<TextSignals> texts;  // this turn's texts with findings
+  // The request feeds the workload's baselines: its size (when its body was
+  // read whole) and its model. False for a WebSocket session's messages,
+  // counted when the session ends.
+  bool isRequest = true;
+  std::optional<uint64_t> bodyBytes;
+  std::string model;  // "" when not known
+};
+
+// How a request ended, counted for the workload's next requests.
+struct RequestOutcome {
+  bool denied = false;    // an enforced access decision refused it (not one on the risk score itself)
   bool keyTheft = false;  // it carried a key bound to other workloads
 };
 
@@ -51,10 +73,9 @@ struct RiskSettings {
 
 struct RiskAssessment {
   double score = 0;  // [0, 1)
-  // What this request added, in this order: jailbreak_attempt,
+  // What the request added, in this order: jailbreak_attempt,
   // harmful_request, smuggled_characters, secrets_outbound, pii_outbound,
-  // oversized_request, new_model; and, counted for the workload's next
-  // requests, access_denied, key_theft_suspected.
+  // oversized_request, new_model.
   std::vector<std::string> reasons;
   uint64_t requests = 0;  // the workload's requests before this one, as far as the tracker remembers
 };
@@ -65,41 +86,50 @@ class RiskTracker {
 
   explicit RiskTracker(RiskSettings settings = {});
 
-  // The workload's score with this request counted, without keeping it:
-  // what access policies decide the request with. Its outcome (denied, key
-  // theft) is not part of it: it raises the workload's next requests.
-  RiskAssessment preview(const std::string& workload, const RequestSignals& request, Clock::time_point now) const;
-  // Counts the request and its outcome for good. The score returned is the
-  // one preview() gave for the same request.
-  RiskAssessment record(const std::string& workload, const RequestSignals& request, Clock::time_point now);
+  // Counts the request's signals and returns the workload's score with them:
+  // what access decides the request with. Call once per request.
+  RiskAssessment assess(const std::string& workload, const RequestSignals& request, Clock::time_point now);
+  // Counts how it ended; returns the reasons added (access_denied,
+  // key_theft_suspected).
+  std::vector<std::string> recordOutcome(const std::string& workload, const RequestOutcome& outcome,
+                                         Clock::time_point now);
   // The workload's score now, with nothing added (0 for one never seen).
   double score(const std::string& workload, Clock::time_point now) const;
 
   size_t workloads() const;
   const RiskSettings& settings() const { return settings_; }
 
+  // Models remembered per workload, and the longest name kept.
+  static constexpr size_t kMaxModels = 16;
+  static constexpr size_t kMaxModelBytes = 128;
+  // Fingerprinted texts remembered per workload.
+  static constexpr size_t kRememberedTexts = 64;
+
  private:
   struct Workload {
     double evidence = 0;
     Clock::time_point evidenceAt{};
     uint64_t requests = 0;
-    // Request size baseline: mean and variance of ln(bytes + 1), moving.
+    // Request size baseline: moving mean and variance of ln(bytes + 1) over
+    // the bodies read whole.
+    uint64_t sizedRequests = 0;
     double sizeMean = 0;
     double sizeVariance = 0;
     std::vector<std::string> models;  // the first kMaxModels it used
-  };
-  struct Contribution {
-    double evidence = 0;
-    std::vector<std::string> reasons;
+    std::array<uint64_t, kRememberedTexts> texts{};  // fingerprints counted, oldest overwritten first
+    size_t nextText = 0;
   };
 
+  Workload& entry(const std::string& workload);
   double decayed(const Workload& w, Clock::time_point now) const;
-  Contribution contentOf(const Workload* w, const RequestSignals& request) const;
+  void add(Workload& w, double evidence, Clock::time_point now) const;
+  static bool remember(Workload& w, uint64_t fingerprint);
+  double baselineEvidence(const Workload& w, const RequestSignals& request, std::vector<std::string>& reasons) const;
   static void learn(Workload& w, const RequestSignals& request);
 
   const RiskSettings settings_;
   mutable std::mutex mutex_;
-  mutable identity::LruCache<std::string, Workload> byWorkload_;
+  identity::LruCache<std::string, Workload> byWorkload_;
 };
 
 }  // namespace warden::anomaly

@@ -19,6 +19,7 @@ const char* typeName(EventType type) {
   switch (type) {
     case EventType::Request: return "request";
     case EventType::Tunnel: return "tunnel";
+    case EventType::WebSocketOpen: return "websocket_open";
     case EventType::WebSocket: return "websocket";
     case EventType::AgentStart: return "agent_start";
     case EventType::AgentStop: return "agent_stop";
@@ -296,6 +297,7 @@ void writeWebSocket(ObjectWriter& top, const WebSocketRecord& record) {
   out.number("malformed", static_cast<unsigned long long>(record.malformed));
   out.number("messages_from_client", static_cast<unsigned long long>(record.messagesFromClient));
   out.number("messages_to_client", static_cast<unsigned long long>(record.messagesToClient));
+  if (!record.openEvent.empty()) out.string("open_event", record.openEvent);
   if (!record.refused.empty()) out.string("refused", record.refused);
   out.number("uninspected", static_cast<unsigned long long>(record.uninspected));
   if (!record.unreadable.empty()) out.string("unreadable", record.unreadable);

@@ -17,11 +17,13 @@
 
 namespace warden::audit {
 
-// WebSocket: one event per upgraded connection, at its end.
+// WebSocketOpen: an upgrade accepted, recorded before the 101 reaches the
+// client (a session the agent dies during is still on record).
+// WebSocket: the session's counts and verdicts, when it ends.
 // SinkTrouble / SinkRecovered: a sink stopped taking events, or took them again.
 // PolicyLoad: access policies loaded at start or by a reload, or a reload
 // rejected (the running policies stay).
-enum class EventType { Request, Tunnel, WebSocket, AgentStart, AgentStop, SinkTrouble, SinkRecovered, PolicyLoad };
+enum class EventType { Request, Tunnel, WebSocketOpen, WebSocket, AgentStart, AgentStop, SinkTrouble, SinkRecovered, PolicyLoad };
 
 // A file uploaded in a multipart form (/v1/files, audio transcriptions).
 struct UploadedFileRecord {
@@ -73,6 +75,7 @@ struct WebSocketRecord {
   uint64_t malformed = 0;    // text messages that are not a JSON event
   std::string unreadable;    // a direction broke the framing protocol: relayed, no longer read
   std::string refused;       // why warden refused a client message and ended the session
+  std::string openEvent;     // the id of the session's websocket_open event
 };
 
 // One finding of the validation layer (prompt injection, jailbreak, harmful

@@ -92,7 +92,7 @@ static std::string convert(std::string_view line) {
   const Json workload = event.value("workload", Json::object());
   const Json connection = event.value("connection", Json::object());
   const Json llm = event.value("llm", Json::object());
-  const bool activity = type == "request" || type == "websocket" || type == "tunnel";
+  const bool activity = type == "request" || type == "websocket_open" || type == "websocket" || type == "tunnel";
   const int activityId = activity ? activityOf(request.value("method", "")) : 99;
 
   Json out;

@@ -95,6 +95,13 @@ check_realtime_event() {
       | "\(.events_from_client) client events (\(.messages_from_client) messages), \(.events_to_client) server events (\(.messages_to_client) messages), \(.malformed) malformed, \(.uninspected) uninspected"') (the mock got ${from:-?}, the SDK saw ${to:-?})" \
     event_is "$event" '.websocket.events_from_client == $from and .websocket.events_to_client == $to and .websocket.malformed == 0' \
     --argjson from "${from:-null}" --argjson to "${to:-null}"
+
+  local opened
+  opened=$(typed_events_of websocket_open "$pid" | head -n 1)
+  e2e_check 5 "openai $scenario: the session's opening was recorded apart (websocket_open $(event_says "${opened:-null}" '.id'), status $(event_says "${opened:-null}" '.response.status')), and the session's event names it" \
+    event_is "$event" '.websocket.open_event == $opened.id and $opened.response.status == 101
+      and $opened.identity.pid == $pid and $opened.decision == "allow"' \
+    --argjson opened "${opened:-null}" --argjson pid "$pid"
 }
 
 check_realtime() {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace warden::anomaly {
 namespace {
@@ -13,140 +14,171 @@ using std::chrono::seconds;
 
 const Clock::time_point kStart{seconds(1000)};
 
-RequestSignals attack(double score) {
+double scoreOf(double evidence) { return 1 - std::exp(-evidence); }
+
+RequestSignals withText(TextSignals text, uint64_t bytes = 2000) {
   RequestSignals s;
-  s.attackScore = score;
-  s.requestBytes = 2000;
+  s.texts.push_back(text);
+  s.bodyBytes = bytes;
   s.model = "gpt-4o-mini";
   return s;
 }
 
-RequestSignals ordinary(uint64_t bytes = 2000, std::string model = "gpt-4o-mini") {
+RequestSignals attack(double score, uint64_t fingerprint = 0) {
+  return withText(TextSignals{.fingerprint = fingerprint, .attackScore = score});
+}
+
+RequestSignals ordinary(std::optional<uint64_t> bytes = 2000, std::string model = "gpt-4o-mini") {
   RequestSignals s;
-  s.requestBytes = bytes;
+  s.bodyBytes = bytes;
   s.model = std::move(model);
   return s;
 }
 
-bool has(const RiskAssessment& a, const std::string& reason) {
-  return std::find(a.reasons.begin(), a.reasons.end(), reason) != a.reasons.end();
+bool has(const std::vector<std::string>& reasons, const std::string& reason) {
+  return std::find(reasons.begin(), reasons.end(), reason) != reasons.end();
 }
 
-TEST(RiskTrackerTest, AnUnknownWorkloadHasNoRisk) {
+TEST(RiskTrackerTest, AnUnknownWorkloadHasNoRiskAndAPlainRequestAddsNone) {
   RiskTracker tracker;
   EXPECT_EQ(tracker.score("unit:a.service", kStart), 0);
-  const auto a = tracker.preview("unit:a.service", ordinary(), kStart);
+  EXPECT_EQ(tracker.workloads(), 0u) << "looking adds no workload";
+  const auto a = tracker.assess("unit:a.service", ordinary(), kStart);
   EXPECT_EQ(a.score, 0);
   EXPECT_TRUE(a.reasons.empty());
-  EXPECT_EQ(tracker.workloads(), 0u) << "preview keeps nothing";
+  EXPECT_EQ(a.requests, 0u);
+  EXPECT_EQ(tracker.assess("unit:a.service", ordinary(), kStart).requests, 1u);
 }
 
 TEST(RiskTrackerTest, RepeatedJailbreakAttemptsRaiseTheScoreStepByStep) {
   RiskTracker tracker;
-  const auto first = tracker.record("w", attack(1.0), kStart);
-  EXPECT_NEAR(first.score, 0.503, 0.001);
-  EXPECT_TRUE(has(first, "jailbreak_attempt"));
-  const auto second = tracker.record("w", attack(1.0), kStart + seconds(1));
-  const auto third = tracker.record("w", attack(1.0), kStart + seconds(2));
-  EXPECT_GT(second.score, first.score);
-  EXPECT_GT(third.score, 0.87);
-  EXPECT_LT(third.score, 1.0);
-  EXPECT_EQ(third.requests, 2u);
+  const auto first = tracker.assess("w", attack(1.0), kStart);
+  EXPECT_NEAR(first.score, scoreOf(0.7), 1e-9);
+  EXPECT_TRUE(has(first.reasons, "jailbreak_attempt"));
+  const auto second = tracker.assess("w", attack(1.0), kStart);
+  const auto third = tracker.assess("w", attack(1.0), kStart);
+  EXPECT_NEAR(second.score, scoreOf(1.4), 1e-9);
+  EXPECT_NEAR(third.score, scoreOf(2.1), 1e-9);
   EXPECT_EQ(tracker.score("other", kStart), 0) << "workloads are counted apart";
 }
 
 TEST(RiskTrackerTest, EvidenceHalvesEveryHalfLife) {
   RiskTracker tracker(RiskSettings{.halfLife = seconds(600)});
-  tracker.record("w", attack(1.0), kStart);  // evidence 0.7
-  const double now = tracker.score("w", kStart);
-  const double later = tracker.score("w", kStart + seconds(600));
-  EXPECT_NEAR(now, 1 - std::exp(-0.7), 1e-9);
-  EXPECT_NEAR(later, 1 - std::exp(-0.35), 1e-9);
+  tracker.assess("w", attack(1.0), kStart);
+  EXPECT_NEAR(tracker.score("w", kStart), scoreOf(0.7), 1e-9);
+  EXPECT_NEAR(tracker.score("w", kStart + seconds(600)), scoreOf(0.35), 1e-9);
   EXPECT_LT(tracker.score("w", kStart + seconds(600 * 20)), 0.001) << "a workload that behaves drifts back to 0";
+  EXPECT_NEAR(tracker.score("w", kStart - seconds(60)), scoreOf(0.7), 1e-9) << "a clock that steps back adds nothing";
 }
 
-TEST(RiskTrackerTest, PreviewCountsTheRequestWithoutKeepingIt) {
+TEST(RiskTrackerTest, AFingerprintedTextCountsOnceNotWithEveryRequestThatResendsIt) {
   RiskTracker tracker;
-  tracker.record("w", attack(1.0), kStart);
-  const auto preview = tracker.preview("w", attack(1.0), kStart);
-  const auto recorded = tracker.record("w", attack(1.0), kStart);
-  EXPECT_DOUBLE_EQ(preview.score, recorded.score);
-  EXPECT_EQ(preview.reasons, recorded.reasons);
+  TextSignals systemPrompt{.fingerprint = 42, .pii = 1};
+  EXPECT_TRUE(has(tracker.assess("w", withText(systemPrompt), kStart).reasons, "pii_outbound"));
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(tracker.assess("w", withText(systemPrompt), kStart).reasons.empty());
+  EXPECT_NEAR(tracker.score("w", kStart), scoreOf(0.05), 1e-9);
+  EXPECT_TRUE(has(tracker.assess("other", withText(systemPrompt), kStart).reasons, "pii_outbound"))
+      << "each workload remembers its own";
+  // Its memory is bounded: once 64 other texts were counted, it counts again.
+  for (uint64_t f = 100; f < 100 + RiskTracker::kRememberedTexts; ++f) {
+    tracker.assess("w", withText(TextSignals{.fingerprint = f, .pii = 1}), kStart);
+  }
+  EXPECT_TRUE(has(tracker.assess("w", withText(systemPrompt), kStart).reasons, "pii_outbound"));
+}
+
+TEST(RiskTrackerTest, TheRequestsTextsCountTogetherTheStrongestAttemptAndAllTheData) {
+  RiskTracker tracker;
+  RequestSignals s = ordinary();
+  s.texts = {TextSignals{.attackScore = 0.6, .secrets = 3}, TextSignals{.attackScore = 0.9, .secrets = 3, .pii = 2}};
+  const auto a = tracker.assess("w", s, kStart);
+  EXPECT_NEAR(a.score, scoreOf(0.7 * 0.9 + 0.25 * 4 + 0.05 * 2), 1e-9) << "secrets capped at 4";
+  EXPECT_EQ(a.reasons, (std::vector<std::string>{"jailbreak_attempt", "secrets_outbound", "pii_outbound"}));
 }
 
 TEST(RiskTrackerTest, ADenialAndKeyTheftRaiseTheNextRequestsNotThisOne) {
   RiskTracker tracker;
-  RequestSignals denied = ordinary();
-  denied.denied = true;
-  denied.keyTheft = true;
-  const auto a = tracker.record("w", denied, kStart);
-  EXPECT_EQ(a.score, 0);
-  EXPECT_TRUE(has(a, "access_denied"));
-  EXPECT_TRUE(has(a, "key_theft_suspected"));
-  EXPECT_NEAR(tracker.score("w", kStart), 1 - std::exp(-1.3), 1e-9);
+  EXPECT_EQ(tracker.assess("w", ordinary(), kStart).score, 0);
+  const auto added = tracker.recordOutcome("w", RequestOutcome{.denied = true, .keyTheft = true}, kStart);
+  EXPECT_EQ(added, (std::vector<std::string>{"access_denied", "key_theft_suspected"}));
+  EXPECT_NEAR(tracker.score("w", kStart), scoreOf(1.15), 1e-9);
+  EXPECT_TRUE(tracker.recordOutcome("w", RequestOutcome{}, kStart).empty());
 }
 
-TEST(RiskTrackerTest, SecretsAndPersonalDataOnTheirWayOutAreCountedUpToACap) {
+TEST(RiskTrackerTest, EvidenceIsCappedSoTheScoreStaysBelowOneAndFallsOnceTheWorkloadStops) {
+  RiskTracker tracker(RiskSettings{.halfLife = seconds(600)});
+  for (int i = 0; i < 1000; ++i) tracker.assess("w", attack(1.0), kStart);
+  EXPECT_NEAR(tracker.score("w", kStart), scoreOf(5.0), 1e-9);
+  EXPECT_LT(tracker.score("w", kStart), 1.0);
+  // From the cap, under 0.8 (evidence 1.61) within 1.7 half-lives.
+  EXPECT_LT(tracker.score("w", kStart + seconds(1000)), 0.8);
+}
+
+TEST(RiskTrackerTest, NonFiniteAndOutOfRangeScoresAreNotEvidence) {
   RiskTracker tracker;
-  RequestSignals one = ordinary();
-  one.secrets = 1;
-  RequestSignals many = ordinary();
-  many.secrets = 1000;
-  many.pii = 1000;
-  const auto a = tracker.preview("w", one, kStart);
-  const auto b = tracker.preview("w", many, kStart);
-  EXPECT_NEAR(a.score, 1 - std::exp(-0.25), 1e-9);
-  EXPECT_TRUE(has(a, "secrets_outbound"));
-  EXPECT_NEAR(b.score, 1 - std::exp(-1.5), 1e-9) << "4 secrets and 10 personal data items at most";
-  EXPECT_TRUE(has(b, "pii_outbound"));
+  RequestSignals s = ordinary();
+  s.texts = {TextSignals{.attackScore = std::numeric_limits<double>::quiet_NaN(), .harmfulScore = -3},
+             TextSignals{.attackScore = 7}};
+  const auto a = tracker.assess("w", s, kStart);
+  EXPECT_NEAR(a.score, scoreOf(0.7), 1e-9) << "7 counts as 1, NaN and -3 as nothing";
+  EXPECT_EQ(a.reasons, (std::vector<std::string>{"jailbreak_attempt"}));
 }
 
 TEST(RiskTrackerTest, ABodyFarLargerThanTheWorkloadsUsualIsFlaggedOnceTheBaselineIsLearnt) {
   RiskTracker tracker(RiskSettings{.baselineRequests = 20});
-  // Before the baseline: a large body is only what this workload does.
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(2 << 20), kStart), "oversized_request"));
-  for (int i = 0; i < 20; ++i) tracker.record("w", ordinary(1500 + 100 * (i % 5)), kStart);
-  const auto big = tracker.preview("w", ordinary(2 << 20), kStart);
-  EXPECT_TRUE(has(big, "oversized_request"));
-  EXPECT_NEAR(big.score, 1 - std::exp(-0.5), 1e-9);
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(6000), kStart), "oversized_request")) << "4x its usual size";
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(60000), kStart), "oversized_request"))
+  EXPECT_FALSE(has(tracker.assess("w", ordinary(2 << 20), kStart).reasons, "oversized_request"))
+      << "before its baseline, a large body is what this workload does";
+  RiskTracker fresh(RiskSettings{.baselineRequests = 20});
+  for (int i = 0; i < 20; ++i) fresh.assess("w", ordinary(100000 + 1000 * (i % 5)), kStart);
+  for (int i = 0; i < 50; ++i) fresh.assess("w", ordinary(std::nullopt), kStart);
+  EXPECT_FALSE(has(fresh.assess("w", ordinary(400000), kStart).reasons, "oversized_request")) << "4x its usual";
+  const auto big = fresh.assess("w", ordinary(2 << 20), kStart);
+  EXPECT_TRUE(has(big.reasons, "oversized_request")) << "20x, and bodies of unknown size did not drag the mean to 0";
+  EXPECT_NEAR(big.score, scoreOf(0.5), 1e-9);
+
+  RiskTracker small(RiskSettings{.baselineRequests = 20});
+  for (int i = 0; i < 20; ++i) small.assess("w", ordinary(1500), kStart);
+  EXPECT_FALSE(has(small.assess("w", ordinary(60000), kStart).reasons, "oversized_request"))
       << "under the 64 KiB floor, whatever the baseline";
 }
 
 TEST(RiskTrackerTest, AWorkloadThatAlwaysSendsLargeBodiesIsNotFlaggedForThem) {
   RiskTracker tracker;
-  for (int i = 0; i < 40; ++i) tracker.record("w", ordinary(i % 2 ? 4 << 20 : 1000), kStart);
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(4 << 20), kStart), "oversized_request"));
+  for (int i = 0; i < 40; ++i) tracker.assess("w", ordinary(i % 2 ? 4 << 20 : 1000), kStart);
+  EXPECT_FALSE(has(tracker.assess("w", ordinary(4 << 20), kStart).reasons, "oversized_request"));
 }
 
 TEST(RiskTrackerTest, AModelTheWorkloadNeverUsedIsFlaggedAfterItsBaseline) {
   RiskTracker tracker(RiskSettings{.baselineRequests = 5});
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(2000, "o1"), kStart), "new_model"));
-  for (int i = 0; i < 5; ++i) tracker.record("w", ordinary(), kStart);
-  EXPECT_TRUE(has(tracker.preview("w", ordinary(2000, "o1"), kStart), "new_model"));
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(), kStart), "new_model"));
-  tracker.record("w", ordinary(2000, "o1"), kStart);
-  EXPECT_FALSE(has(tracker.preview("w", ordinary(2000, "o1"), kStart), "new_model")) << "learnt once used";
+  EXPECT_FALSE(has(tracker.assess("w", ordinary(2000, "o1"), kStart).reasons, "new_model"));
+  for (int i = 0; i < 5; ++i) tracker.assess("w", ordinary(), kStart);
+  EXPECT_TRUE(has(tracker.assess("w", ordinary(2000, "o3"), kStart).reasons, "new_model"));
+  EXPECT_FALSE(has(tracker.assess("w", ordinary(2000, "o3"), kStart).reasons, "new_model")) << "learnt once used";
+  EXPECT_FALSE(has(tracker.assess("w", ordinary(2000, "o1"), kStart).reasons, "new_model"));
+  EXPECT_FALSE(has(tracker.assess("w", ordinary(2000, std::string(200, 'm')), kStart).reasons, "new_model"))
+      << "names past 128 bytes are neither kept nor judged";
 }
 
-TEST(RiskTrackerTest, TheWorkloadSeenLeastRecentlyIsForgottenPastTheCap) {
+TEST(RiskTrackerTest, ASessionsMessagesCountWithoutFeedingTheBaselines) {
+  RiskTracker tracker(RiskSettings{.baselineRequests = 1});
+  tracker.assess("w", ordinary(), kStart);
+  RequestSignals session;
+  session.isRequest = false;
+  session.texts = {TextSignals{.attackScore = 1.0}};
+  session.model = "gpt-realtime";
+  const auto a = tracker.assess("w", session, kStart);
+  EXPECT_EQ(a.reasons, (std::vector<std::string>{"jailbreak_attempt"}));
+  EXPECT_EQ(tracker.assess("w", ordinary(), kStart).requests, 1u) << "a session is not a request";
+}
+
+TEST(RiskTrackerTest, TheWorkloadSeenLeastRecentlyIsForgottenPastTheCapNotTheOneLookedAt) {
   RiskTracker tracker(RiskSettings{.maxWorkloads = 2});
-  tracker.record("a", attack(1.0), kStart);
-  tracker.record("b", attack(1.0), kStart);
-  tracker.record("a", ordinary(), kStart);
-  tracker.record("c", ordinary(), kStart);
+  tracker.assess("a", attack(1.0), kStart);
+  tracker.assess("b", attack(1.0), kStart);
+  EXPECT_GT(tracker.score("a", kStart), 0);  // a look, not a use
+  tracker.assess("c", ordinary(), kStart);
   EXPECT_EQ(tracker.workloads(), 2u);
-  EXPECT_EQ(tracker.score("b", kStart), 0);
-  EXPECT_GT(tracker.score("a", kStart), 0);
-}
-
-TEST(RiskTrackerTest, ScoresOutsideZeroToOneAreClamped) {
-  RiskTracker tracker;
-  RequestSignals odd = ordinary();
-  odd.attackScore = 7;
-  odd.harmfulScore = -3;
-  EXPECT_NEAR(tracker.preview("w", odd, kStart).score, 1 - std::exp(-0.7), 1e-9);
+  EXPECT_EQ(tracker.score("a", kStart), 0);
+  EXPECT_GT(tracker.score("b", kStart), 0);
 }
 
 }  // namespace

@@ -191,7 +191,7 @@ TEST_F(AccessGateTest, ATunnelDecidedByRedactIsRefusedForItCannotBeMasked) {
     - id: mask-all
       action: redact
 )");
-  auto verdict = gate_->checkTunnel(connectionOf(kBot), "127.0.0.2");
+  auto verdict = gate_->checkTunnel(connectionOf(kBot), "127.0.0.2", 0);
   EXPECT_TRUE(verdict.refuse);
   EXPECT_EQ(verdict.record.action, "redact");
   EXPECT_NE(verdict.reason.find("cannot"), std::string::npos) << verdict.reason;

@@ -11,6 +11,7 @@
 #include "layers/audit/event_log.h"
 #include "proxy/proxy.h"
 #include "proxy_test_support.h"
+#include "scripted_upstream.h"
 #include "test_upstream.h"
 
 namespace warden::proxy::test {
@@ -167,6 +168,59 @@ TEST_F(PlainProxyTest, EachEventIsInTheSpoolBeforeItsClientHasTheWholeResponse) 
     EXPECT_TRUE(spooled("/down")) << "warden's own answer";
   }));
   proxy_.reset();  // before the log it writes to
+}
+
+// A WebSocket session may last hours: it is on record before the client has
+// its 101 (an agent killed during the session still has its opening), and
+// the session's own event, written when it ends, names that opening.
+TEST_F(PlainProxyTest, AWebSocketSessionIsOnRecordBeforeTheClientHasThe101) {
+  TempDir logDir;
+  auto events = audit::EventLog::open(audit::testing::spoolIn(logDir.path()));
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  startProxy(testOptions(), events.value().get());
+  ScriptedUpstream upstream;
+  upstream.respond({"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"});
+  const auto spooledOfType = [&](const std::string& type) {
+    std::vector<nlohmann::json> found;
+    for (const auto& line : audit::testing::spoolLines(logDir.path())) {
+      const auto json = nlohmann::json::parse(line, nullptr, false);
+      if (!json.is_discarded() && json.value("type", "") == type) found.push_back(json);
+    }
+    return found;
+  };
+  std::vector<nlohmann::json> openedAt101;
+  ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+    auto socket = co_await dialPlain(upstream.endpoint());
+    auto upgrade = makeRequest(http::verb::get, "/ws", "x");
+    upgrade.set(http::field::connection, "Upgrade");
+    upgrade.set(http::field::upgrade, "websocket");
+    upgrade.set(http::field::sec_websocket_version, "13");
+    upgrade.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    upgrade.prepare_payload();
+    co_await http::async_write(socket, upgrade, asio::use_awaitable);
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    co_await http::async_read_header(socket, buffer, parser, asio::use_awaitable);
+    EXPECT_EQ(parser.get().result_int(), 101);
+    openedAt101 = spooledOfType("websocket_open");
+    EXPECT_TRUE(spooledOfType("websocket").empty()) << "the session has not ended";
+    socket.close();
+  }));
+  ASSERT_TRUE(eventually([&] { return proxy_->counters().requests == 1; }));
+  proxy_.reset();
+  events.value().reset();
+
+  ASSERT_EQ(openedAt101.size(), 1u);
+  const auto& opened = openedAt101[0];
+  EXPECT_TRUE(hasValue(opened, "path", "/ws"));
+  EXPECT_TRUE(hasValue(opened, "status", 101));
+  EXPECT_TRUE(hasValue(opened, "decision", "allow"));
+  const auto ended = spooledOfType("websocket");
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0]["websocket"]["open_event"], opened["id"]);
+  EXPECT_NE(ended[0]["id"], opened["id"]);
+  EXPECT_EQ(spooledOfType("websocket_open").size(), 1u) << "opened once";
 }
 
 // A refusal is recorded once, whether the session answers it after the
