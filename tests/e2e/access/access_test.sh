@@ -16,7 +16,8 @@
 # an AWS key and an e-mail address masked; a capture entry puts the coder's
 # prompt and completion, masked, into its events; a third workload
 # (agent.service) that keeps attempting jailbreaks is refused once its risk
-# score (layer 2) passes a riskAbove rule. Private mount and network namespaces, as the other
+# score (layer 2) passes a riskAbove rule; a cgroup named as Docker names a
+# container's resolves to it and a policy denies it by container. Private mount and network namespaces, as the other
 # suites; everything is undone on every exit path.
 set -euo pipefail
 
@@ -59,6 +60,8 @@ inner_main() {
   e2e_wardend_ensure_alive g
   check_h_risk
   e2e_wardend_ensure_alive h
+  check_i_container
+  e2e_wardend_ensure_alive i
 }
 
 outer_main() {

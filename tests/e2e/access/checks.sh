@@ -1,4 +1,4 @@
-# The access test's assertions a-h. Each client's outcome is in $OUT/NAME.out
+# The access test's assertions a-i. Each client's outcome is in $OUT/NAME.out
 # (one JSON line from access_client.js, or curl's body and status).
 
 sdk_field() {
@@ -259,4 +259,30 @@ check_h_risk() {
     has_event "$pid" ".decision == \"deny\" and .access.rule == \"agent-too-risky\" and .anomaly.score >= 0.8"
   e2e_check h "wardenctl identities shows the agent's risk score" \
     test "$(e2e_wardenctl --json identities | jq --arg k "unit:$AGENT_UNIT" '.workloads[] | select(.key == $k) | .risk >= 0.8')" == true
+}
+
+# A container's workload: a child cgroup named as Docker's systemd driver
+# names it (docker-<64 hex>.scope) resolves to the container id and runtime,
+# and a policy matches it by container.
+check_i_container() {
+  local id pid
+  id=$(printf 'warden-e2e-container-%s' "$$" | sha256sum | cut -d' ' -f1)
+  local container_cg=$CG/docker-$id.scope
+  mkdir "$container_cg"
+  e2e_defer e2e_cgroup_remove "$container_cg"
+  policy_text "    - id: no-containers
+      match: {container: [\"${id:0:12}*\"], runtime: [docker]}
+      action: deny
+      reason: containers may not call LLM APIs from this host" >"$POLICY_DIR/10-access.yaml"
+  e2e_check i "a policy that denies the Docker container ${id:0:12} reloads" e2e_wardenctl policy reload
+
+  sdk i-container "$container_cg" root gpt-4o-mini sk-container-key "Say hello to warden."
+  pid=$CLIENT_PID
+  e2e_check i "the container's call is refused with the rule's reason (got $(sdk_field i-container .status))" \
+    test "$(sdk_field i-container .status)" == 403 -a -n "$(grep -l "containers may not call LLM APIs" "$OUT/i-container.out")"
+  e2e_check i "its event names the container, its runtime and the rule" \
+    has_event "$pid" ".workload.container == \"$id\" and .workload.runtime == \"docker\"
+      and .workload.key == \"container:docker/$id\" and .access.rule == \"no-containers\""
+  e2e_check i "wardenctl identities lists it by its container key" \
+    test "$(e2e_wardenctl --json identities | jq --arg k "container:docker/$id" '[.workloads[] | select(.key == $k)] | length')" == 1
 }
