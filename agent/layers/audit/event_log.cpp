@@ -276,7 +276,7 @@ void EventLog::maintain() {
 // already dropped: the first error is logged either way.
 void EventLog::syncClosedSegments() {
   std::erase_if(unsyncedSegments_, [this](Closed& closed) {
-    if (::fdatasync(closed.fd) != 0) {
+    if (options_.syncData(closed.fd) != 0) {
       if (!closed.reported) {
         auditLog()->error("{}; trying again", errnoError("sync a closed spool segment").message);
         closed.reported = true;
@@ -314,7 +314,7 @@ void EventLog::syncIfDue() {
     lines = writtenSinceSync_;
     writtenSinceSync_ = 0;
   }
-  const bool synced = ::fdatasync(fd) == 0;
+  const bool synced = options_.syncData(fd) == 0;
   const int err = errno;
   ::close(fd);
   if (synced) {
@@ -665,7 +665,7 @@ void EventLog::noteWritten(uint64_t lines) {
 
 void EventLog::syncNow(bool force) {
   if (writtenSinceSync_ == 0 && !force) return;
-  if (::fdatasync(fd_) != 0) {
+  if (options_.syncData(fd_) != 0) {
     // The lines stay in the page cache; the next sync tries again.
     auditLog()->error("{}", errnoError("sync spool segment " + segmentPath(options_.dir, segment_.load())).message);
     firstUnsynced_ = std::chrono::steady_clock::now();

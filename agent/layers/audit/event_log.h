@@ -29,6 +29,8 @@
 //          saying how many were lost is written in their place.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -59,6 +61,8 @@ struct SpoolOptions {
   size_t maxQueued = 65536;   // events waiting for the writer thread
   // Block policy: bytes of lines kept in memory while the disk refuses them.
   size_t maxHeldBytes = 64u << 20;
+  // How a segment's data is made durable: fdatasync(2). Tests make it fail.
+  int (*syncData)(int fd) = ::fdatasync;
 };
 
 class EventLog {

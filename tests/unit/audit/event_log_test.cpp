@@ -116,6 +116,50 @@ TEST(EventLogTest, WrittenEventsAreSyncedWithinTheDelay) {
   EXPECT_EQ((*log)->synced(), 5u);
 }
 
+// A disk that fails to flush (EIO from fdatasync) loses nothing: the lines
+// stay written, are not counted as synced, and the sync is tried again
+// until it succeeds.
+std::atomic<bool> gSyncFails{false};
+std::atomic<int> gFailedSyncs{0};
+int flakySync(int fd) {
+  if (gSyncFails.load()) {
+    gFailedSyncs.fetch_add(1);
+    errno = EIO;
+    return -1;
+  }
+  return ::fdatasync(fd);
+}
+
+TEST(EventLogTest, AFailedSyncIsTriedAgainAndNothingCountsAsSyncedMeanwhile) {
+  TempDir dir;
+  gSyncFails = true;
+  gFailedSyncs = 0;
+  auto options = spoolIn(dir.path());
+  options.syncData = flakySync;
+  auto log = EventLog::open(options);
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 5; ++i) (*log)->submit(requestEvent(0, i));
+  const auto waitFor = [](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return done();
+  };
+  ASSERT_TRUE(waitFor([] { return gFailedSyncs.load() >= 3; })) << "the sync is tried again after a failure";
+  EXPECT_EQ((*log)->written(), 5u);
+  EXPECT_EQ((*log)->synced(), 0u) << "lines the disk did not confirm are not counted as durable";
+
+  gSyncFails = false;
+  ASSERT_TRUE(waitFor([&] { return (*log)->synced() == 5; }));
+  log->reset();
+  size_t requests = 0;
+  for (const auto& line : readLines(segmentPath(dir.path(), 1))) {
+    requests += line.find("\"type\":\"request\"") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(requests, 5u);
+}
+
 // A FIFO nobody reads stalls the writer thread in write(), so the queue fills
 // deterministically.
 TEST(EventLogTest, OverflowIsCountedWhenTheQueueIsFull) {
