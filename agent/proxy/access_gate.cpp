@@ -87,6 +87,16 @@ audit::AccessRecord recordOf(const access::AccessDecision& decision) {
   return record;
 }
 
+// A refusal the workload's risk score made, whichever rule (or the default)
+// decided: with a score of 0 the request would not be refused. Layer 2 does
+// not count such a refusal against the workload again.
+bool deniedForRisk(const access::PolicySet& policies, access::AccessRequest request) {
+  if (!(request.riskScore > 0)) return false;
+  request.riskScore = 0;
+  const access::AccessDecision without = policies.evaluate(request);
+  return !(without.action == access::Action::Deny && without.enforced);
+}
+
 void refuseWith(AccessVerdict& verdict, providers::Refusal refusal, std::string reason) {
   verdict.refuse = true;
   verdict.refusal = refusal;
@@ -157,11 +167,11 @@ AccessVerdict AccessGate::check(const AccessInput& input) {
   verdict.capture = policies.captureFor(request);
   auto& record = verdict.record;
   record = recordOf(decision);
-  verdict.onRisk = decision.onRisk;
   if (!request.keySha256.empty()) {
     if (const auto* key = policies.keyBySha256(request.keySha256)) record.key = key->id;
   }
   if (decision.action == access::Action::Deny && decision.enforced) {
+    verdict.onRisk = deniedForRisk(policies, request);
     refuseWith(verdict, providers::Refusal::Forbidden, decision.reason);
     return verdict;
   }

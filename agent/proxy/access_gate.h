@@ -52,7 +52,7 @@ struct AccessInput {
 
 struct AccessVerdict {
   bool refuse = false;
-  bool onRisk = false;  // the deciding rule matched on the risk score (access::AccessDecision::onRisk)
+  bool onRisk = false;  // refused because of the workload's risk score: with 0 it would not be
   providers::Refusal refusal = providers::Refusal::Forbidden;
   std::string reason;
   std::chrono::seconds retryAfter{0};

@@ -53,7 +53,12 @@ asio::awaitable<void> tunnel(WorkerContext& worker, Tcp::socket client, Connecti
   if (info.sni.empty()) {
     // A workload cut off for its risk score is cut off here too.
     double risk = 0;
-    if (const auto& tracker = worker.shared.risk) risk = tracker->score(workloadKeyOf(info), std::chrono::steady_clock::now());
+    if (const auto& tracker = worker.shared.risk) {
+      if (const std::string key = workloadKeyOf(info); !key.empty()) {
+        risk = tracker->score(key, std::chrono::steady_clock::now());
+        event.anomaly = audit::AnomalyRecord{.score = risk};
+      }
+    }
     auto verdict = worker.shared.access.checkTunnel(info, info.origin.originalDst.addressString(), risk);
     if (!verdict.record.action.empty()) event.access = verdict.record;
     if (verdict.refuse) {

@@ -158,7 +158,8 @@ class HttpSession final : public ResponseCommit {
   void finish(audit::Event& event, Clock::time_point start, const std::string& error);
   void record(audit::Event& event, Clock::time_point start, const std::string& error);
   bool seal(audit::Event& event, Clock::time_point start, const std::string& error);
-  void assessRisk(audit::Event& event);
+  void evaluateRisk(audit::Event& event);
+  void countRequestRisk(audit::Event& event, bool forwarded);
   void countRisk(audit::Event& event);
   void applyOutcome(audit::Event& event, const ResponseInspection* inspection, const ExchangeOutcome& outcome);
   void beforeLastWrite(const ExchangeOutcome& soFar) override;
@@ -192,10 +193,10 @@ class HttpSession final : public ResponseCommit {
   bool recorded_ = false;
   uint64_t recordTicket_ = 0;  // record()'s, for untilRecorded()
   // Layer 2: the request as read, its body's size when read whole, and
-  // whether it was assessed and refused on its risk score.
+  // whether it was counted and refused on its risk score.
   const providers::Request* parsed_ = nullptr;  // lives in serveOne(), as long as the event
   std::optional<uint64_t> bodyBytes_;
-  bool riskAssessed_ = false;
+  bool riskCounted_ = false;
   bool deniedOnRisk_ = false;
   std::string openEventId_;        // the current WebSocket session's websocket_open event
   struct Exchanging {
@@ -218,7 +219,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   recordTicket_ = 0;
   parsed_ = nullptr;
   bodyBytes_.reset();
-  riskAssessed_ = false;
+  riskCounted_ = false;
   deniedOnRisk_ = false;
   openEventId_.clear();
   exchanging_ = {};
@@ -409,7 +410,7 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
   SensitiveScan* sensitive = body.sensitive;
   // Layer 2 first: policies' riskAbove reads the score with this request's
   // signals counted.
-  assessRisk(event);
+  evaluateRisk(event);
   const double riskScore = event.anomaly ? event.anomaly->score : 0;
   const AccessInput input{info_,
                           route,
@@ -429,6 +430,7 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
     event.capture = capturePrompt(verdict.capture->id, *parsed, *body.sanitized, *sensitive);
   }
   if (!decision.allow) {
+    countRequestRisk(event, /*forwarded=*/false);
     co_await refuse(route.provider, decision.refusal, decision.reason, event, start, "", verdict.retryAfter);
     co_return false;
   }
@@ -437,10 +439,12 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
     if (!problem.empty()) {
       event.decision = "deny";
       worker_.shared.access.returnRequest(verdict);
+      countRequestRisk(event, /*forwarded=*/false);
       co_await refuse(route.provider, providers::Refusal::Forbidden, problem, event, start, problem);
       co_return false;
     }
   }
+  countRequestRisk(event, /*forwarded=*/true);
   if (verdict.credential) req.set(verdict.credential->header, verdict.credential->value);
   co_return true;
 }
@@ -567,6 +571,11 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
       event.websocket = record;
     }
     event.websocket->openEvent = openEventId_;
+  } else if (!openEventId_.empty()) {
+    // Its opening is on record but the 101 did not reach the client: the
+    // session's own event says so, and names it.
+    event.type = audit::EventType::WebSocket;
+    event.websocket.emplace().openEvent = openEventId_;
   }
   if (outcome.upstreamUnavailable) {
     if (auto* metrics = worker_.shared.metrics) metrics->recordUpstreamError();
@@ -731,16 +740,30 @@ bool HttpSession::seal(audit::Event& event, Clock::time_point start, const std::
   return true;
 }
 
-// Counts the request's signals once, where its access decision is taken or,
-// for one refused before (by validation, for its size), when it is sealed.
-void HttpSession::assessRisk(audit::Event& event) {
-  if (riskAssessed_ || !worker_.shared.risk) return;
-  riskAssessed_ = true;
+// The workload's score with this request's signals, for access to decide
+// with; it is the score the event carries.
+void HttpSession::evaluateRisk(audit::Event& event) {
+  if (!worker_.shared.risk) return;
   const std::string key = workloadKeyOf(info_);
   if (key.empty()) return;
-  const auto assessment =
-      worker_.shared.risk->assess(key, riskSignalsOf(event, parsed_, bodyBytes_), std::chrono::steady_clock::now());
-  event.anomaly = anomalyRecordOf(assessment);
+  event.anomaly = anomalyRecordOf(worker_.shared.risk->evaluate(key, riskSignalsOf(event, parsed_, bodyBytes_),
+                                                                std::chrono::steady_clock::now()));
+}
+
+// Counts the request's signals once: as soon as access has decided it (so
+// requests in flight count for the next), or when it is sealed for one
+// refused before (by validation, for its size). What a request refused
+// carried never went out: only its attempts count.
+void HttpSession::countRequestRisk(audit::Event& event, bool forwarded) {
+  if (riskCounted_ || !worker_.shared.risk) return;
+  riskCounted_ = true;
+  const std::string key = workloadKeyOf(info_);
+  if (key.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  auto signals = riskSignalsOf(event, parsed_, bodyBytes_);
+  if (!event.anomaly) event.anomaly = anomalyRecordOf(worker_.shared.risk->evaluate(key, signals, now));
+  signals.forwarded = forwarded;
+  worker_.shared.risk->commit(key, signals, now);
 }
 
 // Every request to an LLM API counts towards its workload's risk, refused
@@ -755,11 +778,13 @@ void HttpSession::countRisk(audit::Event& event) {
   if (event.type == audit::EventType::WebSocket) {
     auto signals = riskSignalsOf(event, nullptr, std::nullopt);
     signals.isRequest = false;
-    event.anomaly = anomalyRecordOf(worker_.shared.risk->assess(key, signals, now));
+    event.anomaly = anomalyRecordOf(worker_.shared.risk->evaluate(key, signals, now));
+    worker_.shared.risk->commit(key, signals, now);
+  } else if (event.type == audit::EventType::Request) {
+    countRequestRisk(event, /*forwarded=*/false);
+  } else {
     return;
   }
-  if (event.type != audit::EventType::Request) return;
-  assessRisk(event);
   auto added = worker_.shared.risk->recordOutcome(key, riskOutcomeOf(event, deniedOnRisk_), now);
   if (event.anomaly) event.anomaly->reasons.insert(event.anomaly->reasons.end(), added.begin(), added.end());
 }

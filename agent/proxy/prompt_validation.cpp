@@ -20,8 +20,8 @@ MessagePart partOf(providers::Role role) {
   return MessagePart::User;
 }
 
-void add(std::vector<RequestText>& out, MessagePart part, const providers::TextRef& ref, bool history) {
-  if (!ref.text.empty()) out.push_back({part, &ref, history});
+void add(std::vector<RequestText>& out, MessagePart part, const providers::TextRef& ref, bool newInput) {
+  if (!ref.text.empty()) out.push_back({part, &ref, newInput});
 }
 
 audit::ValidationFinding findingOf(const validation::Detection& d) {
@@ -54,23 +54,23 @@ std::string blockReason(const validation::InspectionReport& report) {
 
 std::vector<RequestText> requestTexts(const providers::Request& request) {
   std::vector<RequestText> out;
-  size_t turnStart = 0;  // the first message after the last assistant turn
+  size_t lastUser = request.messages.size();
   for (size_t m = 0; m < request.messages.size(); ++m) {
-    if (request.messages[m].role == providers::Role::Assistant) turnStart = m + 1;
+    const auto role = request.messages[m].role;
+    if (role == providers::Role::User || role == providers::Role::Unknown) lastUser = m;
   }
   for (size_t m = 0; m < request.messages.size(); ++m) {
     const auto& message = request.messages[m];
     const MessagePart part = partOf(message.role);
-    const bool history = m < turnStart;
     for (const auto& piece : message.parts) {
-      if (piece.kind == providers::Part::Kind::Text) add(out, part, piece.text, history);
+      if (piece.kind == providers::Part::Kind::Text) add(out, part, piece.text, m == lastUser);
     }
     // Arguments the client says the model asked for: a forged tool call
     // is an injection of its own.
-    for (const auto& call : message.toolCalls) add(out, MessagePart::Assistant, call.arguments, history);
+    for (const auto& call : message.toolCalls) add(out, MessagePart::Assistant, call.arguments, false);
   }
-  for (const auto& tool : request.tools) add(out, MessagePart::System, tool.description, turnStart > 0);
-  for (const auto& input : request.inputs) add(out, MessagePart::User, input, false);
+  for (const auto& tool : request.tools) add(out, MessagePart::System, tool.description, false);
+  for (const auto& input : request.inputs) add(out, MessagePart::User, input, true);
   return out;
 }
 

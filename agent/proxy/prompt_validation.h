@@ -19,10 +19,11 @@ namespace warden::proxy {
 struct RequestText {
   validation::MessagePart part = validation::MessagePart::User;
   const providers::TextRef* ref = nullptr;  // into the request
-  // Up to the conversation's last assistant turn (and tool descriptions,
-  // once there is one): context a chat API resends with every turn, not
-  // this turn's input.
-  bool history = false;
+  // The request's last user message (or an embedding or completion input):
+  // what the client sends this time for certain. Everything else (system
+  // prompts, earlier turns, tool results, tool descriptions) may be the
+  // conversation a chat API resends with every turn.
+  bool newInput = false;
 };
 
 // The texts of a request in the order validatePrompt() inspects them (a

@@ -20,12 +20,13 @@ class TextSignalsByIndex {
     known_ = parsed != nullptr;
   }
 
-  // The text's signals to fill in; null when it is not this turn's.
+  // The text's signals to fill in; null for an index the request does not have.
   anomaly::TextSignals* at(uint64_t index) {
-    if (known_ && (index >= texts_.size() || texts_[index].history)) return nullptr;
+    if (known_ && index >= texts_.size()) return nullptr;
     auto [it, added] = byIndex_.try_emplace(index);
-    if (added && known_ && texts_[index].part == validation::MessagePart::System) {
+    if (added && known_) {
       it->second.fingerprint = fingerprintOf(texts_[index].ref->text);
+      it->second.newInput = texts_[index].newInput;
     }
     return &it->second;
   }

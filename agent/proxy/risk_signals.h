@@ -1,5 +1,5 @@
-// What layer 2 learns from a request: the signals of this turn's texts, read
-// from the records the other layers put in its audit event.
+// What layer 2 learns from a request: the signals of its texts, read from
+// the records the other layers put in its audit event.
 #pragma once
 
 #include <cstdint>
@@ -11,12 +11,11 @@
 
 namespace warden::proxy {
 
-// `parsed`: the request as its adapter read it, to tell this turn's texts
-// from the resent conversation (whose findings are not counted again) and to
-// fingerprint system prompts and tool descriptions (counted once per
-// workload); null (a WebSocket session's record, a body not read): every
-// finding counts. `bodyBytes`: the body as the client sent it, when it was
-// read whole.
+// `parsed`: the request as its adapter read it, to fingerprint its texts (a
+// conversation resent with every turn counts once) and tell its new input
+// (counted every time); null (a WebSocket session's record, a body not
+// read): every finding counts. `bodyBytes`: the body as the client sent it,
+// when it was read whole.
 anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers::Request* parsed,
                                       std::optional<uint64_t> bodyBytes);
 

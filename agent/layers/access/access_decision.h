@@ -27,9 +27,6 @@ struct AccessDecision {
   std::string source;      // FILE:LINE:COLUMN of the rule, key or default
   std::string reason;      // one sentence for the operator and the 403 body
   std::vector<std::string> flags;
-  // The deciding rule matched on the workload's risk score (riskAbove):
-  // layer 2 does not count such a denial as new evidence against it.
-  bool onRisk = false;
 };
 
 // One rule as `explain` considered it, in evaluation order.

@@ -151,8 +151,6 @@ AccessDecision PolicySet::ruleDecision(const Rule& rule, const AccessRequest& re
   decision.policyName = rule.policyName;
   decision.source = rule.source;
   decision.reason = rule.reason;
-  decision.onRisk = std::any_of(rule.match.criteria.begin(), rule.match.criteria.end(),
-                                [](const Criterion& c) { return c.kind == Criterion::Kind::RiskAbove; });
   addUnknownFlag(request, decision);
   return decision;
 }

@@ -67,11 +67,51 @@ void RiskTracker::add(Workload& w, double evidence, Clock::time_point now) const
   w.evidenceAt = std::max(now, w.evidenceAt);
 }
 
-bool RiskTracker::remember(Workload& w, uint64_t fingerprint) {
-  if (std::find(w.texts.begin(), w.texts.end(), fingerprint) != w.texts.end()) return false;
+bool RiskTracker::remembers(const Workload& w, uint64_t fingerprint) {
+  return std::find(w.texts.begin(), w.texts.end(), fingerprint) != w.texts.end();
+}
+
+void RiskTracker::remember(Workload& w, uint64_t fingerprint) {
+  if (fingerprint == 0 || remembers(w, fingerprint)) return;
   w.texts[w.nextText] = fingerprint;
   w.nextText = (w.nextText + 1) % w.texts.size();
-  return true;
+}
+
+double RiskTracker::evidenceOf(const Workload* w, const RequestSignals& request, bool outbound,
+                               std::vector<std::string>& reasons) const {
+  // The request's texts together: the strongest attempt, all the data.
+  double attack = 0, harmful = 0;
+  bool smuggling = false;
+  uint64_t secrets = 0, pii = 0;
+  for (size_t i = 0; i < request.texts.size(); ++i) {
+    const TextSignals& text = request.texts[i];
+    if (text.fingerprint != 0 && !text.newInput) {
+      // Resent context counts once: when remembered, or repeated within the request.
+      if (w != nullptr && remembers(*w, text.fingerprint)) continue;
+      const bool earlier = std::any_of(request.texts.begin(), request.texts.begin() + static_cast<long>(i),
+                                       [&](const TextSignals& t) { return t.fingerprint == text.fingerprint; });
+      if (earlier) continue;
+    }
+    attack = std::max(attack, unitScore(text.attackScore));
+    harmful = std::max(harmful, unitScore(text.harmfulScore));
+    smuggling = smuggling || text.smuggling;
+    secrets += text.secrets;
+    pii += text.pii;
+  }
+  double evidence = 0;
+  const auto count = [&](double added, const char* reason) {
+    if (!(added > 0)) return;
+    evidence += added;
+    reasons.emplace_back(reason);
+  };
+  count(kAttack * attack, "jailbreak_attempt");
+  count(kHarmful * harmful, "harmful_request");
+  if (smuggling) count(kSmuggling, "smuggled_characters");
+  if (!outbound) return evidence;
+  count(kPerSecret * static_cast<double>(std::min(secrets, kSecretsCounted)), "secrets_outbound");
+  count(kPerPii * static_cast<double>(std::min(pii, kPiiCounted)), "pii_outbound");
+  if (w != nullptr) evidence += baselineEvidence(*w, request, reasons);
+  return evidence;
 }
 
 double RiskTracker::baselineEvidence(const Workload& w, const RequestSignals& request,
@@ -110,39 +150,25 @@ void RiskTracker::learn(Workload& w, const RequestSignals& request) {
   }
 }
 
-RiskAssessment RiskTracker::assess(const std::string& workload, const RequestSignals& request, Clock::time_point now) {
+RiskAssessment RiskTracker::evaluate(const std::string& workload, const RequestSignals& request,
+                                     Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  const Workload* w = byWorkload_.peek(workload);
+  RiskAssessment out;
+  const double evidence = evidenceOf(w, request, /*outbound=*/true, out.reasons);
+  out.score = scoreOf(std::min((w ? decayed(*w, now) : 0.0) + evidence, kMaxEvidence));
+  out.requests = w ? w->requests : 0;
+  return out;
+}
+
+double RiskTracker::commit(const std::string& workload, const RequestSignals& request, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   Workload& w = entry(workload);
-  // The request's texts together: the strongest attempt, all the data.
-  double attack = 0, harmful = 0;
-  bool smuggling = false;
-  uint64_t secrets = 0, pii = 0;
-  for (const TextSignals& text : request.texts) {
-    if (text.fingerprint != 0 && !remember(w, text.fingerprint)) continue;
-    attack = std::max(attack, unitScore(text.attackScore));
-    harmful = std::max(harmful, unitScore(text.harmfulScore));
-    smuggling = smuggling || text.smuggling;
-    secrets += text.secrets;
-    pii += text.pii;
-  }
-  RiskAssessment out;
-  out.requests = w.requests;
-  double evidence = 0;
-  const auto count = [&](double added, const char* reason) {
-    if (!(added > 0)) return;
-    evidence += added;
-    out.reasons.emplace_back(reason);
-  };
-  count(kAttack * attack, "jailbreak_attempt");
-  count(kHarmful * harmful, "harmful_request");
-  if (smuggling) count(kSmuggling, "smuggled_characters");
-  count(kPerSecret * static_cast<double>(std::min(secrets, kSecretsCounted)), "secrets_outbound");
-  count(kPerPii * static_cast<double>(std::min(pii, kPiiCounted)), "pii_outbound");
-  evidence += baselineEvidence(w, request, out.reasons);
-  add(w, evidence, now);
-  learn(w, request);
-  out.score = scoreOf(w.evidence);
-  return out;
+  std::vector<std::string> reasons;
+  add(w, evidenceOf(&w, request, request.forwarded, reasons), now);
+  for (const TextSignals& text : request.texts) remember(w, text.fingerprint);
+  if (request.forwarded) learn(w, request);
+  return scoreOf(w.evidence);
 }
 
 std::vector<std::string> RiskTracker::recordOutcome(const std::string& workload, const RequestOutcome& outcome,

@@ -9,11 +9,11 @@
 // to 0. The score is 1 - exp(-evidence): in [0, 1), each attempt moving it
 // less the higher it already is.
 //
-// What counts is what is new: the caller passes only this turn's texts (not
-// the conversation history a chat API resends with every turn), and a text
-// with a fingerprint (a system prompt, tool descriptions) counts once while
-// the workload's memory of it lasts. Otherwise a busy workload would climb
-// on its own history.
+// What counts is what is new: a text with a fingerprint (system prompts,
+// earlier turns, tool results: what a chat API resends with every turn)
+// counts once while the workload's memory of it lasts, the request's new
+// input (its last user message) every time it is sent. Otherwise a busy
+// workload would climb on its own history.
 //
 // Access policies read the score (`riskAbove`), so a workload that keeps
 // probing is cut off even when each of its requests alone was only flagged.
@@ -35,9 +35,13 @@ namespace warden::anomaly {
 
 // What one text of a request showed (only texts with a finding are passed).
 struct TextSignals {
-  // Non-zero: the text is counted once per workload (a hash of its bytes);
-  // 0: it is counted each time it is passed.
+  // A hash of the text's bytes, remembered per workload; 0: none, the text
+  // counts each time it is passed.
   uint64_t fingerprint = 0;
+  // Counted each time even when its fingerprint is remembered (the new
+  // input: a retried attempt is an attempt), and remembered, so that it
+  // does not count again when it comes back as history.
+  bool newInput = false;
   // The highest score of an injection or jailbreak finding at or above its
   // flag threshold, 0 when none; the same for harmful requests.
   double attackScore = 0;
@@ -48,11 +52,14 @@ struct TextSignals {
 };
 
 struct RequestSignals {
-  std::vector<TextSignals> texts;  // this turn's texts with findings
+  std::vector<TextSignals> texts;  // the texts with findings
   // The request feeds the workload's baselines: its size (when its body was
   // read whole) and its model. False for a WebSocket session's messages,
   // counted when the session ends.
   bool isRequest = true;
+  // It went to the provider: what it carried out (secrets, personal data,
+  // its size, its model) counts. Attempts count either way.
+  bool forwarded = true;
   std::optional<uint64_t> bodyBytes;
   std::string model;  // "" when not known
 };
@@ -73,11 +80,11 @@ struct RiskSettings {
 
 struct RiskAssessment {
   double score = 0;  // [0, 1)
-  // What the request added, in this order: jailbreak_attempt,
+  // What the request adds, in this order: jailbreak_attempt,
   // harmful_request, smuggled_characters, secrets_outbound, pii_outbound,
   // oversized_request, new_model.
   std::vector<std::string> reasons;
-  uint64_t requests = 0;  // the workload's requests before this one, as far as the tracker remembers
+  uint64_t requests = 0;  // the workload's earlier forwarded requests, as far as the tracker remembers
 };
 
 class RiskTracker {
@@ -86,9 +93,12 @@ class RiskTracker {
 
   explicit RiskTracker(RiskSettings settings = {});
 
-  // Counts the request's signals and returns the workload's score with them:
-  // what access decides the request with. Call once per request.
-  RiskAssessment assess(const std::string& workload, const RequestSignals& request, Clock::time_point now);
+  // The workload's score with the request's signals: what access decides it
+  // with. Keeps nothing.
+  RiskAssessment evaluate(const std::string& workload, const RequestSignals& request, Clock::time_point now) const;
+  // Counts the request once it is decided (`forwarded` says whether it went
+  // out); returns the workload's score after it.
+  double commit(const std::string& workload, const RequestSignals& request, Clock::time_point now);
   // Counts how it ended; returns the reasons added (access_denied,
   // key_theft_suspected).
   std::vector<std::string> recordOutcome(const std::string& workload, const RequestOutcome& outcome,
@@ -123,7 +133,12 @@ class RiskTracker {
   Workload& entry(const std::string& workload);
   double decayed(const Workload& w, Clock::time_point now) const;
   void add(Workload& w, double evidence, Clock::time_point now) const;
-  static bool remember(Workload& w, uint64_t fingerprint);
+  static bool remembers(const Workload& w, uint64_t fingerprint);
+  static void remember(Workload& w, uint64_t fingerprint);
+  // The request's evidence against what `w` (null: a workload never seen)
+  // remembers; reasons appended.
+  double evidenceOf(const Workload* w, const RequestSignals& request, bool outbound,
+                    std::vector<std::string>& reasons) const;
   double baselineEvidence(const Workload& w, const RequestSignals& request, std::vector<std::string>& reasons) const;
   static void learn(Workload& w, const RequestSignals& request);
 

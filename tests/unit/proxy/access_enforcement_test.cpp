@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <cmath>
+
 #include "../access/access_test_support.h"
 #include "layers/access/masking/sensitive_data_scanner.h"
 #include "layers/access/secrets_file.h"
@@ -167,8 +169,9 @@ TEST_F(AccessEnforcementTest, RedactForwardsTheBodyWithSecretsAndPersonalDataMas
 }
 
 // Layer 2 feeds layer 3: each request that sends a secret out raises its
-// workload's risk, until a rule on riskAbove refuses the workload outright,
-// secret or not. Another workload is not affected.
+// workload's risk, until a rule on riskAbove refuses the next one that would
+// take it over. Refused requests sent nothing out and do not raise it
+// further. Another workload is not affected.
 TEST_F(AccessEnforcementTest, AWorkloadThatKeepsSendingSecretsOutIsCutOffByItsRiskScore) {
   startProxy(R"(  rules:
     - id: risky
@@ -190,12 +193,15 @@ TEST_F(AccessEnforcementTest, AWorkloadThatKeepsSendingSecretsOutIsCutOffByItsRi
     }
   }
   // One AWS key and one e-mail address add 0.30 of evidence: scores 0.26,
-  // 0.45, 0.59, then 0.70 with the fourth.
+  // 0.45, 0.59, then 0.70 with the fourth, which is refused.
   EXPECT_EQ(allowed, 3);
-  EXPECT_GT(*proxy_->workloadRisk(leaker), 0.6);
-  EXPECT_EQ(chatFrom("leaker", "Bearer sk-own").result_int(), 403) << "a clean request too, while the risk lasts";
+  const double after = *proxy_->workloadRisk(leaker);
+  EXPECT_NEAR(after, 1 - std::exp(-0.9), 0.01) << "the refused request's secrets never went out: not counted";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(chatFrom("leaker", "Bearer sk-own", kLeakyChat).result_int(), 403);
+  EXPECT_LE(*proxy_->workloadRisk(leaker), after) << "refusals on the score do not hold the workload there";
+  EXPECT_EQ(chatFrom("leaker", "Bearer sk-own").result_int(), 200) << "a clean request is under the threshold";
   EXPECT_EQ(chatFrom("bot", "Bearer sk-own").result_int(), 200);
-  EXPECT_EQ(upstream_.requests().size(), 4u);
+  EXPECT_EQ(upstream_.requests().size(), 5u);
 }
 
 TEST_F(AccessEnforcementTest, APolicyMayRefuseRequestsThatCarryASecret) {

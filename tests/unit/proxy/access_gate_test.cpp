@@ -66,10 +66,10 @@ class AccessGateTest : public ::testing::Test {
   }
 
   AccessVerdict check(const std::string& unit, const providers::Request* request,
-                      const http::request_header<Fields>& header = headerWith()) {
+                      const http::request_header<Fields>& header = headerWith(), double riskScore = 0) {
     const ConnectionInfo info = connectionOf(unit);
     const providers::Route route{.provider = providers::Provider::OpenAI};
-    return gate_->check(AccessInput{info, route, request, &header, nullptr, "api.openai.com"});
+    return gate_->check(AccessInput{info, route, request, &header, nullptr, "api.openai.com", nullptr, riskScore});
   }
 
   TempDir dir_;
@@ -104,6 +104,36 @@ TEST_F(AccessGateTest, TheSupportBotMayUseOnlyTheSmallModelWithoutTools) {
 
   const auto withTools = chatRequest("gpt-4o-mini", {"lookup_order"});
   EXPECT_TRUE(check(kBot, &withTools).refuse);
+}
+
+// Layer 2 does not count a refusal the risk score made against the workload
+// again; the gate says which refusals those are, whichever rule or default
+// decided: the ones that would not happen with a score of 0.
+TEST_F(AccessGateTest, ARefusalTheRiskScoreMadeIsToldApart) {
+  load(R"(  rules:
+    - id: risky-coder
+      match: { unit: ["system.slice/coder.service"], riskAbove: 0.8 }
+      action: deny
+    - id: bot-while-calm
+      match: { unit: ["system.slice/support-bot.service"], not: { riskAbove: 0.5 }, model: ["gpt-4o-mini"] }
+      action: allow
+    - id: coder
+      match: { unit: ["system.slice/coder.service"], model: ["gpt-4o-mini"] }
+      action: allow
+  default: { action: deny }
+)");
+  const auto mini = chatRequest("gpt-4o-mini");
+  const auto big = chatRequest("gpt-4o");
+  const auto byRule = check(kCoder, &mini, headerWith(), 0.9);
+  EXPECT_TRUE(byRule.refuse);
+  EXPECT_TRUE(byRule.onRisk) << "the deny rule matched on riskAbove";
+  const auto byDefault = check(kBot, &mini, headerWith(), 0.6);
+  EXPECT_TRUE(byDefault.refuse);
+  EXPECT_TRUE(byDefault.onRisk) << "the allow rule stopped holding above 0.5; the default refused";
+  const auto forTheModel = check(kBot, &big, headerWith(), 0.6);
+  EXPECT_TRUE(forTheModel.refuse);
+  EXPECT_FALSE(forTheModel.onRisk) << "refused at any score: gpt-4o is not allowed";
+  EXPECT_FALSE(check(kCoder, &big).onRisk) << "a score of 0 refuses on its own merits";
 }
 
 TEST_F(AccessGateTest, AMonitoredDenialIsRecordedButLetThrough) {
