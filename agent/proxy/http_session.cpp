@@ -761,9 +761,15 @@ void HttpSession::countRequestRisk(audit::Event& event, bool forwarded) {
   if (key.empty()) return;
   const auto now = std::chrono::steady_clock::now();
   auto signals = riskSignalsOf(event, parsed_, bodyBytes_);
-  if (!event.anomaly) event.anomaly = anomalyRecordOf(worker_.shared.risk->evaluate(key, signals, now));
   signals.forwarded = forwarded;
-  worker_.shared.risk->commit(key, signals, now);
+  const auto counted = worker_.shared.risk->commit(key, signals, now);
+  // A request access decided keeps the score it was decided with; what it
+  // added is what was counted (a refused request's data was not).
+  if (event.anomaly) {
+    event.anomaly->reasons = counted.reasons;
+  } else {
+    event.anomaly = anomalyRecordOf(counted);
+  }
 }
 
 // Every request to an LLM API counts towards its workload's risk, refused
@@ -778,8 +784,7 @@ void HttpSession::countRisk(audit::Event& event) {
   if (event.type == audit::EventType::WebSocket) {
     auto signals = riskSignalsOf(event, nullptr, std::nullopt);
     signals.isRequest = false;
-    event.anomaly = anomalyRecordOf(worker_.shared.risk->evaluate(key, signals, now));
-    worker_.shared.risk->commit(key, signals, now);
+    event.anomaly = anomalyRecordOf(worker_.shared.risk->commit(key, signals, now));
   } else if (event.type == audit::EventType::Request) {
     countRequestRisk(event, /*forwarded=*/false);
   } else {

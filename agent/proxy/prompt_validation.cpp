@@ -54,10 +54,16 @@ std::string blockReason(const validation::InspectionReport& report) {
 
 std::vector<RequestText> requestTexts(const providers::Request& request) {
   std::vector<RequestText> out;
+  // The last user message is new input unless a tool exchange follows it:
+  // in an agent's tool loop the user's prompt is resent with every result.
   size_t lastUser = request.messages.size();
   for (size_t m = 0; m < request.messages.size(); ++m) {
-    const auto role = request.messages[m].role;
-    if (role == providers::Role::User || role == providers::Role::Unknown) lastUser = m;
+    const auto& message = request.messages[m];
+    if (message.role == providers::Role::User || message.role == providers::Role::Unknown) {
+      lastUser = m;
+    } else if (message.role == providers::Role::Tool || !message.toolCalls.empty()) {
+      lastUser = request.messages.size();
+    }
   }
   for (size_t m = 0; m < request.messages.size(); ++m) {
     const auto& message = request.messages[m];

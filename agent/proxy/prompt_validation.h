@@ -19,8 +19,8 @@ namespace warden::proxy {
 struct RequestText {
   validation::MessagePart part = validation::MessagePart::User;
   const providers::TextRef* ref = nullptr;  // into the request
-  // The request's last user message (or an embedding or completion input):
-  // what the client sends this time for certain. Everything else (system
+  // The request's last user message, when no tool exchange follows it (or an
+  // embedding or completion input): what the client sends this time for certain. Everything else (system
   // prompts, earlier turns, tool results, tool descriptions) may be the
   // conversation a chat API resends with every turn.
   bool newInput = false;

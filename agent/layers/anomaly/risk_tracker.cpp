@@ -67,14 +67,15 @@ void RiskTracker::add(Workload& w, double evidence, Clock::time_point now) const
   w.evidenceAt = std::max(now, w.evidenceAt);
 }
 
-bool RiskTracker::remembers(const Workload& w, uint64_t fingerprint) {
-  return std::find(w.texts.begin(), w.texts.end(), fingerprint) != w.texts.end();
-}
+bool RiskTracker::remembers(const Workload& w, uint64_t fingerprint) { return w.texts.count(fingerprint) > 0; }
 
 void RiskTracker::remember(Workload& w, uint64_t fingerprint) {
-  if (fingerprint == 0 || remembers(w, fingerprint)) return;
-  w.texts[w.nextText] = fingerprint;
-  w.nextText = (w.nextText + 1) % w.texts.size();
+  if (fingerprint == 0) return;
+  w.texts[fingerprint] = ++w.textClock;
+  if (w.texts.size() <= kRememberedTexts) return;
+  auto oldest = std::min_element(w.texts.begin(), w.texts.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+  w.texts.erase(oldest);
 }
 
 double RiskTracker::evidenceOf(const Workload* w, const RequestSignals& request, bool outbound,
@@ -155,20 +156,28 @@ RiskAssessment RiskTracker::evaluate(const std::string& workload, const RequestS
   std::lock_guard lock(mutex_);
   const Workload* w = byWorkload_.peek(workload);
   RiskAssessment out;
-  const double evidence = evidenceOf(w, request, /*outbound=*/true, out.reasons);
+  const double evidence = evidenceOf(w, request, request.forwarded, out.reasons);
   out.score = scoreOf(std::min((w ? decayed(*w, now) : 0.0) + evidence, kMaxEvidence));
   out.requests = w ? w->requests : 0;
   return out;
 }
 
-double RiskTracker::commit(const std::string& workload, const RequestSignals& request, Clock::time_point now) {
+RiskAssessment RiskTracker::commit(const std::string& workload, const RequestSignals& request,
+                                   Clock::time_point now) {
   std::lock_guard lock(mutex_);
   Workload& w = entry(workload);
-  std::vector<std::string> reasons;
-  add(w, evidenceOf(&w, request, request.forwarded, reasons), now);
-  for (const TextSignals& text : request.texts) remember(w, text.fingerprint);
+  RiskAssessment out;
+  out.requests = w.requests;
+  add(w, evidenceOf(&w, request, request.forwarded, out.reasons), now);
+  for (const TextSignals& text : request.texts) {
+    // A refused request's data was not counted: its text must count when
+    // it is sent again and goes out.
+    if (!request.forwarded && (text.secrets > 0 || text.pii > 0)) continue;
+    remember(w, text.fingerprint);
+  }
   if (request.forwarded) learn(w, request);
-  return scoreOf(w.evidence);
+  out.score = scoreOf(w.evidence);
+  return out;
 }
 
 std::vector<std::string> RiskTracker::recordOutcome(const std::string& workload, const RequestOutcome& outcome,

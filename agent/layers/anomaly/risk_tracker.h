@@ -21,12 +21,12 @@
 // is forgotten, and each one's memory is of fixed size.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "identity/lru_cache.h"
@@ -35,8 +35,8 @@ namespace warden::anomaly {
 
 // What one text of a request showed (only texts with a finding are passed).
 struct TextSignals {
-  // A hash of the text's bytes, remembered per workload; 0: none, the text
-  // counts each time it is passed.
+  // A hash of the text's bytes, remembered per workload once counted; 0:
+  // none, the text counts each time it is passed.
   uint64_t fingerprint = 0;
   // Counted each time even when its fingerprint is remembered (the new
   // input: a retried attempt is an attempt), and remembered, so that it
@@ -97,8 +97,8 @@ class RiskTracker {
   // with. Keeps nothing.
   RiskAssessment evaluate(const std::string& workload, const RequestSignals& request, Clock::time_point now) const;
   // Counts the request once it is decided (`forwarded` says whether it went
-  // out); returns the workload's score after it.
-  double commit(const std::string& workload, const RequestSignals& request, Clock::time_point now);
+  // out); returns the workload's score after it and what was counted.
+  RiskAssessment commit(const std::string& workload, const RequestSignals& request, Clock::time_point now);
   // Counts how it ended; returns the reasons added (access_denied,
   // key_theft_suspected).
   std::vector<std::string> recordOutcome(const std::string& workload, const RequestOutcome& outcome,
@@ -112,8 +112,9 @@ class RiskTracker {
   // Models remembered per workload, and the longest name kept.
   static constexpr size_t kMaxModels = 16;
   static constexpr size_t kMaxModelBytes = 128;
-  // Fingerprinted texts remembered per workload.
-  static constexpr size_t kRememberedTexts = 64;
+  // Fingerprinted texts remembered per workload (those with a finding); the
+  // one matched least recently is forgotten first.
+  static constexpr size_t kRememberedTexts = 256;
 
  private:
   struct Workload {
@@ -126,15 +127,15 @@ class RiskTracker {
     double sizeMean = 0;
     double sizeVariance = 0;
     std::vector<std::string> models;  // the first kMaxModels it used
-    std::array<uint64_t, kRememberedTexts> texts{};  // fingerprints counted, oldest overwritten first
-    size_t nextText = 0;
+    std::unordered_map<uint64_t, uint64_t> texts;  // fingerprint -> when last matched (textClock)
+    uint64_t textClock = 0;
   };
 
   Workload& entry(const std::string& workload);
   double decayed(const Workload& w, Clock::time_point now) const;
   void add(Workload& w, double evidence, Clock::time_point now) const;
   static bool remembers(const Workload& w, uint64_t fingerprint);
-  static void remember(Workload& w, uint64_t fingerprint);
+  static void remember(Workload& w, uint64_t fingerprint);  // or refreshes it
   // The request's evidence against what `w` (null: a workload never seen)
   // remembers; reasons appended.
   double evidenceOf(const Workload* w, const RequestSignals& request, bool outbound,

@@ -87,7 +87,7 @@ TEST(RiskTrackerTest, AFingerprintedTextCountsOnceNotWithEveryRequestThatResends
   EXPECT_NEAR(tracker.score("w", kStart), scoreOf(0.05), 1e-9);
   EXPECT_TRUE(has(assess(tracker, "other", withText(systemPrompt), kStart).reasons, "pii_outbound"))
       << "each workload remembers its own";
-  // Its memory is bounded: once 64 other texts were counted, it counts again.
+  // Its memory is bounded: once as many other texts were counted, it counts again.
   for (uint64_t f = 100; f < 100 + RiskTracker::kRememberedTexts; ++f) {
     assess(tracker, "w", withText(TextSignals{.fingerprint = f, .pii = 1}), kStart);
   }
@@ -121,8 +121,18 @@ TEST(RiskTrackerTest, ARefusedRequestsAttemptsCountButNotWhatItWouldHaveSentOut)
   RequestSignals s = withText(TextSignals{.attackScore = 1.0, .secrets = 2});
   EXPECT_NEAR(tracker.evaluate("w", s, kStart).score, scoreOf(0.7 + 0.5), 1e-9) << "what access decides with";
   s.forwarded = false;
-  EXPECT_NEAR(tracker.commit("w", s, kStart), scoreOf(0.7), 1e-9) << "the secrets never went out";
+  EXPECT_NEAR(tracker.evaluate("w", s, kStart).score, scoreOf(0.7), 1e-9);
+  const auto counted = tracker.commit("w", s, kStart);
+  EXPECT_NEAR(counted.score, scoreOf(0.7), 1e-9) << "the secrets never went out";
+  EXPECT_EQ(counted.reasons, (std::vector<std::string>{"jailbreak_attempt"}));
   EXPECT_EQ(tracker.evaluate("w", ordinary(), kStart).requests, 0u) << "nor does it feed the baselines";
+
+  // Sent again as context and forwarded this time, its secrets go out and count.
+  RequestSignals resent = withText(TextSignals{.fingerprint = 11, .secrets = 1});
+  resent.forwarded = false;
+  tracker.commit("w", resent, kStart);
+  resent.forwarded = true;
+  EXPECT_TRUE(has(assess(tracker, "w", resent, kStart).reasons, "secrets_outbound"));
 }
 
 TEST(RiskTrackerTest, TheRequestsTextsCountTogetherTheStrongestAttemptAndAllTheData) {

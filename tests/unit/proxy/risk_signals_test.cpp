@@ -82,6 +82,20 @@ TEST(RiskSignalsTest, ATrailingAssistantTurnDoesNotHideTheLastUserTurn) {
   EXPECT_TRUE(signals.texts[0].newInput);
 }
 
+TEST(RiskSignalsTest, InAToolLoopTheUsersPromptIsResentNotNew) {
+  providers::Request request;
+  request.messages = {message(providers::Role::User, "Deploy with key AKIAQ3EGRXLHZ5N2TK7W"),
+                      message(providers::Role::Assistant, "")};
+  request.messages.back().toolCalls.push_back(providers::ToolCall{.id = "c1", .name = "deploy"});
+  request.messages.push_back(message(providers::Role::Tool, "deployed"));
+  audit::Event event;
+  event.sensitiveData.emplace().findings = {sensitive(0, "secret")};
+  const auto signals = riskSignalsOf(event, &request, std::nullopt);
+  ASSERT_EQ(signals.texts.size(), 1u);
+  EXPECT_FALSE(signals.texts[0].newInput) << "counted once, not with each tool result";
+  EXPECT_NE(signals.texts[0].fingerprint, 0u);
+}
+
 TEST(RiskSignalsTest, WithoutTheRequestEveryFindingCounts) {
   audit::Event event;
   event.validation.emplace().findings = {finding(0, "hidden-text", 0.5), finding(7, "injection", 1.0)};
