@@ -64,14 +64,12 @@ SparseRow toSparseRow(const validation::FeatureHashes& features) {
   std::sort(sorted.begin(), sorted.end());
   SparseRow row;
   if (sorted.empty()) return row;
+  // Present or not, as the scorer counts them: an index in several blocks of
+  // a long text is one feature of the row.
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   const float unit = static_cast<float>(1.0 / std::sqrt(static_cast<double>(sorted.size())));
-  for (size_t i = 0; i < sorted.size();) {
-    size_t j = i;
-    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
-    row.index.push_back(sorted[i]);
-    row.value.push_back(static_cast<float>(j - i) * unit);
-    i = j;
-  }
+  row.index = sorted;
+  row.value.assign(sorted.size(), unit);
   return row;
 }
 

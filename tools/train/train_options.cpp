@@ -63,7 +63,8 @@ Options (defaults in brackets):
   --positive-share X   the positive class's share of the loss, 0.05..0.95 [0.5]
   --spaced-copies X    also fit each row with its words spelled out letter by
                        letter ("i g n o r e"), weighing X of the original;
-                       0 for none [0.25]
+                       0 for none. The copies are scored out of fold either
+                       way; their features are the original's [0]
   --folds N            cross-fitting folds, 2..20 [5]
   --target-fpr X       threshold: the lowest at which every benign source's
                        out-of-fold false-positive rate is at most X [0.007]

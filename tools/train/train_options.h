@@ -25,9 +25,12 @@ struct FitSettings {
   double sourceBalance = 0.5;
   // The positive class's share of the loss (the negative class has the rest).
   double positiveShare = 0.5;
-  // Each fitting row also appears with its words spelled out letter by letter
-  // ("i g n o r e"), weighing this share of the original; 0 turns it off.
-  double spacedCopies = 0.25;
+  // Each row also has a copy with its words spelled out letter by letter
+  // ("i g n o r e"), always scored out of fold (the split-letter check) and
+  // fitted on with this share of the original's weight. Off by default: under
+  // feature scheme 3 a copy has its original's features, so fitting on it
+  // only reweighs the row (scheme 2 needed 0.25).
+  double spacedCopies = 0;
 };
 
 struct TrainOptions {

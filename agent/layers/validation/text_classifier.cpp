@@ -1,33 +1,31 @@
-// Features (feature scheme 2), shared by scoring and training. Each view is
-// read as bytes: the main text's folded view and each decoded segment's
-// folded view (decoded base64/hex/rot13/tag text is scored like the text
-// itself), with at most kMaxFeatureBytes of all of them together, so the work
-// per text is linear and bounded. From each view:
-//   - word unigrams and bigrams; a word is a maximal run of ASCII letters and
-//     digits and of non-ASCII bytes (so Chinese runs are one "word");
-//   - character 3-, 4- and 5-grams at every byte (spaces, punctuation too);
-//   - the leet view's words that differ from the folded bytes under them and
-//     have a letter there ("1gn0r3" adds the word "ignore"; "2023" nothing),
-//     and the joined view's words that were split in the folded view
-//     ("i g n o r e"), both as unigrams in the same table as ordinary words.
-// Hashes (stable: fixed seeds, little-endian, no std::hash):
-//   word      h = kWordSeed ^ length, then h = fmix64(h ^ chunk) for each
-//             8-byte little-endian chunk (the last zero-padded); index =
-//             low hashBits bits of h
-//   bigram    low bits of fmix64(rotl(h1, 23) ^ h2 ^ kBigramSeed)
-//   n-gram    key = the n bytes little-endian | n << 56; index = high
-//             hashBits bits of key * kCharMultiplier (multiply-shift)
-// (fmix64 is murmur3's 64-bit finaliser.) Features are present or not: an
+// Features (feature scheme 3), shared by scoring and training. Each view is
+// read as bytes: the main text's leet view and each decoded segment's leet
+// view (decoded base64/hex/rot13/tag text is scored like the text itself),
+// with at most kMaxFeatureBytes of all of them together, so the work per text
+// is linear and bounded. The leet view is the folded text (NFKC, invisibles
+// dropped, confusables folded, lower case) with leetspeak read as letters.
+// Its spaces are dropped, and the features are its character 3-, 4-, 5- and
+// 6-grams at every byte (punctuation included). Without spaces, "i g n o r e
+// all" has the n-grams of "ignore all", and "1gn0r3" those of "ignore", so
+// split-letter and leetspeak text is scored like the plain text.
+// Scheme 2 also had word unigrams and bigrams; out of fold they added
+// nothing measurable (ROC AUC 0.9648 with, 0.9635 without, recall equal at
+// the threshold) and were what split-letter text changed.
+// Hash (stable: no std::hash, little-endian on every host): key = the n
+// bytes as a little-endian integer | n << 56; index = the high hashBits bits
+// of key * kCharMultiplier (multiply-shift). Features are present or not: an
 // index counts once however often it occurs (scheme 1 counted occurrences,
 // and a harmless paragraph repeated thirty times scored as an attack). With N
 // distinct indices, margin = bias + sum(weight[index]) / sqrt(N);
-// score = 1 / (1 + exp(-(scale * margin + shift))) (Platt scaling).
+// score = 1 / (1 + exp(-(scale * margin + shift))) (Platt scaling). A text
+// longer than two blocks of kFeatureBlockBytes n-gram positions is scored on
+// each two consecutive blocks and gets the highest margin (margin()).
 //
 // Model file (format version 1), all integers and floats little-endian:
 //   offset  size  field
 //        0     8  magic "WARDENCL"
 //        8     4  u32 format version (1)
-//       12     4  u32 feature scheme (2, above)
+//       12     4  u32 feature scheme (3, above)
 //       16     4  u32 hashBits, kMinHashBits..kMaxHashBits
 //       20     8  u64 training rows
 //       28     8  u64 seed
@@ -56,41 +54,21 @@ namespace {
 
 constexpr std::string_view kMagic = "WARDENCL";
 constexpr uint32_t kFormatVersion = 1;
-constexpr uint32_t kFeatureScheme = 2;
+constexpr uint32_t kFeatureScheme = 3;
 constexpr uint32_t kMinHashBits = 10;
 constexpr uint32_t kMaxHashBits = 24;
 constexpr size_t kMaxStringBytes = 4096;
 constexpr size_t kFixedHeaderBytes = 56;
 constexpr size_t kDigestBytes = 32;
 constexpr size_t kMaxFeatureBytes = size_t{1} << 20;
+// Starting positions per block of features (FeatureHashes, margin()).
+constexpr size_t kFeatureBlockBytes = 1024;
 
-constexpr uint64_t kWordSeed = 0x243F6A8885A308D3ULL;
 constexpr uint64_t kCharMultiplier = 0x9E3779B97F4A7C15ULL;
-constexpr uint64_t kBigramSeed = 0xA4093822299F31D0ULL;
 
 constexpr std::string_view kRetrain = "retrain with warden-train or restore the file shipped with warden";
 
 // ---- feature hashing ----
-
-constexpr std::array<bool, 256> kWordByte = [] {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 256; ++c) {
-    table[c] = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  }
-  return table;
-}();
-
-inline bool isWordByte(char c) { return kWordByte[static_cast<unsigned char>(c)]; }
-inline bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-inline uint64_t fmix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 33;
-  return h;
-}
 
 // Up to eight bytes as a little-endian integer, zero above `length`, so
 // hashes are the same on every host.
@@ -101,213 +79,145 @@ inline uint64_t loadLittleEndian(const char* p, size_t length) {
   return v;
 }
 
-// `end`: where the readable bytes end; a last chunk with eight bytes
-// readable is loaded whole and masked instead of copied byte by byte.
-inline uint64_t wordHash(const char* p, size_t length, const char* end) {
-  uint64_t hash = kWordSeed ^ length;
-  for (; length > 8; p += 8, length -= 8) hash = fmix64(hash ^ loadLittleEndian(p, 8));
-  const uint64_t last = end - p >= 8 ? loadLittleEndian(p, 8) & (~uint64_t{0} >> (64 - 8 * length))
-                                     : loadLittleEndian(p, length);
-  return fmix64(hash ^ last);
-}
-
-inline uint64_t wordHash(std::string_view in, size_t begin, size_t end) {
-  return wordHash(in.data() + begin, end - begin, in.data() + in.size());
-}
-
-// Indices are gathered in a block on the stack and handed over a block at a
-// time: no allocation while scoring, and the consumer can sum with
-// independent accumulators.
-template <class Consume>
-class IndexBlock {
+// Collects a text's distinct feature indices, block by block (FeatureHashes).
+// Two per-thread bitmaps of the table's size (32 KiB each for 2^18 entries)
+// mark what the current block and the one before it have; only the words
+// touched are cleared. hashBits outside the file format's range is clamped
+// into it, so indices always fit the bitmaps.
+class DistinctIndices {
  public:
-  IndexBlock(uint32_t hashBits, Consume& consume)
-      : mask_(static_cast<uint32_t>((uint64_t{1} << hashBits) - 1)), shift_(64 - hashBits), consume_(consume) {}
-  ~IndexBlock() { flush(); }
-  IndexBlock(const IndexBlock&) = delete;
-  IndexBlock& operator=(const IndexBlock&) = delete;
+  DistinctIndices(uint32_t hashBits, FeatureHashes& out) : shift_(64 - hashBits), out_(out) {
+    const size_t words = ((size_t{1} << hashBits) + 63) / 64;
+    for (std::vector<uint64_t>& bitmap : bitmaps()) {
+      if (bitmap.size() < words) bitmap.assign(words, 0);
+    }
+    out_.indices.resize(std::max<size_t>(out_.indices.capacity(), 4096));
+    out_.blockEnds.clear();
+    out_.blockShared.clear();
+  }
+  ~DistinctIndices() {
+    endBlock();
+    clear(previous(), previousBegin_, blockBegin_);
+    out_.indices.resize(used_);
+  }
+  DistinctIndices(const DistinctIndices&) = delete;
+  DistinctIndices& operator=(const DistinctIndices&) = delete;
 
-  // A well-mixed 64-bit hash: its low bits.
-  void push(uint64_t hash) { pushIndex(static_cast<uint32_t>(hash) & mask_); }
-  // A raw key: the high bits of key * kCharMultiplier.
-  void pushKey(uint64_t key) { pushIndex(static_cast<uint32_t>((key * kCharMultiplier) >> shift_)); }
+  // A raw key: the high bits of key * kCharMultiplier. Branch-free: whether
+  // an n-gram was seen before is a coin toss to the branch predictor, and
+  // mispredictions cost more than the write.
+  void pushKey(uint64_t key) {
+    const auto index = static_cast<uint32_t>((key * kCharMultiplier) >> shift_);
+    uint64_t& word = current()[index >> 6];
+    const uint64_t bit = uint64_t{1} << (index & 63);
+    if (used_ == out_.indices.size()) out_.indices.resize(2 * used_);
+    out_.indices[used_] = index;
+    used_ += (word & bit) == 0;
+    word |= bit;
+  }
 
-  void flush() {
-    if (used_ > 0) consume_(block_.data(), used_);
-    used_ = 0;
+  // Closes the block: its indices that the block before it has go first
+  // (FeatureHashes::blockShared); then the current marks become the previous.
+  void endBlock() {
+    if (used_ == blockBegin_) return;
+    uint32_t* first = out_.indices.data() + blockBegin_;
+    uint32_t* last = out_.indices.data() + used_;
+    const std::vector<uint64_t>& before = previous();
+    uint32_t* sharedEnd = std::partition(first, last, [&before](uint32_t index) {
+      return (before[index >> 6] >> (index & 63)) & 1;
+    });
+    out_.blockShared.push_back(static_cast<uint32_t>(sharedEnd - first));
+    out_.blockEnds.push_back(static_cast<uint32_t>(used_));
+    clear(previous(), previousBegin_, blockBegin_);
+    currentIsFirst_ = !currentIsFirst_;
+    previousBegin_ = blockBegin_;
+    blockBegin_ = used_;
   }
 
  private:
-  void pushIndex(uint32_t index) {
-    block_[used_++] = index;
-    if (used_ == block_.size()) flush();
+  static std::array<std::vector<uint64_t>, 2>& bitmaps() {
+    thread_local std::array<std::vector<uint64_t>, 2> pair;
+    return pair;
+  }
+  std::vector<uint64_t>& current() { return bitmaps()[currentIsFirst_ ? 0 : 1]; }
+  std::vector<uint64_t>& previous() { return bitmaps()[currentIsFirst_ ? 1 : 0]; }
+
+  void clear(std::vector<uint64_t>& bitmap, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) bitmap[out_.indices[i] >> 6] = 0;
   }
 
-  std::array<uint32_t, 512> block_;
-  size_t used_ = 0;
-  uint32_t mask_;
   uint32_t shift_;
-  Consume& consume_;
+  FeatureHashes& out_;
+  size_t used_ = 0;
+  size_t blockBegin_ = 0;     // first index of the current block
+  size_t previousBegin_ = 0;  // first index of the block before it
+  bool currentIsFirst_ = true;
 };
 
-// Every feature of one view (folded, with its leet and joined views).
-template <class Consume>
+// Every feature of the views: the n-grams of each leet view without spaces,
+// cut into blocks of kFeatureBlockBytes starting positions (an n-gram belongs
+// to the block it starts in; one never spans two views).
 class ViewHasher {
  public:
-  explicit ViewHasher(IndexBlock<Consume>& out) : out_(out) {}
+  explicit ViewHasher(DistinctIndices& out) : out_(out) {}
 
   // `budget`: bytes of all views still to be read.
-  void run(std::string_view folded, std::string_view leet, std::string_view joined, size_t& budget) {
+  void run(std::string_view leet, size_t& budget) {
     if (budget == 0) return;
-    const size_t length = std::min(folded.size(), budget);
+    const size_t length = std::min(leet.size(), budget);
     budget -= length;
-    folded = folded.substr(0, length);
-    words(folded);
-    charGrams(folded);
-    if (leet.size() >= length) leetWords(folded, leet.substr(0, length));
-    if (joined.size() < length) joinedWords(folded, joined);
-  }
-
- private:
-  void words(std::string_view view) {
-    const char* s = view.data();
-    const size_t n = view.size();
-    bool havePrevious = false;
-    uint64_t previous = 0;
-    size_t at = 0;
-    while (at < n) {
-      while (at < n && !isWordByte(s[at])) ++at;
-      if (at == n) break;
-      const size_t begin = at;
-      while (at < n && isWordByte(s[at])) ++at;
-      const uint64_t hash = wordHash(view, begin, at);
-      out_.push(hash);
-      if (havePrevious) out_.push(fmix64(std::rotl(previous, 23) ^ hash ^ kBigramSeed));
-      previous = hash;
-      havePrevious = true;
+    const std::string_view view = withoutSpaces(leet.substr(0, length));
+    for (size_t at = 0; at < view.size();) {
+      if (filled_ == kFeatureBlockBytes) {
+        out_.endBlock();
+        filled_ = 0;
+      }
+      const size_t take = std::min(view.size() - at, kFeatureBlockBytes - filled_);
+      charGrams(view, at, at + take);
+      filled_ += take;
+      at += take;
     }
   }
 
-  // Key of an n-gram: its n bytes as a little-endian integer, n in the top
-  // byte; index: multiply-shift (one multiplication; n-grams are most of the
-  // features).
-  void charGrams(std::string_view view) {
+ private:
+  // The folded views have single spaces only (runs are collapsed). The
+  // buffer is the thread's, so scoring does not allocate once it has grown.
+  static std::string_view withoutSpaces(std::string_view view) {
+    thread_local std::string squeezed;
+    squeezed.clear();
+    squeezed.reserve(view.size());
+    for (const char c : view) {
+      if (c != ' ') squeezed.push_back(c);
+    }
+    return squeezed;
+  }
+
+  // The n-grams starting at [from, to). Key of an n-gram: its n bytes as a
+  // little-endian integer, n in the top byte; index: multiply-shift (one
+  // multiplication per feature).
+  void charGrams(std::string_view view, size_t from, size_t to) {
     const char* s = view.data();
     const size_t n = view.size();
-    size_t i = 0;
-    for (; i + 8 <= n; ++i) {
+    size_t i = from;
+    for (; i < to && i + 8 <= n; ++i) {
       const uint64_t v = loadLittleEndian(s + i, 8);
       out_.pushKey((v & 0xFFFFFF) | (uint64_t{3} << 56));
       out_.pushKey((v & 0xFFFFFFFF) | (uint64_t{4} << 56));
       out_.pushKey((v & 0xFFFFFFFFFF) | (uint64_t{5} << 56));
+      out_.pushKey((v & 0xFFFFFFFFFFFF) | (uint64_t{6} << 56));
     }
-    for (; i + 3 <= n; ++i) {
+    for (; i < to && i + 3 <= n; ++i) {
       const uint64_t v = loadLittleEndian(s + i, std::min<size_t>(8, n - i));
       out_.pushKey((v & 0xFFFFFF) | (uint64_t{3} << 56));
       if (i + 4 <= n) out_.pushKey((v & 0xFFFFFFFF) | (uint64_t{4} << 56));
       if (i + 5 <= n) out_.pushKey((v & 0xFFFFFFFFFF) | (uint64_t{5} << 56));
+      if (i + 6 <= n) out_.pushKey((v & 0xFFFFFFFFFFFF) | (uint64_t{6} << 56));
     }
   }
 
-  // Same length as folded; a word is taken where leetspeak changed letters of
-  // a word that has letters, so plain numbers ("2023") add nothing.
-  void leetWords(std::string_view folded, std::string_view leet) {
-    if (std::memcmp(folded.data(), leet.data(), folded.size()) == 0) return;
-    size_t at = 0;
-    while (at < leet.size()) {
-      while (at < leet.size() && !isWordByte(leet[at])) ++at;
-      const size_t begin = at;
-      while (at < leet.size() && isWordByte(leet[at])) ++at;
-      if (at == begin) break;
-      bool differs = false;
-      bool hasLetter = false;
-      for (size_t i = begin; i < at; ++i) {
-        differs = differs || leet[i] != folded[i];
-        hasLetter = hasLetter || isAsciiLetter(folded[i]);
-      }
-      if (differs && hasLetter) out_.push(wordHash(leet, begin, at));
-    }
-  }
-
-  // joined is folded with separators between single letters dropped, so it is
-  // a subsequence of folded: a greedy walk aligns them, and a joined word whose
-  // bytes lie apart in folded was split there.
-  void joinedWords(std::string_view folded, std::string_view joined) {
-    size_t next = 0;  // first byte of folded not yet aligned
-    size_t j = 0;
-    while (j < joined.size()) {
-      size_t position = 0;
-      if (!isWordByte(joined[j])) {
-        if (!align(folded, joined[j++], next, position)) return;
-        continue;
-      }
-      const size_t begin = j;
-      size_t first = 0;
-      while (j < joined.size() && isWordByte(joined[j])) {
-        if (!align(folded, joined[j], next, position)) return;
-        if (j == begin) first = position;
-        ++j;
-      }
-      if (position - first != j - 1 - begin) out_.push(wordHash(joined, begin, j));
-    }
-  }
-
-  // The next byte of folded equal to c; false if there is none (the views
-  // disagree; the rest of the joined words are then skipped).
-  static bool align(std::string_view folded, char c, size_t& next, size_t& position) {
-    while (next < folded.size() && folded[next] != c) ++next;
-    if (next == folded.size()) return false;
-    position = next++;
-    return true;
-  }
-
-  IndexBlock<Consume>& out_;
+  DistinctIndices& out_;
+  size_t filled_ = 0;  // starting positions in the current block
 };
-
-// Calls consume(indices, count) for blocks of feature indices of the text.
-template <class Consume>
-void forEachFeatureBlock(const NormalizedText& text, uint32_t hashBits, Consume& consume) {
-  IndexBlock<Consume> block(std::clamp<uint32_t>(hashBits, 1, 32), consume);
-  ViewHasher<Consume> hasher(block);
-  size_t budget = kMaxFeatureBytes;
-  hasher.run(text.folded, text.leet, text.joined, budget);
-  for (const DecodedSegment& segment : text.decoded) hasher.run(segment.folded, segment.leet, segment.joined, budget);
-}
-
-// forEachFeatureBlock with each index passed on the first time it occurs in
-// the text only. A per-thread bitmap of the table's size marks what was seen
-// (128 KiB for 2^20 entries); only the words touched are cleared afterwards.
-// hashBits outside the file format's range is clamped into it, so indices
-// always fit the bitmap.
-template <class Consume>
-void forEachDistinctFeatureBlock(const NormalizedText& text, uint32_t hashBits, Consume& consume) {
-  thread_local std::vector<uint64_t> seen;
-  thread_local std::vector<uint32_t> distinct;
-  hashBits = std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits);
-  const size_t words = ((size_t{1} << hashBits) + 63) / 64;
-  if (seen.size() < words) seen.assign(words, 0);
-  distinct.clear();
-  // Branch-free: whether an n-gram was seen before is a coin toss to the
-  // branch predictor, and mispredictions cost more than the lookup.
-  auto firstOccurrences = [&](const uint32_t* indices, size_t count) {
-    const size_t before = distinct.size();
-    distinct.resize(before + count);
-    uint32_t* out = distinct.data() + before;
-    size_t kept = 0;
-    for (size_t i = 0; i < count; ++i) {
-      const uint32_t index = indices[i];
-      uint64_t& word = seen[index >> 6];
-      const uint64_t bit = uint64_t{1} << (index & 63);
-      out[kept] = index;
-      kept += (word & bit) == 0;
-      word |= bit;
-    }
-    distinct.resize(before + kept);
-    if (kept > 0) consume(out, kept);
-  };
-  forEachFeatureBlock(text, hashBits, firstOccurrences);
-  for (const uint32_t index : distinct) seen[index >> 6] = 0;
-}
 
 double marginOf(double bias, double sum, size_t count) {
   return bias + (count == 0 ? 0.0 : sum / std::sqrt(static_cast<double>(count)));
@@ -442,11 +352,11 @@ TextClassifier::TextClassifier(ClassifierInfo info, std::vector<float> weights, 
 }
 
 void TextClassifier::hashFeatures(const NormalizedText& text, uint32_t hashBits, FeatureHashes& out) {
-  out.indices.clear();
-  auto append = [&out](const uint32_t* indices, size_t count) {
-    out.indices.insert(out.indices.end(), indices, indices + count);
-  };
-  forEachDistinctFeatureBlock(text, hashBits, append);
+  DistinctIndices indices(std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits), out);
+  ViewHasher hasher(indices);
+  size_t budget = kMaxFeatureBytes;
+  hasher.run(text.leet, budget);
+  for (const DecodedSegment& segment : text.decoded) hasher.run(segment.leet, budget);
 }
 
 double TextClassifier::score(const NormalizedText& text) const {
@@ -461,11 +371,38 @@ double TextClassifier::score(const FeatureHashes& features) const {
 }
 
 double TextClassifier::margin(const FeatureHashes& features) const {
+  // A window is two blocks: the whole text up to 2 * kFeatureBlockBytes, and
+  // for a longer one the highest margin of its windows, each starting a block
+  // after the last. Over a whole long text, sum / sqrt(count) grows with the
+  // length whenever the mean weight of its features is above zero: 32 KB of
+  // source code or a licence text scored as an attack. A window is about as
+  // long as most texts the model was fitted on, and a phrase anywhere in the
+  // text falls whole in one.
+  const std::vector<uint32_t>& ends = features.blockEnds;
+  const uint32_t* indices = features.indices.data();
+  if (ends.size() <= 1) return marginOf(bias_, sumOf(indices, features.indices.size()), features.indices.size());
+  // Each weight is read once: a block's sum is what it shares with the block
+  // before plus the rest; a window is one block whole and the next block's
+  // rest.
+  double best = -std::numeric_limits<double>::infinity();
+  double wholeBefore = 0;
+  size_t countBefore = 0;
+  for (size_t k = 0; k < ends.size(); ++k) {
+    const size_t begin = k == 0 ? 0 : ends[k - 1];
+    const size_t shared = features.blockShared[k];
+    const double own = sumOf(indices + begin + shared, ends[k] - begin - shared);
+    const size_t ownCount = ends[k] - begin - shared;
+    if (k > 0) best = std::max(best, marginOf(bias_, wholeBefore + own, countBefore + ownCount));
+    wholeBefore = sumOf(indices + begin, shared) + own;
+    countBefore = ends[k] - begin;
+  }
+  return best;
+}
+
+double TextClassifier::sumOf(const uint32_t* indices, size_t count) const {
   // Indices hashed for a larger table are folded into this one rather than
   // read past its end.
   const uint32_t mask = static_cast<uint32_t>(weights_.size() - 1);
-  const uint32_t* indices = features.indices.data();
-  const size_t count = features.indices.size();
   // Four independent sums: one would make every addition wait for the last.
   double a = 0, b = 0, c = 0, d = 0;
   size_t i = 0;
@@ -476,7 +413,7 @@ double TextClassifier::margin(const FeatureHashes& features) const {
     d += weights_[indices[i + 3] & mask];
   }
   for (; i < count; ++i) a += weights_[indices[i] & mask];
-  return marginOf(bias_, a + b + c + d, count);
+  return a + b + c + d;
 }
 
 std::string TextClassifier::toBytes() const {

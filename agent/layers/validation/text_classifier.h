@@ -1,5 +1,5 @@
-// A learned detector: a linear model over hashed word and character n-grams
-// of the normalised text (normalizer.h), trained offline by tools/train and
+// A learned detector: a linear model over hashed character n-grams of the
+// normalised text (normalizer.h), trained offline by tools/train and
 // loaded from a committed model file at start. Linear on purpose: scoring a
 // 4 KB prompt is one pass over its n-grams and a sum of table lookups
 // (microseconds), where transformer guards take tens of milliseconds.
@@ -34,9 +34,17 @@ struct ClassifierInfo {
 };
 
 // The n-grams a model is built from, in the order the trainer hashes them.
-// Shared by training and scoring so both see exactly the same features.
+// Shared by training and scoring so both see exactly the same features. The
+// text is cut into blocks of 4096 n-gram positions; a text is scored on two
+// consecutive blocks at a time (margin()), so its length alone does not move
+// its score.
 struct FeatureHashes {
-  std::vector<uint32_t> indices;  // into the weight table, each once, in order of first occurrence
+  // Into the weight table, each once per block.
+  std::vector<uint32_t> indices;
+  // Where each block's indices end; empty when the text has no n-gram.
+  std::vector<uint32_t> blockEnds;
+  // How many of each block's indices, at its start, the block before it has.
+  std::vector<uint32_t> blockShared;
 };
 
 class TextClassifier {
@@ -74,6 +82,8 @@ class TextClassifier {
   // Platt scaling of the raw margin: p = 1 / (1 + exp(-(scale * margin + shift))).
   float calibrationScale_ = 1;
   float calibrationShift_ = 0;
+
+  double sumOf(const uint32_t* indices, size_t count) const;
 };
 
 }  // namespace warden::validation
