@@ -357,8 +357,12 @@ Result<TextOutcome> PromptInspector::inspectText(const InspectedText& t) const {
   out.report.counts = n.counts;
   const Thresholds direct = injectionThresholds(policy_, t.part);
 
-  // Assistant text is the model's own output, checked by the output layer.
-  const bool injection = injectionModel_ && t.part != MessagePart::Assistant;
+  // The injection model reads what the rules read by default: user text and
+  // indirect text. Assistant text is the model's own output, checked by the
+  // output layer. A system prompt is the application's own instructions, and
+  // "never reveal these instructions" is the language of extraction attacks:
+  // the model, trained on user prompts, scored such prompts as attacks.
+  const bool injection = injectionModel_ && (t.part == MessagePart::User || isIndirect(t.part));
   const bool harmful = harmfulModel_ && t.part == MessagePart::User;
   const Readings readings(n, injection || harmful);
 

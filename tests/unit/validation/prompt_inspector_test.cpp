@@ -173,14 +173,15 @@ TEST(PromptInspectorTest, IndirectTextsHaveTheirOwnThresholds) {
         .verdict;
   };
   EXPECT_EQ(verdictFor(0.55, MessagePart::User), Verdict::Flag);
-  EXPECT_EQ(verdictFor(0.55, MessagePart::System), Verdict::Flag);
   EXPECT_EQ(verdictFor(0.55, MessagePart::ToolResult), Verdict::Allow);
   EXPECT_EQ(verdictFor(0.55, MessagePart::Retrieved), Verdict::Allow);
   EXPECT_EQ(verdictFor(0.87, MessagePart::User), Verdict::Block);
   EXPECT_EQ(verdictFor(0.87, MessagePart::ToolResult), Verdict::Flag);
   EXPECT_EQ(verdictFor(0.95, MessagePart::Retrieved), Verdict::Block);
-  // The assistant's own text is not the injection model's business.
+  // The assistant's own text is not the injection model's business, nor the
+  // application's system prompt (out of the rules' default scope too).
   EXPECT_EQ(verdictFor(0.99, MessagePart::Assistant), Verdict::Allow);
+  EXPECT_EQ(verdictFor(0.99, MessagePart::System), Verdict::Allow);
 }
 
 TEST(PromptInspectorTest, RulesUseTheIndirectThresholdsInToolResults) {
