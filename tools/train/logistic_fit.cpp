@@ -64,8 +64,10 @@ SparseRow toSparseRow(const validation::FeatureHashes& features) {
   std::sort(sorted.begin(), sorted.end());
   SparseRow row;
   if (sorted.empty()) return row;
-  // Present or not, as the scorer counts them: an index in several blocks of
-  // a long text is one feature of the row.
+  // Present or not: an index in several blocks of a long text is one feature
+  // of the row. (The fit reads the whole row; the scorer's windows only
+  // matter for rows longer than two blocks, and the out-of-fold scores the
+  // calibration comes from use them.)
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   const float unit = static_cast<float>(1.0 / std::sqrt(static_cast<double>(sorted.size())));
   row.index = sorted;

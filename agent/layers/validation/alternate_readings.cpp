@@ -20,15 +20,10 @@ bool hasHighBytes(std::string_view s) {
   return false;
 }
 
-bool isLetter(char c) { return c >= 'a' && c <= 'z'; }
-bool isLeetDigit(char c) {
-  return c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7' || c == '@' || c == '$';
-}
-bool isWordByte(char c) { return isLetter(c) || (c >= '0' && c <= '9') || c == '@' || c == '$'; }
-
 // A reading has no derived views of its own: the text's leetspeak and
 // joined views were scanned already, and equal views are not scanned again
-// (a second pass over them would double the cost of the reading).
+// (a second pass over them would double the cost of the reading). The
+// classifiers read leetspeak in every view they hash (text_classifier.cpp).
 void withoutDerivedViews(NormalizedText& t) {
   t.leet = t.folded;
   t.joined = t.folded;
@@ -91,34 +86,6 @@ std::optional<NormalizedText> withoutPictographs(const NormalizedText& text) {
   }
   out.foldedOffsets.push_back(text.foldedOffsets.back());
   withoutDerivedViews(out);
-  return out;
-}
-
-std::optional<NormalizedText> leetWordsRead(const NormalizedText& text) {
-  const std::string& in = text.folded;
-  std::string read = in;
-  size_t changed = 0;
-  size_t words = 0;
-  size_t at = 0;
-  while (at < in.size()) {
-    while (at < in.size() && !isWordByte(in[at])) ++at;
-    const size_t begin = at;
-    bool letter = false;
-    bool leet = false;
-    while (at < in.size() && isWordByte(in[at])) {
-      letter = letter || isLetter(in[at]);
-      leet = leet || isLeetDigit(in[at]);
-      ++at;
-    }
-    words += letter;
-    if (!letter || !leet) continue;
-    for (size_t i = begin; i < at; ++i) read[i] = text.leet[i];
-    ++changed;
-  }
-  if (changed < kMinLeetWords || changed * kLeetWordShare < words) return std::nullopt;
-  NormalizedText out;
-  out.folded = std::move(read);
-  withoutDerivedViews(out);  // no offsets: a reading for whole-text scores only
   return out;
 }
 

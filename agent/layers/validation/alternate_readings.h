@@ -1,6 +1,8 @@
 // Readings of a text besides the normaliser's main views, for obfuscation
-// the detectors would otherwise read past: emoji strewn between words, whole
-// words in leetspeak, letters spelled out, payloads encoded in the text. A
+// the detectors would otherwise read past: emoji strewn between words,
+// letters spelled out, payloads encoded in the text. (Leetspeak needs no
+// reading: the rules scan the leet view, and the classifiers read every
+// view through the leet table.) A
 // detector takes the highest score over the readings; each is built only
 // when the text shows the obfuscation it undoes, so plain prompts cost
 // nothing extra. Readings carry the folded view only (leet and joined equal
@@ -19,14 +21,6 @@ namespace warden::validation {
 // or a few in a row do not hide words.
 inline constexpr size_t kMinPictographs = 3;
 std::optional<NormalizedText> withoutPictographs(const NormalizedText& text);
-
-// Words that mix letters and leetspeak digits ("1gn0r3") read as letters;
-// numbers and punctuation stay. None unless at least kMinLeetWords words and
-// one in kLeetWordShare of the words with letters changed ("h264" or "1st"
-// in an ordinary prompt are not leetspeak).
-inline constexpr size_t kMinLeetWords = 2;
-inline constexpr size_t kLeetWordShare = 5;
-std::optional<NormalizedText> leetWordsRead(const NormalizedText& text);
 
 // The joined view (letters spelled out one by one put back together) as the
 // text. None unless the joining took out at least kMinJoinedGaps separators

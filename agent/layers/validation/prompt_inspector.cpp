@@ -244,13 +244,11 @@ double onPolicyScale(double probability, double modelThreshold, double anchor) {
 // shared by the rules and both models.
 struct Readings {
   std::optional<NormalizedText> withoutPictographs;
-  std::optional<NormalizedText> leetWords;
   std::optional<NormalizedText> joined;
   std::vector<NormalizedText> segments;
 
   Readings(const NormalizedText& n, bool forModels) : withoutPictographs(validation::withoutPictographs(n)) {
     if (!forModels) return;
-    leetWords = leetWordsRead(n);
     joined = joinedRead(n);
     segments.reserve(n.decoded.size());
     for (const DecodedSegment& segment : n.decoded) segments.push_back(segmentRead(segment));
@@ -288,7 +286,6 @@ void scoreReadings(std::span<ModelRun> runs, const NormalizedText& n, const Read
   };
   consider(n, "the text");
   if (r.withoutPictographs) consider(*r.withoutPictographs, "the text without emoji");
-  if (r.leetWords) consider(*r.leetWords, "the text with leetspeak read as letters");
   if (r.joined) consider(*r.joined, "the text with spelled-out letters joined");
   for (size_t i = 0; i < r.segments.size(); ++i) {
     consider(r.segments[i], std::string(encodingName(n.decoded[i].encoding)) + "-decoded text");

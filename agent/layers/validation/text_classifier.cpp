@@ -39,6 +39,8 @@
 //        …    32  SHA-256 of every byte before it
 #include "layers/validation/text_classifier.h"
 
+#include "layers/validation/leet_view.h"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -48,6 +50,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <memory>
 
 namespace warden::validation {
 namespace {
@@ -61,6 +64,7 @@ constexpr size_t kMaxStringBytes = 4096;
 constexpr size_t kFixedHeaderBytes = 56;
 constexpr size_t kDigestBytes = 32;
 constexpr size_t kMaxFeatureBytes = size_t{1} << 20;
+constexpr size_t kGramsPerByte = 4;  // 3-, 4-, 5- and 6-grams
 // Starting positions per block of features (FeatureHashes, margin()).
 constexpr size_t kFeatureBlockBytes = 1024;
 
@@ -86,19 +90,27 @@ inline uint64_t loadLittleEndian(const char* p, size_t length) {
 // into it, so indices always fit the bitmaps.
 class DistinctIndices {
  public:
-  DistinctIndices(uint32_t hashBits, FeatureHashes& out) : shift_(64 - hashBits), out_(out) {
+  // `most`: at most this many pushKey() calls will follow.
+  DistinctIndices(uint32_t hashBits, size_t most, FeatureHashes& out) : shift_(64 - hashBits), out_(out) {
     const size_t words = ((size_t{1} << hashBits) + 63) / 64;
     for (std::vector<uint64_t>& bitmap : bitmaps()) {
       if (bitmap.size() < words) bitmap.assign(words, 0);
     }
-    out_.indices.resize(std::max<size_t>(out_.indices.capacity(), 4096));
+    Scratch& scratch = Scratch::mine();
+    if (scratch.size < most) {
+      // Not a vector: resizing one would zero every entry on every call.
+      scratch.data = std::make_unique_for_overwrite<uint32_t[]>(most);
+      scratch.size = most;
+    }
+    indices_ = scratch.data.get();
     out_.blockEnds.clear();
     out_.blockShared.clear();
   }
+  // Leaves both bitmaps clear, also when hashing was cut short by an
+  // exception; allocates nothing.
   ~DistinctIndices() {
-    endBlock();
+    clear(current(), blockBegin_, used_);
     clear(previous(), previousBegin_, blockBegin_);
-    out_.indices.resize(used_);
   }
   DistinctIndices(const DistinctIndices&) = delete;
   DistinctIndices& operator=(const DistinctIndices&) = delete;
@@ -110,18 +122,23 @@ class DistinctIndices {
     const auto index = static_cast<uint32_t>((key * kCharMultiplier) >> shift_);
     uint64_t& word = current()[index >> 6];
     const uint64_t bit = uint64_t{1} << (index & 63);
-    if (used_ == out_.indices.size()) out_.indices.resize(2 * used_);
-    out_.indices[used_] = index;
+    indices_[used_] = index;
     used_ += (word & bit) == 0;
     word |= bit;
+  }
+
+  // Closes the last block and hands the indices over.
+  void finish() {
+    endBlock();
+    out_.indices.assign(indices_, indices_ + used_);
   }
 
   // Closes the block: its indices that the block before it has go first
   // (FeatureHashes::blockShared); then the current marks become the previous.
   void endBlock() {
     if (used_ == blockBegin_) return;
-    uint32_t* first = out_.indices.data() + blockBegin_;
-    uint32_t* last = out_.indices.data() + used_;
+    uint32_t* first = indices_ + blockBegin_;
+    uint32_t* last = indices_ + used_;
     const std::vector<uint64_t>& before = previous();
     uint32_t* sharedEnd = std::partition(first, last, [&before](uint32_t index) {
       return (before[index >> 6] >> (index & 63)) & 1;
@@ -135,6 +152,15 @@ class DistinctIndices {
   }
 
  private:
+  struct Scratch {
+    std::unique_ptr<uint32_t[]> data;
+    size_t size = 0;
+    static Scratch& mine() {
+      thread_local Scratch scratch;
+      return scratch;
+    }
+  };
+
   static std::array<std::vector<uint64_t>, 2>& bitmaps() {
     thread_local std::array<std::vector<uint64_t>, 2> pair;
     return pair;
@@ -143,11 +169,12 @@ class DistinctIndices {
   std::vector<uint64_t>& previous() { return bitmaps()[currentIsFirst_ ? 1 : 0]; }
 
   void clear(std::vector<uint64_t>& bitmap, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) bitmap[out_.indices[i] >> 6] = 0;
+    for (size_t i = begin; i < end; ++i) bitmap[indices_[i] >> 6] = 0;
   }
 
   uint32_t shift_;
   FeatureHashes& out_;
+  uint32_t* indices_ = nullptr;  // the thread's scratch, copied to out_ at the end
   size_t used_ = 0;
   size_t blockBegin_ = 0;     // first index of the current block
   size_t previousBegin_ = 0;  // first index of the block before it
@@ -180,14 +207,17 @@ class ViewHasher {
   }
 
  private:
-  // The folded views have single spaces only (runs are collapsed). The
-  // buffer is the thread's, so scoring does not allocate once it has grown.
+  // The folded views have single spaces only (runs are collapsed). Each byte
+  // is read through the leet table again: a no-op on a leet view, and the
+  // alternate readings (alternate_readings.h), whose leet view is their folded
+  // text, get the same reading as the text they come from. The buffer is the
+  // thread's, so scoring does not allocate once it has grown.
   static std::string_view withoutSpaces(std::string_view view) {
     thread_local std::string squeezed;
     squeezed.clear();
     squeezed.reserve(view.size());
     for (const char c : view) {
-      if (c != ' ') squeezed.push_back(c);
+      if (c != ' ') squeezed.push_back(kLeetTable[static_cast<unsigned char>(c)]);
     }
     return squeezed;
   }
@@ -352,11 +382,16 @@ TextClassifier::TextClassifier(ClassifierInfo info, std::vector<float> weights, 
 }
 
 void TextClassifier::hashFeatures(const NormalizedText& text, uint32_t hashBits, FeatureHashes& out) {
-  DistinctIndices indices(std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits), out);
+  // Four n-grams at most per byte read.
+  size_t bytes = text.leet.size();
+  for (const DecodedSegment& segment : text.decoded) bytes += segment.leet.size();
+  DistinctIndices indices(std::clamp<uint32_t>(hashBits, kMinHashBits, kMaxHashBits),
+                          kGramsPerByte * std::min(bytes, kMaxFeatureBytes), out);
   ViewHasher hasher(indices);
   size_t budget = kMaxFeatureBytes;
   hasher.run(text.leet, budget);
   for (const DecodedSegment& segment : text.decoded) hasher.run(segment.leet, budget);
+  indices.finish();
 }
 
 double TextClassifier::score(const NormalizedText& text) const {

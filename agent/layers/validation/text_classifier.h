@@ -33,13 +33,13 @@ struct ClassifierInfo {
   double threshold = 0.5;
 };
 
-// The n-grams a model is built from, in the order the trainer hashes them.
-// Shared by training and scoring so both see exactly the same features. The
-// text is cut into blocks of 4096 n-gram positions; a text is scored on two
-// consecutive blocks at a time (margin()), so its length alone does not move
-// its score.
+// The n-grams a model is built from. Shared by training and scoring so both
+// see exactly the same features. The text is cut into blocks of 1024 n-gram
+// positions; a text is scored on two consecutive blocks at a time (margin()),
+// so its length alone does not move its score.
 struct FeatureHashes {
-  // Into the weight table, each once per block.
+  // Into the weight table, each once per block; in a block, those the block
+  // before it has come first.
   std::vector<uint32_t> indices;
   // Where each block's indices end; empty when the text has no n-gram.
   std::vector<uint32_t> blockEnds;
