@@ -196,6 +196,9 @@ class HttpSession final : public ResponseCommit {
   // whether it was counted and refused on its risk score.
   const providers::Request* parsed_ = nullptr;  // lives in serveOne(), as long as the event
   std::optional<uint64_t> bodyBytes_;
+  // Read once for the decision and kept for the count: the findings they come
+  // from do not change in between (masking only marks texts masked).
+  std::optional<anomaly::RequestSignals> riskSignals_;
   bool riskCounted_ = false;
   bool deniedOnRisk_ = false;
   std::string openEventId_;        // the current WebSocket session's websocket_open event
@@ -219,6 +222,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   recordTicket_ = 0;
   parsed_ = nullptr;
   bodyBytes_.reset();
+  riskSignals_.reset();
   riskCounted_ = false;
   deniedOnRisk_ = false;
   openEventId_.clear();
@@ -746,8 +750,9 @@ void HttpSession::evaluateRisk(audit::Event& event) {
   if (!worker_.shared.risk) return;
   const std::string key = workloadKeyOf(info_);
   if (key.empty()) return;
-  event.anomaly = anomalyRecordOf(worker_.shared.risk->evaluate(key, riskSignalsOf(event, parsed_, bodyBytes_),
-                                                                std::chrono::steady_clock::now()));
+  riskSignals_ = riskSignalsOf(event, parsed_, bodyBytes_);
+  event.anomaly =
+      anomalyRecordOf(worker_.shared.risk->evaluate(key, *riskSignals_, std::chrono::steady_clock::now()));
 }
 
 // Counts the request's signals once: as soon as access has decided it (so
@@ -760,7 +765,8 @@ void HttpSession::countRequestRisk(audit::Event& event, bool forwarded) {
   const std::string key = workloadKeyOf(info_);
   if (key.empty()) return;
   const auto now = std::chrono::steady_clock::now();
-  auto signals = riskSignalsOf(event, parsed_, bodyBytes_);
+  anomaly::RequestSignals signals = riskSignals_ ? std::move(*riskSignals_) : riskSignalsOf(event, parsed_, bodyBytes_);
+  riskSignals_.reset();
   signals.forwarded = forwarded;
   const auto counted = worker_.shared.risk->commit(key, signals, now);
   // A request access decided keeps the score it was decided with; what it
