@@ -140,7 +140,8 @@ class DistinctIndices {
     uint32_t* first = indices_ + blockBegin_;
     uint32_t* last = indices_ + used_;
     const std::vector<uint64_t>& before = previous();
-    uint32_t* sharedEnd = std::partition(first, last, [&before](uint32_t index) {
+    // The first block has none before it (most texts are one block).
+    uint32_t* sharedEnd = out_.blockEnds.empty() ? first : std::partition(first, last, [&before](uint32_t index) {
       return (before[index >> 6] >> (index & 63)) & 1;
     });
     out_.blockShared.push_back(static_cast<uint32_t>(sharedEnd - first));
