@@ -526,10 +526,9 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
   llm.provider = providers::toString(route.provider);
   llm.operation = providers::toString(route.operation);
 
-  AccessVerdict access;
-  if (!co_await admit(request, route, BodyAsRead{}, host, event, start, access)) co_return false;
   // A WebSocket on an API host that is not a session warden reads would
-  // carry prompts past the validation layer unread.
+  // carry prompts past the validation layer unread. Refused before access
+  // decides, like an HTTP body validation cannot read: it never went out.
   if (!realtime && options_.promptInspector && options_.blockUnreadable) {
     const std::string reason = "prompt validation cannot read a WebSocket to " + event.path +
                                " (it reads OpenAI Realtime sessions), so it was not opened";
@@ -538,11 +537,12 @@ asio::awaitable<bool> HttpSession::serveUpgrade(RequestParser& request, std::str
     record.error = reason;
     event.validation = std::move(record);
     event.decision = "deny";
-    worker_.shared.access.returnRequest(access);
     ProxyStats::bump(worker_.shared.stats.validation[static_cast<size_t>(validation::Verdict::Block)]);
     co_await refuse(route.provider, providers::Refusal::BadRequest, reason, event, start, "");
     co_return false;
   }
+  AccessVerdict access;
+  if (!co_await admit(request, route, BodyAsRead{}, host, event, start, access)) co_return false;
   std::optional<RealtimeInspection> inspection;
   if (realtime) {
     inspection.emplace(route, RealtimeValidation{options_.promptInspector.get(), options_.blockUnreadable, event.id,
