@@ -151,11 +151,7 @@ TEST_F(PlainProxyTest, EachEventIsInTheSpoolBeforeItsClientHasTheWholeResponse) 
     // A WebSocket upgrade the upstream answers with an ordinary response.
     auto socket = co_await dialPlain(upstream_.endpoint());
     beast::flat_buffer buffer;
-    auto upgrade = makeRequest(http::verb::get, "/ws", "x");
-    upgrade.set(http::field::connection, "Upgrade");
-    upgrade.set(http::field::upgrade, "websocket");
-    upgrade.set(http::field::sec_websocket_version, "13");
-    upgrade.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    auto upgrade = makeWebSocketUpgrade("/ws", "x");
     auto response = co_await roundTrip(socket, buffer, std::move(upgrade));
     EXPECT_EQ(response.result_int(), 200);
     EXPECT_TRUE(spooled("/ws")) << "an upgrade answered without 101";
@@ -192,11 +188,7 @@ TEST_F(PlainProxyTest, AWebSocketSessionIsOnRecordBeforeTheClientHasThe101) {
   std::vector<nlohmann::json> openedAt101;
   ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
     auto socket = co_await dialPlain(upstream.endpoint());
-    auto upgrade = makeRequest(http::verb::get, "/ws", "x");
-    upgrade.set(http::field::connection, "Upgrade");
-    upgrade.set(http::field::upgrade, "websocket");
-    upgrade.set(http::field::sec_websocket_version, "13");
-    upgrade.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    auto upgrade = makeWebSocketUpgrade("/ws", "x");
     upgrade.prepare_payload();
     co_await http::async_write(socket, upgrade, asio::use_awaitable);
     beast::flat_buffer buffer;

@@ -204,6 +204,16 @@ inline http::request<http::string_body> makeRequest(http::verb method, const std
   return request;
 }
 
+// A client's WebSocket opening handshake (RFC 6455's sample key).
+inline http::request<http::string_body> makeWebSocketUpgrade(const std::string& target, const std::string& host) {
+  auto request = makeRequest(http::verb::get, target, host);
+  request.set(http::field::connection, "Upgrade");
+  request.set(http::field::upgrade, "websocket");
+  request.set(http::field::sec_websocket_version, "13");
+  request.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+  return request;
+}
+
 // Polls a condition the proxy reaches asynchronously (counters after a close).
 inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 2000ms) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
