@@ -113,7 +113,8 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   auto& v = c.validation;
   MapView m = r.map(e->value, e->keyNode.Mark(), "validation",
                     {"enabled", "rules_dir", "injection_model", "harmful_model", "flag_score", "block_score",
-                     "indirect_flag_score", "indirect_block_score", "harmful_flag_score", "harmful_block_score",
+                     "system_flag_score", "system_block_score", "indirect_flag_score", "indirect_block_score",
+                     "harmful_flag_score", "harmful_block_score",
                      "sanitize_smuggling", "hidden_text_ratio", "block_unreadable", "cache_mib"});
   r.boolean(m, "enabled", v.enabled);
   r.absolutePath(m, "rules_dir", v.rulesDir);
@@ -122,6 +123,8 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   const std::pair<const char*, double*> scores[] = {
       {"flag_score", &v.flagScore},
       {"block_score", &v.blockScore},
+      {"system_flag_score", &v.systemFlagScore},
+      {"system_block_score", &v.systemBlockScore},
       {"indirect_flag_score", &v.indirectFlagScore},
       {"indirect_block_score", &v.indirectBlockScore},
       {"harmful_flag_score", &v.harmfulFlagScore},
@@ -135,6 +138,7 @@ void readValidation(Reader& r, const Entry* e, Config& c) {
   // A flag threshold above the block threshold would never flag anything.
   const std::tuple<const char*, double, double> pairs[] = {
       {"", v.flagScore, v.blockScore},
+      {"system_", v.systemFlagScore, v.systemBlockScore},
       {"indirect_", v.indirectFlagScore, v.indirectBlockScore},
       {"harmful_", v.harmfulFlagScore, v.harmfulBlockScore},
   };

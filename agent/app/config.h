@@ -45,6 +45,8 @@ struct ValidationConfig {
   std::string harmfulModel = WARDEN_DATA_DIR "/models/harmful.model";      // "" = no model
   double flagScore = 0.5;
   double blockScore = 0.85;
+  double systemFlagScore = 0.5;
+  double systemBlockScore = 1.0;
   double indirectFlagScore = 0.6;
   double indirectBlockScore = 0.9;
   double harmfulFlagScore = 0.6;

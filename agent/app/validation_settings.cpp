@@ -10,6 +10,8 @@ validation::InspectorPolicy inspectorPolicyOf(const ValidationConfig& config) {
   validation::InspectorPolicy p;
   p.flagScore = config.flagScore;
   p.blockScore = config.blockScore;
+  p.systemFlagScore = config.systemFlagScore;
+  p.systemBlockScore = config.systemBlockScore;
   p.indirectFlagScore = config.indirectFlagScore;
   p.indirectBlockScore = config.indirectBlockScore;
   p.harmfulFlagScore = config.harmfulFlagScore;

@@ -71,11 +71,13 @@ std::vector<RequestText> requestTexts(const providers::Request& request) {
     for (const auto& piece : message.parts) {
       if (piece.kind == providers::Part::Kind::Text) add(out, part, piece.text, m == lastUser);
     }
-    // Arguments the client says the model asked for: a forged tool call
-    // is an injection of its own.
+    // Arguments the client says the model asked for: read like the model's
+    // own output (hidden text, rules scoped to assistant).
     for (const auto& call : message.toolCalls) add(out, MessagePart::Assistant, call.arguments, false);
   }
-  for (const auto& tool : request.tools) add(out, MessagePart::System, tool.description, false);
+  // A tool's description is often a third party's text (an MCP server's) that
+  // the model reads as instructions: screened like a retrieved document.
+  for (const auto& tool : request.tools) add(out, MessagePart::Retrieved, tool.description, false);
   for (const auto& input : request.inputs) add(out, MessagePart::User, input, true);
   return out;
 }

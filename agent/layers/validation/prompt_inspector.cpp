@@ -40,6 +40,7 @@ bool isIndirect(MessagePart part) { return part == MessagePart::ToolResult || pa
 
 Thresholds injectionThresholds(const InspectorPolicy& p, MessagePart part) {
   if (isIndirect(part)) return {p.indirectFlagScore, p.indirectBlockScore};
+  if (part == MessagePart::System) return {p.systemFlagScore, p.systemBlockScore};
   return {p.flagScore, p.blockScore};
 }
 
@@ -354,12 +355,9 @@ Result<TextOutcome> PromptInspector::inspectText(const InspectedText& t) const {
   out.report.counts = n.counts;
   const Thresholds direct = injectionThresholds(policy_, t.part);
 
-  // The injection model reads what the rules read by default: user text and
-  // indirect text. Assistant text is the model's own output, checked by the
-  // output layer. A system prompt is the application's own instructions, and
-  // "never reveal these instructions" is the language of extraction attacks:
-  // the model, trained on user prompts, scored such prompts as attacks.
-  const bool injection = injectionModel_ && (t.part == MessagePart::User || isIndirect(t.part));
+  // Assistant text is the model's own output, checked by the output layer.
+  // System text is scored with its own thresholds (InspectorPolicy).
+  const bool injection = injectionModel_ && t.part != MessagePart::Assistant;
   const bool harmful = harmfulModel_ && t.part == MessagePart::User;
   const Readings readings(n, injection || harmful);
 

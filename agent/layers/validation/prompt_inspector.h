@@ -44,10 +44,16 @@ struct Detection {
 
 // Score thresholds and limits; wardend takes them from its config (validation:).
 struct InspectorPolicy {
-  // Direct text (user, system): a finding at or above flag is reported,
-  // at or above block stops the request.
+  // User text: a finding at or above flag is reported, at or above block
+  // stops the request.
   double flagScore = 0.5;
   double blockScore = 0.85;
+  // System and developer text: the application's own instructions, where
+  // "never reveal these instructions" is ordinary, so by default a finding is
+  // reported (and counts towards the workload's risk) but blocks only at a
+  // certain score. A workload's jailbreak put there is still on record.
+  double systemFlagScore = 0.5;
+  double systemBlockScore = 1.0;
   // Tool results and retrieved documents (indirect injection) have their own.
   double indirectFlagScore = 0.6;
   double indirectBlockScore = 0.9;

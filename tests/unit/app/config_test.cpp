@@ -160,6 +160,9 @@ TEST(ConfigTest, FullFileSetsEveryField) {
   EXPECT_DOUBLE_EQ(v.blockScore, 0.7);
   EXPECT_DOUBLE_EQ(v.indirectFlagScore, 0.45);
   EXPECT_DOUBLE_EQ(v.indirectBlockScore, 0.75);
+  EXPECT_DOUBLE_EQ(v.systemFlagScore, 0.55);
+  EXPECT_DOUBLE_EQ(v.systemBlockScore, 0.95);
+  EXPECT_DOUBLE_EQ(inspectorPolicyOf(v).systemBlockScore, 0.95);
   EXPECT_DOUBLE_EQ(v.harmfulFlagScore, 0.5);
   EXPECT_DOUBLE_EQ(v.harmfulBlockScore, 1.0);
   EXPECT_FALSE(v.sanitizeSmuggling);

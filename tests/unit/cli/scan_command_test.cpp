@@ -207,7 +207,7 @@ TEST_F(ScanCommandTest, TextIndexesAreTheAgents) {
   const auto& texts = doc["texts"];
   ASSERT_EQ(doc["validation"]["texts"], texts.size()) << doc.dump(2);
   ASSERT_EQ(texts.size(), 6u) << doc.dump(2);
-  const std::vector<std::string> parts = {"system", "user", "user", "assistant", "tool_result", "system"};
+  const std::vector<std::string> parts = {"system", "user", "user", "assistant", "tool_result", "retrieved"};
   for (size_t i = 0; i < parts.size(); ++i) EXPECT_EQ(texts[i]["part"], parts[i]) << i;
   EXPECT_EQ(texts[5]["text"], "Fetches a page.");
   size_t injections = 0;

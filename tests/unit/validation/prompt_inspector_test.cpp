@@ -165,8 +165,8 @@ TEST(PromptInspectorTest, ModelScoreJustBelowAtAndAboveTheBlockThreshold) {
   EXPECT_EQ(inspectOne(PromptInspector(inlineRules(), model, nullptr, policy), "hello").verdict, Verdict::Block);
 }
 
-TEST(PromptInspectorTest, IndirectTextsHaveTheirOwnThresholds) {
-  const InspectorPolicy policy;  // direct 0.5 / 0.85, indirect 0.6 / 0.9
+TEST(PromptInspectorTest, IndirectAndSystemTextsHaveTheirOwnThresholds) {
+  const InspectorPolicy policy;  // user 0.5 / 0.85, system 0.5 / 1.0, indirect 0.6 / 0.9
   const auto verdictFor = [&](double p, MessagePart part) {
     return inspectOne(PromptInspector(inlineRules(), constantModel("model.injection", logit(p)), nullptr, policy),
                       "some text", part)
@@ -178,10 +178,17 @@ TEST(PromptInspectorTest, IndirectTextsHaveTheirOwnThresholds) {
   EXPECT_EQ(verdictFor(0.87, MessagePart::User), Verdict::Block);
   EXPECT_EQ(verdictFor(0.87, MessagePart::ToolResult), Verdict::Flag);
   EXPECT_EQ(verdictFor(0.95, MessagePart::Retrieved), Verdict::Block);
-  // The assistant's own text is not the injection model's business, nor the
-  // application's system prompt (out of the rules' default scope too).
+  // The application's own instructions: reported, not blocked short of certain.
+  EXPECT_EQ(verdictFor(0.55, MessagePart::System), Verdict::Flag);
+  EXPECT_EQ(verdictFor(0.999, MessagePart::System), Verdict::Flag);
+  InspectorPolicy strict;
+  strict.systemBlockScore = 0.9;
+  EXPECT_EQ(inspectOne(PromptInspector(inlineRules(), constantModel("model.injection", logit(0.95)), nullptr, strict),
+                       "some text", MessagePart::System)
+                .verdict,
+            Verdict::Block);
+  // The assistant's own text is not the injection model's business.
   EXPECT_EQ(verdictFor(0.99, MessagePart::Assistant), Verdict::Allow);
-  EXPECT_EQ(verdictFor(0.99, MessagePart::System), Verdict::Allow);
 }
 
 TEST(PromptInspectorTest, RulesUseTheIndirectThresholdsInToolResults) {
