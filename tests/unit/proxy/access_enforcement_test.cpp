@@ -14,6 +14,7 @@
 #include "layers/audit/event.h"
 #include "proxy/proxy.h"
 #include "proxy_test_support.h"
+#include "shipped_engine.h"
 #include "test_upstream.h"
 
 namespace warden::proxy::test {
@@ -28,10 +29,12 @@ class AccessEnforcementTest : public ::testing::Test {
     if (proxy_) proxy_->stop();
   }
 
-  void startProxy(const std::string& spec) {
+  // `validate`: with the shipped validation engine.
+  void startProxy(const std::string& spec, bool validate = false) {
     ca_ = makeCa(dir_);
     ASSERT_NE(ca_, nullptr);
     auto options = testOptions();
+    if (validate) options.promptInspector = testing::shippedEngine();
     options.accessPolicies = access::testing::buildSet(access::testing::policyDocument("t", spec));
     ASSERT_TRUE(options.accessPolicies);
     const std::string path = secretsDir_.write("secrets.yaml", "secrets:\n  prod: \"" + kRealKey + "\"\n");
@@ -98,6 +101,32 @@ TEST_F(AccessEnforcementTest, ADeniedWorkloadGetsTheProvidersOwn403AndNothingIsF
   auto allowed = chatFrom("bot", "Bearer sk-own");
   EXPECT_EQ(allowed.result_int(), 200);
   EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+// Like an HTTP body validation cannot read, it is refused before access
+// decides: the workload access would deny gets validation's 400, not 403.
+TEST_F(AccessEnforcementTest, AWebSocketValidationCannotReadIsRefusedBeforeAccessDecides) {
+  startProxy(R"(  rules:
+    - id: no-coder
+      match: { unit: ["system.slice/coder.service"] }
+      action: deny
+    - id: others
+      action: allow
+)",
+             /*validate=*/true);
+  for (const std::string unit : {"coder", "bot"}) {
+    http::response<http::string_body> response;
+    ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
+      auto origin = originTo(upstream_.endpoint(), true);
+      origin.identity.comm = unit;
+      auto socket = co_await dialProxy(proxy_->listenPort(), &origins_, origin);
+      beast::flat_buffer buffer;
+      response = co_await roundTrip(socket, buffer, makeWebSocketUpgrade("/v1/some-socket", "api.openai.com"));
+    }));
+    EXPECT_EQ(response.result_int(), 400) << unit;
+    EXPECT_NE(response.body().find("cannot read a WebSocket"), std::string::npos) << response.body();
+  }
+  EXPECT_TRUE(upstream_.requests().empty());
 }
 
 TEST_F(AccessEnforcementTest, AnExhaustedBudgetAnswers429WithRetryAfter) {

@@ -157,6 +157,18 @@ TEST(TextClassifierFeatures, WorkIsBoundedOnHugeInputs) {
   // Four n-grams per byte at most, over at most 1 MiB of views.
   EXPECT_LE(out.indices.size(), 4u << 20);
 
+  // Random bytes: nearly every n-gram distinct, the most indices a text can
+  // give (sanitizer builds would catch a write past the thread's buffer).
+  std::string noise(1 << 20, '\0');
+  uint32_t state = 3;
+  for (char& c : noise) {
+    state = state * 1103515245u + 12345u;
+    c = static_cast<char>(0x21 + (state >> 16) % 94);
+  }
+  TextClassifier::hashFeatures(normalize(noise), 24, out);
+  EXPECT_GT(out.indices.size(), 3u << 20);
+  EXPECT_LE(out.indices.size(), 4u << 20);
+
   NormalizedText oversized;  // views longer than the normaliser would make
   oversized.folded.assign(3 << 20, 'x');
   oversized.leet = oversized.folded;
