@@ -57,6 +57,13 @@ anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers
       // Findings under the flag threshold are kept for explanation only;
       // a size limit says nothing about intent.
       if (finding.verdict == "allow" || finding.category == "size-limit") continue;
+      // An application's own system prompt reads like an attack to the
+      // model ("never reveal these instructions", "you are ..."), and one
+      // that embeds the date or the user's name is a new text each time:
+      // counted, it would raise every such workload's risk on every request.
+      // What is in it counts once it reaches its block threshold, and
+      // smuggled characters always do.
+      if (finding.part == "system" && finding.verdict != "block" && finding.category != "hidden-text") continue;
       anomaly::TextSignals* text = texts.at(finding.text);
       if (text == nullptr) continue;
       if (finding.category == "harmful") {

@@ -29,6 +29,17 @@ cpu_ticks() {
   printf '%s\n' "$total"
 }
 
+# Sum of stime alone (clock ticks): the part of cpu_ticks spent in the kernel.
+kernel_ticks() {
+  local total=0 pid stat fields
+  for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || e2e_die "pid $pid is gone; its CPU time cannot be measured"
+    read -r -a fields <<<"${stat##*) }"
+    total=$((total + fields[12]))
+  done
+  printf '%s\n' "$total"
+}
+
 # calc AWK_EXPRESSION [FORMAT]: floating point arithmetic; "nan" on division
 # by zero so a broken run shows as such instead of aborting the report.
 calc() {
@@ -48,14 +59,14 @@ upstream_accepts() {
 }
 
 # run_wrk LABEL WHERE THREADS CONNECTIONS URL HOP_PIDS
-# Stores LABEL.{rps,p50_us,p99_us,requests,errors,hop_cpu_us,upstream_cpu_us,
-# upstream_conns}.
+# Stores LABEL.{rps,p50_us,p99_us,requests,errors,hop_cpu_us,hop_kernel_us,
+# upstream_cpu_us,upstream_conns}.
 # HOP_PIDS: the middle hop whose CPU is charged per request ("" = none).
 run_wrk() {
   local label=$1 where=$2 threads=$3 connections=$4 url=$5 hop_pids=$6 out=$OUT/wrk-$1.txt
-  local hop_before=0 hop_after=0 up_before up_after accepts_before requests duration_us rc=0
+  local hop_before=0 hop_after=0 hop_kernel_before=0 hop_kernel_after=0 up_before up_after accepts_before requests duration_us rc=0
   # shellcheck disable=SC2086 # pid lists are space separated on purpose
-  [[ -n $hop_pids ]] && hop_before=$(cpu_ticks $hop_pids)
+  [[ -n $hop_pids ]] && hop_before=$(cpu_ticks $hop_pids) && hop_kernel_before=$(kernel_ticks $hop_pids)
   # shellcheck disable=SC2086
   up_before=$(cpu_ticks $UPSTREAM_PIDS)
   accepts_before=$(upstream_accepts)
@@ -105,7 +116,7 @@ run_wrk() {
     wait "$tracer" || true
   fi
   # shellcheck disable=SC2086
-  [[ -n $hop_pids ]] && hop_after=$(cpu_ticks $hop_pids)
+  [[ -n $hop_pids ]] && hop_after=$(cpu_ticks $hop_pids) && hop_kernel_after=$(kernel_ticks $hop_pids)
   # shellcheck disable=SC2086
   up_after=$(cpu_ticks $UPSTREAM_PIDS)
   R[$label.upstream_conns]=$(($(upstream_accepts) - accepts_before - 1))
@@ -121,10 +132,12 @@ run_wrk() {
   R[$label.upstream_cpu_us]=$(calc "($up_after - $up_before) * 1000000 / $CLK_TCK / $requests")
   if [[ -n $hop_pids ]]; then
     R[$label.hop_cpu_us]=$(calc "($hop_after - $hop_before) * 1000000 / $CLK_TCK / $requests")
+    R[$label.hop_kernel_us]=$(calc "($hop_kernel_after - $hop_kernel_before) * 1000000 / $CLK_TCK / $requests")
   else
     R[$label.hop_cpu_us]=-
+    R[$label.hop_kernel_us]=-
   fi
-  e2e_log "$label: ${R[$label.rps]} req/s, p50 ${R[$label.p50_us]} us, p99 ${R[$label.p99_us]} us, errors ${R[$label.errors]}, hop CPU ${R[$label.hop_cpu_us]} us/req, ${R[$label.upstream_conns]} upstream connection(s)"
+  e2e_log "$label: ${R[$label.rps]} req/s, p50 ${R[$label.p50_us]} us, p99 ${R[$label.p99_us]} us, errors ${R[$label.errors]}, hop CPU ${R[$label.hop_cpu_us]} us/req (kernel ${R[$label.hop_kernel_us]}), ${R[$label.upstream_conns]} upstream connection(s)"
   [[ ${R[$label.errors]} -eq 0 ]] || e2e_log "WARNING: $label had ${R[$label.errors]} failed requests (see $out)"
 }
 

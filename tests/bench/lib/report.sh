@@ -140,6 +140,7 @@ print_machine_block() {
   for p in nginx warden; do
     for c in c1 c32; do
       printf '%s_%s_hop_cpu_us_per_req=%s\n' "$p" "$c" "${R[$p.$c.hop_cpu_us]}"
+      printf '%s_%s_hop_kernel_us_per_req=%s\n' "$p" "$c" "${R[$p.$c.hop_kernel_us]}"
     done
   done
   for c in c1.p50_us c1.p99_us c1.rps c32.rps; do

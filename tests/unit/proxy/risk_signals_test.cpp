@@ -72,6 +72,36 @@ TEST(RiskSignalsTest, EveryTextIsFingerprintedAndOnlyTheLastUserTurnIsNewInput) 
   EXPECT_DOUBLE_EQ(last.attackScore, 0) << "a finding under its flag threshold, and a size limit, are not attempts";
 }
 
+TEST(RiskSignalsTest, ASystemPromptCountsOnlyAtItsBlockThresholdOrForSmuggledCharacters) {
+  const auto request = secondTurn();
+  const auto systemFinding = [](std::string category, double score, std::string verdict) {
+    auto f = finding(0, std::move(category), score, std::move(verdict));
+    f.part = "system";
+    return f;
+  };
+  audit::Event event;
+  event.validation.emplace().findings = {systemFinding("prompt_extraction", 0.96, "flag")};
+  auto signals = riskSignalsOf(event, &request, std::nullopt);
+  EXPECT_TRUE(signals.texts.empty()) << "a flagged system prompt is logged, not counted as an attempt";
+
+  event.validation->findings = {systemFinding("roleplay_jailbreak", 0.99, "block")};
+  signals = riskSignalsOf(event, &request, std::nullopt);
+  ASSERT_EQ(signals.texts.size(), 1u);
+  EXPECT_DOUBLE_EQ(signals.texts[0].attackScore, 0.99);
+
+  event.validation->findings = {systemFinding("hidden-text", 0.6, "sanitize")};
+  signals = riskSignalsOf(event, &request, std::nullopt);
+  ASSERT_EQ(signals.texts.size(), 1u);
+  EXPECT_TRUE(signals.texts[0].smuggling);
+
+  auto user = finding(1, "instruction_override", 0.9, "flag");
+  user.part = "user";
+  event.validation->findings = {user};
+  signals = riskSignalsOf(event, &request, std::nullopt);
+  ASSERT_EQ(signals.texts.size(), 1u) << "user text flagged at the same verdict still counts";
+  EXPECT_DOUBLE_EQ(signals.texts[0].attackScore, 0.9);
+}
+
 TEST(RiskSignalsTest, ATrailingAssistantTurnDoesNotHideTheLastUserTurn) {
   auto request = secondTurn();
   request.messages.push_back(message(providers::Role::Assistant, "Sure, here is"));  // a prefill
