@@ -57,21 +57,26 @@ class AccessEnforcementTest : public ::testing::Test {
     proxy_ = std::move(started.value());
   }
 
-  // One chat request from `unit`'s process, with `authorization`.
-  http::response<http::string_body> chatFrom(const std::string& unit, const std::string& authorization,
-                                             const std::string& body = kChat) {
+  // One request from `unit`'s process, through the proxy.
+  http::response<http::string_body> sendFrom(const std::string& unit, const http::request<http::string_body>& request) {
     http::response<http::string_body> response;
     EXPECT_TRUE(runClient([&]() -> asio::awaitable<void> {
       auto origin = originTo(upstream_.endpoint(), true);
       origin.identity.comm = unit;
       auto socket = co_await dialProxy(proxy_->listenPort(), &origins_, origin);
       beast::flat_buffer buffer;
-      auto request = makeRequest(http::verb::post, "/v1/chat/completions", "api.openai.com", body);
-      request.set(http::field::content_type, "application/json");
-      request.set(http::field::authorization, authorization);
       response = co_await roundTrip(socket, buffer, request);
     }));
     return response;
+  }
+
+  // One chat request from `unit`'s process, with `authorization`.
+  http::response<http::string_body> chatFrom(const std::string& unit, const std::string& authorization,
+                                             const std::string& body = kChat) {
+    auto request = makeRequest(http::verb::post, "/v1/chat/completions", "api.openai.com", body);
+    request.set(http::field::content_type, "application/json");
+    request.set(http::field::authorization, authorization);
+    return sendFrom(unit, request);
   }
 
   TempDir dir_;
@@ -115,14 +120,7 @@ TEST_F(AccessEnforcementTest, AWebSocketValidationCannotReadIsRefusedBeforeAcces
 )",
              /*validate=*/true);
   for (const std::string unit : {"coder", "bot"}) {
-    http::response<http::string_body> response;
-    ASSERT_TRUE(runClient([&]() -> asio::awaitable<void> {
-      auto origin = originTo(upstream_.endpoint(), true);
-      origin.identity.comm = unit;
-      auto socket = co_await dialProxy(proxy_->listenPort(), &origins_, origin);
-      beast::flat_buffer buffer;
-      response = co_await roundTrip(socket, buffer, makeWebSocketUpgrade("/v1/some-socket", "api.openai.com"));
-    }));
+    const auto response = sendFrom(unit, makeWebSocketUpgrade("/v1/some-socket", "api.openai.com"));
     EXPECT_EQ(response.result_int(), 400) << unit;
     EXPECT_NE(response.body().find("cannot read a WebSocket"), std::string::npos) << response.body();
   }
