@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "layers/audit/sinks/receiver_lookup.h"
@@ -75,6 +76,21 @@ TEST(ReceiverLookup, AnUnansweredLookupEndsAtTheDeadlineAndIsPickedUpByTheNextAt
   // Taken: the next attempt asks again.
   ASSERT_TRUE(lookup.addresses(Clock::now() + 5s).ok());
   EXPECT_EQ(held->lookups.load(), 2);
+}
+
+TEST(ReceiverLookup, ALookupThatThrowsIsAnErrorNotTheAgentsEnd) {
+  std::atomic<int> calls{0};
+  ReceiverLookup lookup("logs.example.test", 443, "receiver",
+                        [&calls](const std::string&, uint16_t) -> Result<ReceiverAddresses> {
+                          if (++calls == 1) throw std::runtime_error("resolver out of memory");
+                          return ReceiverAddresses{{boost::asio::ip::make_address("192.0.2.8"), 443}};
+                        });
+  auto failed = lookup.addresses(Clock::now() + 5s);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message, "resolve receiver logs.example.test: the lookup failed: resolver out of memory");
+  auto next = lookup.addresses(Clock::now() + 5s);
+  ASSERT_TRUE(next.ok()) << "the next attempt looks the name up again: " << next.error().message;
+  EXPECT_EQ(next.value()[0].address().to_string(), "192.0.2.8");
 }
 
 TEST(ReceiverLookup, ASinkGoingAwayDoesNotWaitForItsLookup) {

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <system_error>
 #include <thread>
 
 namespace warden::audit {
@@ -50,13 +52,26 @@ Result<ReceiverAddresses> ReceiverLookup::addresses(std::chrono::steady_clock::t
   if (!ec) return ReceiverAddresses{Tcp::endpoint(address, port_)};
 
   if (!pending_) {
-    pending_ = std::make_shared<Pending>();
-    std::thread([pending = pending_, resolve = resolve_, host = host_, port = port_] {
-      auto answer = resolve(host, port);
-      std::lock_guard lock(pending->mutex);
-      pending->answer = std::move(answer);
-      pending->done.notify_all();
-    }).detach();
+    auto pending = std::make_shared<Pending>();
+    try {
+      std::thread([pending, resolve = resolve_, host = host_, port = port_] {
+        // Nothing may escape a detached thread: it would end the agent.
+        Result<ReceiverAddresses> answer = Error{"the lookup failed"};
+        try {
+          answer = resolve(host, port);
+        } catch (const std::exception& e) {
+          answer = Error{std::string("the lookup failed: ") + e.what()};
+        }
+        std::lock_guard lock(pending->mutex);
+        pending->answer = std::move(answer);
+        pending->done.notify_all();
+      }).detach();
+    } catch (const std::system_error& e) {
+      // Out of threads (or memory): this attempt fails like an unanswered
+      // lookup, and the sink's next attempt tries again.
+      return Error{"resolve " + what_ + " " + host_ + ": cannot start the lookup: " + e.what()};
+    }
+    pending_ = std::move(pending);
   }
   std::unique_lock lock(pending_->mutex);
   if (!pending_->done.wait_until(lock, deadline, [this] { return pending_->answer.has_value(); })) {
