@@ -1,4 +1,5 @@
 // wardend: see agent/app/agent.h for the startup order.
+#include <exception>
 #include <iostream>
 
 #include "app/agent.h"
@@ -52,5 +53,13 @@ int main(int argc, char** argv) {
               << "\n";
     return 0;
   }
-  return warden::app::runAgent(*options, std::move(*config));
+  try {
+    return warden::app::runAgent(*options, std::move(*config));
+  } catch (const std::exception& e) {
+    // Errors are values everywhere we expect them; this is what the standard
+    // library may still throw (a thread that cannot start, memory). Caught,
+    // the stack unwinds, so the programs are detached and the pins removed.
+    std::cerr << "wardend: stopped on an unexpected error: " << e.what() << "\n";
+    return 1;
+  }
 }
