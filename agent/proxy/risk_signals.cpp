@@ -18,7 +18,15 @@ class TextSignalsByIndex {
   explicit TextSignalsByIndex(const providers::Request* parsed) {
     if (parsed != nullptr) texts_ = requestTexts(*parsed);
     known_ = parsed != nullptr;
+    while (openingSystemTexts_ < texts_.size() && texts_[openingSystemTexts_].part == validation::MessagePart::System) {
+      ++openingSystemTexts_;
+    }
   }
+
+  // Whether the text is part of the system prompt the request starts with.
+  // Without the request (a WebSocket session's findings), system text is
+  // the session's instructions.
+  bool opensConversation(uint64_t index) const { return !known_ || index < openingSystemTexts_; }
 
   // The text's signals to fill in; null for an index the request does not have.
   anomaly::TextSignals* at(uint64_t index) {
@@ -41,6 +49,7 @@ class TextSignalsByIndex {
  private:
   bool known_ = false;
   std::vector<RequestText> texts_;
+  size_t openingSystemTexts_ = 0;
   std::map<uint64_t, anomaly::TextSignals> byIndex_;
 };
 
@@ -61,9 +70,14 @@ anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers
       // model ("never reveal these instructions", "you are ..."), and one
       // that embeds the date or the user's name is a new text each time:
       // counted, it would raise every such workload's risk on every request.
-      // What is in it counts once it reaches its block threshold, and
-      // smuggled characters always do.
-      if (finding.part == "system" && finding.verdict != "block" && finding.category != "hidden-text") continue;
+      // So the one that opens the conversation (or a session's
+      // instructions) counts from its block threshold; smuggled characters
+      // always do. A system message further down is the client's choice of
+      // role for what it says mid-conversation, and counts like user text.
+      if (finding.part == "system" && finding.verdict != "block" && finding.category != "hidden-text" &&
+          texts.opensConversation(finding.text)) {
+        continue;
+      }
       anomaly::TextSignals* text = texts.at(finding.text);
       if (text == nullptr) continue;
       if (finding.category == "harmful") {

@@ -50,8 +50,9 @@ struct InspectorPolicy {
   double blockScore = 0.85;
   // System and developer text: the application's own instructions, where
   // "never reveal these instructions" is ordinary, so by default a finding is
-  // reported (and counts towards the workload's risk) but blocks only at a
-  // certain score. A workload's jailbreak put there is still on record.
+  // reported but blocks only at a certain score (and layer 2 counts one in
+  // the system prompt that opens a conversation only from there). A
+  // workload's jailbreak put there is still on record.
   double systemFlagScore = 0.5;
   double systemBlockScore = 1.0;
   // Tool results and retrieved documents (indirect injection) have their own.

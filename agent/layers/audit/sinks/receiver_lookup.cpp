@@ -61,14 +61,17 @@ Result<ReceiverAddresses> ReceiverLookup::addresses(std::chrono::steady_clock::t
           answer = resolve(host, port);
         } catch (const std::exception& e) {
           answer = Error{std::string("the lookup failed: ") + e.what()};
+        } catch (...) {
+          // answer says only that it failed
         }
         std::lock_guard lock(pending->mutex);
         pending->answer = std::move(answer);
         pending->done.notify_all();
       }).detach();
     } catch (const std::system_error& e) {
-      // Out of threads (or memory): this attempt fails like an unanswered
-      // lookup, and the sink's next attempt tries again.
+      // Out of threads: this attempt fails like an unanswered lookup, and
+      // the sink's next attempt tries again. (Out of memory, bad_alloc goes
+      // to the sink's runner, which catches what a delivery throws.)
       return Error{"resolve " + what_ + " " + host_ + ": cannot start the lookup: " + e.what()};
     }
     pending_ = std::move(pending);
