@@ -57,8 +57,10 @@ int main(int argc, char** argv) {
     return warden::app::runAgent(*options, std::move(*config));
   } catch (const std::exception& e) {
     // Errors are values everywhere we expect them; this is what the standard
-    // library may still throw (a thread that cannot start, memory). Caught,
-    // the stack unwinds, so the programs are detached and the pins removed.
+    // library may still throw on this thread (a thread that cannot start,
+    // memory). Caught, the stack unwinds, so the programs are detached and
+    // the pins removed. (On another thread it is std::terminate: the
+    // heartbeat then goes stale and the programs fail open or closed.)
     std::cerr << "wardend: stopped on an unexpected error: " << e.what() << "\n";
     return 1;
   }
