@@ -74,36 +74,36 @@ run_wrk() {
   # (BENCH_PROFILE_CALLGRAPH=dwarf when the binaries lack frame pointers;
   # BENCH_PROFILE_EVENT=EVENT samples that event instead of CPU time).
   local profiler=
-  if [[ -n ${BENCH_PROFILE:-} && -n $hop_pids && $label == *.c32 ]]; then
+  if [[ -n ${BENCH_PROFILE:-} && -n $hop_pids && $label == *.${BENCH_TRACE_RUN:-c32} ]]; then
     mkdir -p "$BENCH_PROFILE"
     local pid_list
     # shellcheck disable=SC2086 # split the space-separated list
     pid_list=$(printf '%s,' $hop_pids)
     perf record -q ${BENCH_PROFILE_EVENT:+-e "$BENCH_PROFILE_EVENT"} --call-graph "${BENCH_PROFILE_CALLGRAPH:-fp}" \
-      -o "$BENCH_PROFILE/${label%.c32}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
+      -o "$BENCH_PROFILE/${label%.*}.perf.data" -p "${pid_list%,}" -- sleep "$DURATION_S" \
       >/dev/null 2>&1 &
     profiler=$!
   fi
   # BENCH_SYSCALLS=DIR: a count of the middle hop's system calls during its c32
   # run (strace slows the hop, so that run's other figures are not comparable).
   local tracer=
-  if [[ -n ${BENCH_SYSCALLS:-} && -n $hop_pids && $label == *.c32 ]]; then
+  if [[ -n ${BENCH_SYSCALLS:-} && -n $hop_pids && $label == *.${BENCH_TRACE_RUN:-c32} ]]; then
     mkdir -p "$BENCH_SYSCALLS"
     local trace_args=()
     # shellcheck disable=SC2086
     for pid in $hop_pids; do trace_args+=(-p "$pid"); done
-    strace -f -c -o "$BENCH_SYSCALLS/${label%.c32}.strace" "${trace_args[@]}" &
+    strace -f -c -o "$BENCH_SYSCALLS/${label%.*}.strace" "${trace_args[@]}" &
     tracer=$!
     sleep 0.5
   fi
   # BENCH_PERF_EVENTS=LIST: perf stat of those events on the middle hop during
   # its c32 run (e.g. a uprobe on malloc), written to OUT/perf-stat-NAME.txt.
   local counter=
-  if [[ -n ${BENCH_PERF_EVENTS:-} && -n $hop_pids && $label == *.c32 ]]; then
+  if [[ -n ${BENCH_PERF_EVENTS:-} && -n $hop_pids && $label == *.${BENCH_TRACE_RUN:-c32} ]]; then
     local pid_csv
     # shellcheck disable=SC2086
     pid_csv=$(printf '%s,' $hop_pids)
-    perf stat -x, -e "$BENCH_PERF_EVENTS" -o "$OUT/perf-stat-${label%.c32}.txt" -p "${pid_csv%,}" -- sleep "$DURATION_S" &
+    perf stat -x, -e "$BENCH_PERF_EVENTS" -o "$OUT/perf-stat-${label%.*}.txt" -p "${pid_csv%,}" -- sleep "$DURATION_S" &
     counter=$!
   fi
   in_where "$where" timeout -k 5 $((DURATION_S + 30)) \
