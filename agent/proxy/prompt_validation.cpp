@@ -20,9 +20,12 @@ MessagePart partOf(providers::Role role) {
   return MessagePart::User;
 }
 
-void add(std::vector<RequestText>& out, MessagePart part, const providers::TextRef& ref, bool newInput) {
-  if (!ref.text.empty()) out.push_back({part, &ref, newInput});
+void add(std::vector<RequestText>& out, MessagePart part, const providers::TextRef& ref, bool newInput,
+         bool opening = false) {
+  if (!ref.text.empty()) out.push_back({part, &ref, newInput, opening});
 }
+
+bool isSystem(providers::Role role) { return role == providers::Role::System || role == providers::Role::Developer; }
 
 audit::ValidationFinding findingOf(const validation::Detection& d) {
   audit::ValidationFinding f;
@@ -65,11 +68,13 @@ std::vector<RequestText> requestTexts(const providers::Request& request) {
       lastUser = request.messages.size();
     }
   }
+  bool opening = true;
   for (size_t m = 0; m < request.messages.size(); ++m) {
     const auto& message = request.messages[m];
     const MessagePart part = partOf(message.role);
+    opening = opening && isSystem(message.role);
     for (const auto& piece : message.parts) {
-      if (piece.kind == providers::Part::Kind::Text) add(out, part, piece.text, m == lastUser);
+      if (piece.kind == providers::Part::Kind::Text) add(out, part, piece.text, m == lastUser, opening);
     }
     // Arguments the client says the model asked for: read like the model's
     // own output (hidden text, rules scoped to assistant).

@@ -24,6 +24,10 @@ struct RequestText {
   // prompts, earlier turns, tool results, tool descriptions) may be the
   // conversation a chat API resends with every turn.
   bool newInput = false;
+  // Part of the system (or developer) prompt the conversation opens with:
+  // the application's own instructions, before any other message, even an
+  // empty one. A system message further down is the client's choice of role.
+  bool opening = false;
 };
 
 // The texts of a request in the order validatePrompt() inspects them (a

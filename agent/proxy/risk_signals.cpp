@@ -18,15 +18,12 @@ class TextSignalsByIndex {
   explicit TextSignalsByIndex(const providers::Request* parsed) {
     if (parsed != nullptr) texts_ = requestTexts(*parsed);
     known_ = parsed != nullptr;
-    while (openingSystemTexts_ < texts_.size() && texts_[openingSystemTexts_].part == validation::MessagePart::System) {
-      ++openingSystemTexts_;
-    }
   }
 
-  // Whether the text is part of the system prompt the request starts with.
-  // Without the request (a WebSocket session's findings), system text is
-  // the session's instructions.
-  bool opensConversation(uint64_t index) const { return !known_ || index < openingSystemTexts_; }
+  // Whether the text is part of the system prompt the request opens with.
+  // Unknown without the request: a WebSocket session's findings, where a
+  // client may add system items mid-session, so none is spared.
+  bool opensConversation(uint64_t index) const { return known_ && index < texts_.size() && texts_[index].opening; }
 
   // The text's signals to fill in; null for an index the request does not have.
   anomaly::TextSignals* at(uint64_t index) {
@@ -49,7 +46,6 @@ class TextSignalsByIndex {
  private:
   bool known_ = false;
   std::vector<RequestText> texts_;
-  size_t openingSystemTexts_ = 0;
   std::map<uint64_t, anomaly::TextSignals> byIndex_;
 };
 
@@ -70,10 +66,10 @@ anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers
       // model ("never reveal these instructions", "you are ..."), and one
       // that embeds the date or the user's name is a new text each time:
       // counted, it would raise every such workload's risk on every request.
-      // So the one that opens the conversation (or a session's
-      // instructions) counts from its block threshold; smuggled characters
-      // always do. A system message further down is the client's choice of
-      // role for what it says mid-conversation, and counts like user text.
+      // So the one a request opens with counts from its block threshold;
+      // smuggled characters always do. A system message further down is the
+      // client's choice of role for what it says mid-conversation, and counts
+      // like user text.
       if (finding.part == "system" && finding.verdict != "block" && finding.category != "hidden-text" &&
           texts.opensConversation(finding.text)) {
         continue;

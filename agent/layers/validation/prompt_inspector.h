@@ -51,7 +51,7 @@ struct InspectorPolicy {
   // System and developer text: the application's own instructions, where
   // "never reveal these instructions" is ordinary, so by default a finding is
   // reported but blocks only at a certain score (and layer 2 counts one in
-  // the system prompt that opens a conversation only from there). A
+  // the system prompt an HTTP request opens with only from there). A
   // workload's jailbreak put there is still on record.
   double systemFlagScore = 0.5;
   double systemBlockScore = 1.0;

@@ -70,7 +70,9 @@ run_wrk() {
   # shellcheck disable=SC2086
   up_before=$(cpu_ticks $UPSTREAM_PIDS)
   accepts_before=$(upstream_accepts)
-  # BENCH_PROFILE=DIR: a call-graph profile of the middle hop during its c32 run
+  # Each of the following traces the middle hop during its c32 run, or its c1
+  # run with BENCH_TRACE_RUN=c1.
+  # BENCH_PROFILE=DIR: a call-graph profile of the middle hop
   # (BENCH_PROFILE_CALLGRAPH=dwarf when the binaries lack frame pointers;
   # BENCH_PROFILE_EVENT=EVENT samples that event instead of CPU time).
   local profiler=
@@ -84,8 +86,8 @@ run_wrk() {
       >/dev/null 2>&1 &
     profiler=$!
   fi
-  # BENCH_SYSCALLS=DIR: a count of the middle hop's system calls during its c32
-  # run (strace slows the hop, so that run's other figures are not comparable).
+  # BENCH_SYSCALLS=DIR: a count of the middle hop's system calls (strace slows
+  # the hop, so that run's other figures are not comparable).
   local tracer=
   if [[ -n ${BENCH_SYSCALLS:-} && -n $hop_pids && $label == *.${BENCH_TRACE_RUN:-c32} ]]; then
     mkdir -p "$BENCH_SYSCALLS"
@@ -96,8 +98,8 @@ run_wrk() {
     tracer=$!
     sleep 0.5
   fi
-  # BENCH_PERF_EVENTS=LIST: perf stat of those events on the middle hop during
-  # its c32 run (e.g. a uprobe on malloc), written to OUT/perf-stat-NAME.txt.
+  # BENCH_PERF_EVENTS=LIST: perf stat of those events on the middle hop (e.g. a
+  # uprobe on malloc), written to OUT/perf-stat-NAME.txt.
   local counter=
   if [[ -n ${BENCH_PERF_EVENTS:-} && -n $hop_pids && $label == *.${BENCH_TRACE_RUN:-c32} ]]; then
     local pid_csv
