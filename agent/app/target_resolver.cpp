@@ -155,7 +155,7 @@ SteadyClock::time_point TargetResolver::poll() {
   // Lookups block for as long as DNS takes: never under the mutex that
   // snapshot() needs.
   std::vector<Result<LookupAnswer>> answers;
-  for (size_t i : due) answers.push_back(options_.lookup(hosts_[i].target.name));
+  for (size_t i : due) answers.push_back(lookupCatching(hosts_[i].target.name));
 
   std::optional<std::vector<kernel::TargetEntry>> changed;
   SteadyClock::time_point next;
@@ -174,8 +174,33 @@ SteadyClock::time_point TargetResolver::poll() {
       changed = std::move(targets);
     }
   }
-  if (changed) onChange_(*changed);
+  if (changed && !publish(*changed)) {
+    std::lock_guard lock(mutex_);
+    published_.reset();  // so the next poll publishes the set again
+    next = std::min(next, options_.clock() + options_.minBackoff);
+  }
   return next;
+}
+
+// A lookup or a publisher that throws is a failure like any other: on the
+// resolver's thread an escaping exception would end the agent.
+Result<LookupAnswer> TargetResolver::lookupCatching(const std::string& name) const {
+  try {
+    return options_.lookup(name);
+  } catch (const std::exception& e) {
+    return Error{"resolve " + name + ": " + e.what()};
+  }
+}
+
+bool TargetResolver::publish(const std::vector<kernel::TargetEntry>& targets) {
+  try {
+    onChange_(targets);
+    return true;
+  } catch (const std::exception& e) {
+    targetsLog()->error("could not publish {} target(s): {}; retrying in {}s", targets.size(), e.what(),
+                        options_.minBackoff.count());
+    return false;
+  }
 }
 
 void TargetResolver::applyAnswer(HostState& host, const Result<LookupAnswer>& answer, SteadyClock::time_point now) {

@@ -67,6 +67,7 @@ class TargetResolver {
  public:
   // `onChange` runs on the resolver's thread (or the caller of poll()) with the
   // complete target set, the first time and then only when the set changes.
+  // If it throws, the same set is offered again after minBackoff.
   TargetResolver(const Config& config, TargetsCallback onChange, ResolverOptions options = {});
   ~TargetResolver();  // stop()
   TargetResolver(const TargetResolver&) = delete;
@@ -94,6 +95,8 @@ class TargetResolver {
     std::string error;
   };
 
+  Result<LookupAnswer> lookupCatching(const std::string& name) const;
+  bool publish(const std::vector<kernel::TargetEntry>& targets);
   void applyAnswer(HostState& host, const Result<LookupAnswer>& answer, SteadyClock::time_point now);
   void pruneExpired(HostState& host, SteadyClock::time_point now);
   SteadyClock::time_point nextDue(const HostState& host) const;

@@ -183,7 +183,20 @@ size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
   size_t start = 0;
   while (start < events.size()) {
     const size_t size = std::min(kMaxBatch, events.size() - start);
-    render(events.subspan(start, size), rendered);
+    try {
+      render(events.subspan(start, size), rendered);
+    } catch (const std::exception& e) {
+      // Out of memory, in practice. The batch is lost, and the chain says so.
+      rendered.text.clear();
+      rendered.ends.clear();
+      std::lock_guard lock(writeMutex_);
+      if (closed_) break;
+      dropped_.fetch_add(size, std::memory_order_relaxed);
+      noteLoss(size, kNotRendered);
+      auditLog()->error("{} audit events could not be rendered ({}); they are lost", size, e.what());
+      start += size;
+      continue;
+    }
     std::lock_guard lock(writeMutex_);
     if (closed_) break;
     const bool wasSynced = writtenSinceSync_ == 0;
@@ -220,8 +233,13 @@ void EventLog::run() {
       return;
     }
     bool chores = false;
-    writeInBatches(taken, chores);  // the writer does its chores anyway
-    maintain();
+    try {
+      writeInBatches(taken, chores);  // the writer does its chores anyway
+      maintain();
+    } catch (const std::exception& e) {
+      // The last line of defence: escaping this thread, it would end the agent.
+      auditLog()->error("audit event writer: unexpected error: {}", e.what());
+    }
     taken.clear();
     // A burst's worth of space is not kept for good.
     if (taken.capacity() > 8 * kMaxBatch) std::vector<Event>().swap(taken);
@@ -381,7 +399,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
   if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
     dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
-    lostSinceNotice_ += batch.ends.size();
+    noteLoss(batch.ends.size(), kSpoolFull);
     return;
   }
   std::string& out = out_;
@@ -395,6 +413,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   // Ends the half line a crash or a refused write left, so only that line is lost.
   if (midLine_ && held_.empty()) out += '\n';
   const uint64_t noticed = lostSinceNotice_;
+  const uint8_t noticedCauses = lossCauses_;
   appendLossNotice(out);
   const size_t noticeEnd = out.size();
   size_t lineBegin = 0;
@@ -424,7 +443,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
     linesSinceCheckpoint_ = linesBefore;
     midLine_ = midLineBefore;
     dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
-    lostSinceNotice_ += batch.ends.size() + noticed;
+    noteLoss(batch.ends.size() + noticed, kDiskRefused | noticedCauses);
     diskRefused_ = true;
     reportWriteError(err);
     updateFull();
@@ -436,8 +455,8 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   noteWritten(events);
   if (n == out.size()) {
     if (noticed > 0) {
-      auditLog()->warn("{} audit events were dropped while the spool {} was full; an audit_loss line says so",
-                       noticed, options_.dir);
+      auditLog()->warn("{} audit events were lost in the spool {} ({}); an audit_loss line says so", noticed,
+                       options_.dir, lossReason(noticedCauses));
     }
     if (diskRefused_) auditLog()->info("writing events to {} again", options_.dir);
     diskRefused_ = false;
@@ -457,9 +476,9 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   } else {
     const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.ends.size());
     dropped_.fetch_add(lost, std::memory_order_relaxed);
-    lostSinceNotice_ += lost;
+    noteLoss(lost, kDiskRefused);
     // A loss notice the disk refused too still owes its count to the next one.
-    if (n < noticeEnd) lostSinceNotice_ += noticed;
+    if (n < noticeEnd) noteLoss(noticed, noticedCauses);
   }
   updateFull();
 }
@@ -549,13 +568,33 @@ void EventLog::appendLossNotice(std::string& out) {
   if (lostSinceNotice_ == 0) return;
   const size_t lineStart = out.size();
   out += "{\"host\":" + nlohmann::json(hostName_).dump() + ",\"id\":\"" + newEventId() +
-         "\",\"lost\":{\"events\":" + std::to_string(lostSinceNotice_) +
-         ",\"reason\":\"spool full\"},\"schema\":\"warden.event/v1\",\"time\":\"";
+         "\",\"lost\":{\"events\":" + std::to_string(lostSinceNotice_) + ",\"reason\":\"" + lossReason(lossCauses_) +
+         "\"},\"schema\":\"warden.event/v1\",\"time\":\"";
   appendTimestamp(out, std::chrono::system_clock::now());
   out += "\",\"type\":\"audit_loss\"}\n";
   chain_.seal(out, lineStart);
   ++linesSinceCheckpoint_;
   lostSinceNotice_ = 0;
+  lossCauses_ = 0;
+}
+
+std::string EventLog::lossReason(uint8_t causes) {
+  std::string reason;
+  const auto add = [&](uint8_t cause, const char* text) {
+    if ((causes & cause) == 0) return;
+    if (!reason.empty()) reason += ", ";
+    reason += text;
+  };
+  add(kSpoolFull, "spool full");
+  add(kDiskRefused, "the disk refused the write");
+  add(kNotRendered, "events could not be rendered");
+  return reason;
+}
+
+void EventLog::noteLoss(uint64_t events, uint8_t causes) {
+  if (events == 0) return;
+  lostSinceNotice_ += events;
+  lossCauses_ |= causes;
 }
 
 EventLog::Rotation EventLog::rotateIfDue() {

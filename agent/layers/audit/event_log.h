@@ -150,6 +150,9 @@ class EventLog {
   };
   void render(std::span<Event> batch, RenderedBatch& rendered) const;
   void writeBatch(const RenderedBatch& batch);
+  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kNotRendered = 4 };
+  void noteLoss(uint64_t events, uint8_t causes);
+  static std::string lossReason(uint8_t causes);
   // Writes `held_` out; true when nothing is left held.
   bool flushHeld();
   void appendCheckpoint(std::string& out, bool force);
@@ -218,6 +221,7 @@ class EventLog {
   std::string held_;   // sealed lines the disk refused (block policy)
   uint64_t heldLines_ = 0;
   uint64_t lostSinceNotice_ = 0;  // events dropped since the last loss notice
+  uint8_t lossCauses_ = 0;        // LossCause bits, for that notice's reason
   std::string lastWriteError_;
   HashChain chain_;
   uint64_t linesSinceCheckpoint_ = 0;

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 namespace warden::app {
 namespace {
@@ -191,6 +192,38 @@ TEST_F(TargetResolverTest, FailureKeepsTheLastGoodAddressesAndBacksOff) {
   resolver->poll();
   EXPECT_EQ(resolver->snapshot().hosts[0].error, "");
   EXPECT_EQ(published.size(), 1u);
+}
+
+TEST_F(TargetResolverTest, ALookupThatThrowsIsAFailedLookup) {
+  ResolverOptions options;
+  options.lookup = [](const std::string&) -> Result<LookupAnswer> { throw std::runtime_error("out of sockets"); };
+  options.clock = [this] { return clock.now; };
+  TargetResolver resolver(
+      config(), [this](const std::vector<kernel::TargetEntry>& t) { published.push_back(t); }, options);
+  EXPECT_EQ(resolver.poll(), clock.now + seconds(1)) << "retried with backoff";
+  EXPECT_EQ(resolver.snapshot().hosts[0].error, "resolve api.example.com: out of sockets");
+}
+
+TEST_F(TargetResolverTest, APublisherThatThrowsIsOfferedTheSetAgain) {
+  dns.set("api.example.com", {"192.0.2.1"}, seconds(300));
+  int offers = 0;
+  ResolverOptions options;
+  options.lookup = [this](const std::string& name) { return dns.lookup(name); };
+  options.clock = [this] { return clock.now; };
+  TargetResolver resolver(
+      config(),
+      [&](const std::vector<kernel::TargetEntry>& t) {
+        if (++offers == 1) throw std::runtime_error("map update refused");
+        published.push_back(t);
+      },
+      options);
+  EXPECT_EQ(resolver.poll(), clock.now + seconds(1)) << "the set is offered again soon, not at the TTL";
+  EXPECT_TRUE(published.empty());
+  clock.advance(seconds(1));
+  resolver.poll();
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(published[0], std::vector<kernel::TargetEntry>{hostEntry("192.0.2.1")});
+  EXPECT_EQ(dns.calls["api.example.com"], 1) << "offering again does not look the name up again";
 }
 
 TEST_F(TargetResolverTest, NeverResolvedHostPublishesTheCidrsAlone) {

@@ -349,7 +349,10 @@ TEST(EventLogTest, UnderTheDropPolicyAPartlyWrittenBatchIsNeverPublished) {
   EXPECT_EQ(committed->get(), (SpoolPosition{1, fs::file_size(segment)}));
   const auto lines = readLines(segment);
   ASSERT_EQ(lines.size(), 3u);  // the first event, the loss notice, the later event
-  EXPECT_NE(lines[1].find("audit_loss"), std::string::npos) << lines[1];
+  const auto notice = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(notice["type"], "audit_loss");
+  EXPECT_EQ(notice["lost"]["events"], 3);
+  EXPECT_EQ(notice["lost"]["reason"], "the disk refused the write") << "not 'spool full': the spool had room";
 }
 
 TEST(EventLogTest, EventsWrittenNowAndQueuedShareOneChain) {
@@ -552,7 +555,9 @@ TEST(EventLogTest, ASinkBehindFillsTheSpoolUntilItCatchesUp) {
       bool notice = false;
       for (const auto& line : spoolLines(dir.path())) {
         auto j = nlohmann::json::parse(line);
-        if (j["type"] == "audit_loss") notice = j["lost"]["events"].get<uint64_t>() == (*log)->dropped();
+        if (j["type"] == "audit_loss") {
+          notice = j["lost"]["events"].get<uint64_t>() == (*log)->dropped() && j["lost"]["reason"] == "spool full";
+        }
       }
       EXPECT_TRUE(notice);
     }
