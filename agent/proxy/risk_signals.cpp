@@ -70,8 +70,7 @@ anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers
       // smuggled characters always do. A system message further down is the
       // client's choice of role for what it says mid-conversation, and counts
       // like user text.
-      if (finding.part == "system" && finding.verdict != "block" && finding.category != "hidden-text" &&
-          texts.opensConversation(finding.text)) {
+      if (finding.verdict != "block" && finding.category != "hidden-text" && texts.opensConversation(finding.text)) {
         continue;
       }
       anomaly::TextSignals* text = texts.at(finding.text);

@@ -18,27 +18,23 @@ in_where() {
   fi
 }
 
-# Sum of utime+stime (clock ticks) of the given pids, threads included.
-cpu_ticks() {
-  local total=0 pid stat fields
+# ticks_of FIELDS PID...: the sum of the named /proc/PID/stat fields
+# (utime, stime; clock ticks) of the given pids, threads included.
+ticks_of() {
+  local wanted=$1 total=0 pid stat fields
+  shift
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || e2e_die "pid $pid is gone; its CPU time cannot be measured"
     read -r -a fields <<<"${stat##*) }"
-    total=$((total + fields[11] + fields[12]))
+    [[ $wanted == *utime* ]] && total=$((total + fields[11]))
+    [[ $wanted == *stime* ]] && total=$((total + fields[12]))
   done
   printf '%s\n' "$total"
 }
 
-# Sum of stime alone (clock ticks): the part of cpu_ticks spent in the kernel.
-kernel_ticks() {
-  local total=0 pid stat fields
-  for pid in "$@"; do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || e2e_die "pid $pid is gone; its CPU time cannot be measured"
-    read -r -a fields <<<"${stat##*) }"
-    total=$((total + fields[12]))
-  done
-  printf '%s\n' "$total"
-}
+# All CPU time, and the part spent in the kernel.
+cpu_ticks() { ticks_of utime,stime "$@"; }
+kernel_ticks() { ticks_of stime "$@"; }
 
 # calc AWK_EXPRESSION [FORMAT]: floating point arithmetic; "nan" on division
 # by zero so a broken run shows as such instead of aborting the report.

@@ -82,9 +82,9 @@ TEST(RiskSignalsTest, ASystemMessageAfterTheFirstTurnCountsLikeUserText) {
   // An empty first message, or one with no text at all, still ends the opening.
   auto emptyFirst = request;
   emptyFirst.messages.insert(emptyFirst.messages.begin(), message(providers::Role::User, ""));
-  auto spared = finding(0, "roleplay_jailbreak", 0.97, "flag");
-  spared.part = "system";
-  event.validation.emplace().findings = {spared};
+  auto afterEmpty = finding(0, "roleplay_jailbreak", 0.97, "flag");
+  afterEmpty.part = "system";
+  event.validation.emplace().findings = {afterEmpty};
   EXPECT_EQ(riskSignalsOf(event, &emptyFirst, std::nullopt).texts.size(), 1u)
       << "text 0 follows an empty user message: not the opening system prompt";
   for (uint64_t text : {1u, 3u}) {
