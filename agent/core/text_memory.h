@@ -81,7 +81,7 @@ class TextMemory {
     // Keyed per process: texts come from clients, who must not be able to
     // pile entries into one bucket.
     size_t operator()(const KeyView& k) const {
-      return sipHash24(processSipKey(), k.text) ^ (static_cast<size_t>(k.tag) * 0x9E3779B97F4A7C15ull);
+      return sipHash13(processSipKey(), k.text) ^ (static_cast<size_t>(k.tag) * 0x9E3779B97F4A7C15ull);
     }
     size_t operator()(const Key& k) const { return (*this)(KeyView{k.tag, k.text}); }
   };
