@@ -87,7 +87,7 @@ Status addAgentGauges(metrics::Registry& registry, AuditPipeline& audit, const k
        CallbackKind::Counter,
        single([&log] { return static_cast<double>(log.written()); })},
       {{"warden_audit_events_dropped_total",
-        "Audit events lost: queue full, spool full with on_full: drop, or disk errors"},
+        "Audit events lost: queue full, spool full with on_full: drop, disk errors, or out of memory"},
        CallbackKind::Counter,
        single([&log] { return static_cast<double>(log.dropped()); })},
       {{"warden_sink_up", "1 while a sink delivers, 0 while its deliveries fail", {"sink"}},

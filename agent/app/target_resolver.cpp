@@ -177,7 +177,7 @@ SteadyClock::time_point TargetResolver::poll() {
   if (changed && !publish(*changed)) {
     std::lock_guard lock(mutex_);
     published_.reset();  // so the next poll publishes the set again
-    next = std::min(next, options_.clock() + options_.minBackoff);
+    next = std::min(next, options_.clock() + publishBackoff_);
   }
   return next;
 }
@@ -193,14 +193,26 @@ Result<LookupAnswer> TargetResolver::lookupCatching(const std::string& name) con
 }
 
 bool TargetResolver::publish(const std::vector<kernel::TargetEntry>& targets) {
+  std::string error;
   try {
     onChange_(targets);
-    return true;
   } catch (const std::exception& e) {
-    targetsLog()->error("could not publish {} target(s): {}; retrying in {}s", targets.size(), e.what(),
-                        options_.minBackoff.count());
-    return false;
+    error = e.what();
   }
+  if (error.empty()) {
+    if (!publishError_.empty()) targetsLog()->info("published the {} target(s) again", targets.size());
+    publishError_.clear();
+    publishBackoff_ = seconds(0);
+    return true;
+  }
+  publishBackoff_ = publishBackoff_ == seconds(0) ? options_.minBackoff : std::min(publishBackoff_ * 2, options_.maxBackoff);
+  // Once per new failure, as for lookups.
+  if (error != publishError_) {
+    targetsLog()->error("could not publish {} target(s): {}; retrying with backoff (up to {}s)", targets.size(), error,
+                        options_.maxBackoff.count());
+  }
+  publishError_ = error;
+  return false;
 }
 
 void TargetResolver::applyAnswer(HostState& host, const Result<LookupAnswer>& answer, SteadyClock::time_point now) {

@@ -67,7 +67,7 @@ class TargetResolver {
  public:
   // `onChange` runs on the resolver's thread (or the caller of poll()) with the
   // complete target set, the first time and then only when the set changes.
-  // If it throws, the same set is offered again after minBackoff.
+  // If it throws, the same set is offered again, with backoff as for lookups.
   TargetResolver(const Config& config, TargetsCallback onChange, ResolverOptions options = {});
   ~TargetResolver();  // stop()
   TargetResolver(const TargetResolver&) = delete;
@@ -113,6 +113,9 @@ class TargetResolver {
   mutable std::mutex mutex_;
   std::vector<HostState> hosts_;
   std::optional<std::vector<kernel::TargetEntry>> published_;
+  // Of the publisher (poll()'s thread only): its last failure, and the wait before the next offer.
+  std::string publishError_;
+  std::chrono::seconds publishBackoff_{0};
 
   std::mutex pollMutex_;  // one poll() at a time, lookups run outside mutex_
   std::condition_variable wake_;

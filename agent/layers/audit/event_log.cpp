@@ -192,7 +192,7 @@ size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
       std::lock_guard lock(writeMutex_);
       if (closed_) break;
       dropped_.fetch_add(size, std::memory_order_relaxed);
-      noteLoss(size, kNotRendered);
+      noteLoss(size, kInternalError);
       auditLog()->error("{} audit events could not be rendered ({}); they are lost", size, e.what());
       start += size;
       continue;
@@ -399,7 +399,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
   if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
     dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
-    noteLoss(batch.ends.size(), kSpoolFull);
+    noteLoss(batch.ends.size(), overBound_ ? kSpoolFull : kDiskRefused);
     return;
   }
   std::string& out = out_;
@@ -414,22 +414,39 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   if (midLine_ && held_.empty()) out += '\n';
   const uint64_t noticed = lostSinceNotice_;
   const uint8_t noticedCauses = lossCauses_;
-  appendLossNotice(out);
-  const size_t noticeEnd = out.size();
-  size_t lineBegin = 0;
-  for (const size_t lineEnd : batch.ends) {
-    const size_t lineStart = out.size();
-    out.append(batch.text, lineBegin, lineEnd - lineBegin);
-    lineBegin = lineEnd;
-    // A line that is lost later still took its place in the chain: the
-    // loss shows as a gap where the chain is checked.
-    chain_.seal(out, lineStart);
-    ++linesSinceCheckpoint_;
-  }
-  appendCheckpoint(out, false);
-  if (!diskTakes || !held_.empty()) {  // kept, in order, behind the others
-    held_ += out;
-    heldLines_ += batch.ends.size();
+  const auto checkpointBefore = lastCheckpoint_;
+  size_t noticeEnd = 0;
+  try {
+    appendLossNotice(out);
+    noticeEnd = out.size();
+    size_t lineBegin = 0;
+    for (const size_t lineEnd : batch.ends) {
+      const size_t lineStart = out.size();
+      out.append(batch.text, lineBegin, lineEnd - lineBegin);
+      lineBegin = lineEnd;
+      // A line that is lost later still took its place in the chain: the
+      // loss shows as a gap where the chain is checked.
+      chain_.seal(out, lineStart);
+      ++linesSinceCheckpoint_;
+    }
+    appendCheckpoint(out, false);
+    if (!diskTakes || !held_.empty()) {  // kept, in order, behind the others
+      held_ += out;  // all or nothing: held_ is unchanged if this throws
+      heldLines_ += batch.ends.size();
+      return;
+    }
+  } catch (const std::exception& e) {
+    // Out of memory, in practice. Nothing reached the disk: the chain and
+    // the pending loss notice go back to where they were, and the batch is
+    // counted lost so the next notice says so.
+    chain_ = chainBefore;
+    linesSinceCheckpoint_ = linesBefore;
+    lastCheckpoint_ = checkpointBefore;
+    lostSinceNotice_ = noticed;
+    lossCauses_ = noticedCauses;
+    dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
+    noteLoss(batch.ends.size(), kInternalError);
+    auditLog()->error("{} audit events could not be sealed ({}); they are lost", batch.ends.size(), e.what());
     return;
   }
   int err = 0;
@@ -587,7 +604,7 @@ std::string EventLog::lossReason(uint8_t causes) {
   };
   add(kSpoolFull, "spool full");
   add(kDiskRefused, "the disk refused the write");
-  add(kNotRendered, "events could not be rendered");
+  add(kInternalError, "internal error, see the agent's log");
   return reason;
 }
 

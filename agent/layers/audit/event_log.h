@@ -109,7 +109,8 @@ class EventLog {
   uint64_t written() const { return written_.load(); }
   uint64_t synced() const { return synced_.load(); }
   // Events lost: the queue was full, the spool was full under the drop
-  // policy, or the disk refused them beyond what could be held.
+  // policy, the disk refused them beyond what could be held, or they could
+  // not be rendered or sealed (out of memory).
   uint64_t dropped() const { return dropped_.load(); }
   uint64_t spoolBytes() const { return spoolBytes_.load(); }
   uint64_t segments() const { return segments_.load(); }
@@ -150,7 +151,7 @@ class EventLog {
   };
   void render(std::span<Event> batch, RenderedBatch& rendered) const;
   void writeBatch(const RenderedBatch& batch);
-  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kNotRendered = 4 };
+  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kInternalError = 4 };
   void noteLoss(uint64_t events, uint8_t causes);
   static std::string lossReason(uint8_t causes);
   // Writes `held_` out; true when nothing is left held.

@@ -213,13 +213,15 @@ TEST_F(TargetResolverTest, APublisherThatThrowsIsOfferedTheSetAgain) {
   TargetResolver resolver(
       config(),
       [&](const std::vector<kernel::TargetEntry>& t) {
-        if (++offers == 1) throw std::runtime_error("map update refused");
+        if (++offers <= 2) throw std::runtime_error("map update refused");
         published.push_back(t);
       },
       options);
   EXPECT_EQ(resolver.poll(), clock.now + seconds(1)) << "the set is offered again soon, not at the TTL";
-  EXPECT_TRUE(published.empty());
   clock.advance(seconds(1));
+  EXPECT_EQ(resolver.poll(), clock.now + seconds(2)) << "with backoff";
+  EXPECT_TRUE(published.empty());
+  clock.advance(seconds(2));
   resolver.poll();
   ASSERT_EQ(published.size(), 1u);
   EXPECT_EQ(published[0], std::vector<kernel::TargetEntry>{hostEntry("192.0.2.1")});
