@@ -148,7 +148,12 @@ size_t EventLog::submitBatch(std::vector<Event>& events) {
     queued = std::min(room, events.size());
     for (size_t i = 0; i < queued; ++i) queue_.push_back(std::move(events[i]));
   }
-  if (queued < events.size()) dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+  if (queued < events.size()) {
+    dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+    // For the chain's next loss notice, like every other loss; not under
+    // writeMutex_, which a write() stuck on the disk may hold for long.
+    queueLost_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+  }
   events.clear();
   if (queued > 0) wake_.notify_one();
   return queued;
@@ -370,6 +375,7 @@ void EventLog::closeSegment() {
   } else {
     std::string out;
     if (midLine_) out += '\n';
+    noteLoss(queueLost_.exchange(0), kQueueFull);
     appendLossNotice(out);
     appendCheckpoint(out, true);
     int err = 0;
@@ -396,6 +402,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   // lines wait in memory (the proxy refuses new requests meanwhile), under
   // the drop policy they are dropped. The writer thread looks for room
   // every kBoundCheckInterval (maintain()).
+  noteLoss(queueLost_.exchange(0), kQueueFull);
   const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
   if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
     dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
@@ -604,6 +611,7 @@ std::string EventLog::lossReason(uint8_t causes) {
   };
   add(kSpoolFull, "spool full");
   add(kDiskRefused, "the disk refused the write");
+  add(kQueueFull, "queue full");
   add(kInternalError, "internal error, see the agent's log");
   return reason;
 }

@@ -151,7 +151,7 @@ class EventLog {
   };
   void render(std::span<Event> batch, RenderedBatch& rendered) const;
   void writeBatch(const RenderedBatch& batch);
-  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kInternalError = 4 };
+  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kInternalError = 4, kQueueFull = 8 };
   void noteLoss(uint64_t events, uint8_t causes);
   static std::string lossReason(uint8_t causes);
   // Writes `held_` out; true when nothing is left held.
@@ -223,6 +223,7 @@ class EventLog {
   uint64_t heldLines_ = 0;
   uint64_t lostSinceNotice_ = 0;  // events dropped since the last loss notice
   uint8_t lossCauses_ = 0;        // LossCause bits, for that notice's reason
+  std::atomic<uint64_t> queueLost_{0};  // refused by submitBatch(), not yet in lostSinceNotice_
   std::string lastWriteError_;
   HashChain chain_;
   uint64_t linesSinceCheckpoint_ = 0;

@@ -206,6 +206,8 @@ TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
   ASSERT_GE(reader, 0);
   std::atomic<bool> done{false};
   std::thread drain;
+  std::string drained;  // what the writer wrote into the pipe
+  uint64_t dropped = 0;
   {
     auto log = EventLog::open(spoolIn(dir.path(), /*maxQueued=*/8));
     ASSERT_TRUE(log) << log.error().message;
@@ -230,11 +232,21 @@ TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
     EXPECT_EQ((*log)->submitBatch(batch), 0u);
     EXPECT_TRUE(batch.empty());
     EXPECT_EQ((*log)->dropped(), droppedBefore + 20);
+    dropped = (*log)->dropped();
 
     drain = std::thread([&] {
       char buf[65536];
-      while (!done) {
-        if (::read(reader, buf, sizeof(buf)) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      for (;;) {
+        // done first: once it is set, everything was written before the read.
+        const bool finished = done;
+        const ssize_t n = ::read(reader, buf, sizeof(buf));
+        if (n > 0) {
+          drained.append(buf, static_cast<size_t>(n));
+        } else if (finished) {
+          return;
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
       }
     });
     while ((*log)->written() < accepted) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -243,6 +255,17 @@ TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
   done = true;
   drain.join();
   ::close(reader);
+  // The refused events are in the chain too, with their cause.
+  uint64_t noticed = 0;
+  std::istringstream lines(drained);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j["type"] == "audit_loss") {
+      EXPECT_EQ(j["lost"]["reason"], "queue full") << line;
+      noticed += j["lost"]["events"].get<uint64_t>();
+    }
+  }
+  EXPECT_EQ(noticed, dropped);
 }
 
 // A segment that is /dev/full is a disk that refuses every write.
