@@ -170,14 +170,19 @@ SteadyClock::time_point TargetResolver::poll() {
     }
     auto targets = computeTargets();
     if (!published_ || *published_ != targets) {
-      published_ = targets;
-      changed = std::move(targets);
+      if (now < publishNotBefore_) {
+        next = std::min(next, publishNotBefore_);  // the publisher failed: its backoff first
+      } else {
+        published_ = targets;
+        changed = std::move(targets);
+      }
     }
   }
   if (changed && !publish(*changed)) {
     std::lock_guard lock(mutex_);
-    published_.reset();  // so the next poll publishes the set again
-    next = std::min(next, options_.clock() + publishBackoff_);
+    published_.reset();  // so a later poll publishes the set again
+    publishNotBefore_ = options_.clock() + publishBackoff_;
+    next = std::min(next, publishNotBefore_);
   }
   return next;
 }

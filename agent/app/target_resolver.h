@@ -113,9 +113,11 @@ class TargetResolver {
   mutable std::mutex mutex_;
   std::vector<HostState> hosts_;
   std::optional<std::vector<kernel::TargetEntry>> published_;
-  // Of the publisher (poll()'s thread only): its last failure, and the wait before the next offer.
+  // Of the publisher (poll()'s thread only): its last failure, the wait
+  // before the next offer, and when that offer may be made.
   std::string publishError_;
   std::chrono::seconds publishBackoff_{0};
+  SteadyClock::time_point publishNotBefore_{};
 
   std::mutex pollMutex_;  // one poll() at a time, lookups run outside mutex_
   std::condition_variable wake_;

@@ -142,17 +142,24 @@ bool EventLog::submit(Event event) {
 
 size_t EventLog::submitBatch(std::vector<Event>& events) {
   size_t queued = 0;
+  bool stopping = false;
   {
     std::lock_guard lock(mutex_);
+    stopping = stopping_;
     const size_t room = stopping_ || queue_.size() >= options_.maxQueued ? 0 : options_.maxQueued - queue_.size();
     queued = std::min(room, events.size());
     for (size_t i = 0; i < queued; ++i) queue_.push_back(std::move(events[i]));
   }
   if (queued < events.size()) {
     dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
-    // For the chain's next loss notice, like every other loss; not under
-    // writeMutex_, which a write() stuck on the disk may hold for long.
-    queueLost_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+    if (stopping) {
+      auditLog()->error("{} audit events came after the event log of {} was stopped; they are lost",
+                        events.size() - queued, options_.dir);
+    } else {
+      // For the chain's next loss notice, like every other loss; not under
+      // writeMutex_, which a write() stuck on the disk may hold for long.
+      queueLost_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+    }
   }
   events.clear();
   if (queued > 0) wake_.notify_one();
@@ -205,7 +212,13 @@ size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
     std::lock_guard lock(writeMutex_);
     if (closed_) break;
     const bool wasSynced = writtenSinceSync_ == 0;
-    writeBatch(rendered);
+    try {
+      writeBatch(rendered);
+    } catch (const std::exception& e) {
+      // writeBatch counts its losses before anything after the disk write
+      // can throw (a log line, out of memory): the batch is accounted for.
+      auditLog()->error("audit event writer: {}", e.what());
+    }
     start += size;
     // The writer sleeps until a deadline it set before these lines: it is
     // woken for their sync (once per sync window), and for a full spool.
@@ -466,6 +479,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
     chain_ = chainBefore;
     linesSinceCheckpoint_ = linesBefore;
     midLine_ = midLineBefore;
+    lastCheckpoint_ = checkpointBefore;
     dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
     noteLoss(batch.ends.size() + noticed, kDiskRefused | noticedCauses);
     diskRefused_ = true;
@@ -478,33 +492,43 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   written_.fetch_add(events, std::memory_order_relaxed);
   noteWritten(events);
   if (n == out.size()) {
+    const bool recovered = diskRefused_;
+    diskRefused_ = false;
+    lastWriteError_.clear();
+    updateFull();
+    // Logged last: the state above is right even if this runs out of memory.
     if (noticed > 0) {
       auditLog()->warn("{} audit events were lost in the spool {} ({}); an audit_loss line says so", noticed,
                        options_.dir, lossReason(noticedCauses));
     }
-    if (diskRefused_) auditLog()->info("writing events to {} again", options_.dir);
-    diskRefused_ = false;
-    lastWriteError_.clear();
-    updateFull();
+    if (recovered) auditLog()->info("writing events to {} again", options_.dir);
     return;
   }
   publishCommitted();  // what the disk took stays
   diskRefused_ = true;
-  reportWriteError(err);
   const std::string_view rest = std::string_view(out).substr(n);
+  uint8_t restCause = kDiskRefused;
   if (options_.blockWhenFull) {
     // The rest (from the middle of a line, if so) is written when the disk
     // takes it again: the segment then reads as if nothing had happened.
-    held_.assign(rest);
-    heldLines_ = countLines(rest);
-  } else {
+    try {
+      held_.assign(rest);  // all or nothing
+      heldLines_ = countLines(rest);
+      restCause = 0;
+    } catch (const std::exception&) {
+      restCause = kInternalError;  // no memory to hold it: lost, and counted below
+    }
+  }
+  if (restCause != 0) {
     const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.ends.size());
     dropped_.fetch_add(lost, std::memory_order_relaxed);
-    noteLoss(lost, kDiskRefused);
+    noteLoss(lost, restCause);
     // A loss notice the disk refused too still owes its count to the next one.
     if (n < noticeEnd) noteLoss(noticed, noticedCauses);
   }
   updateFull();
+  // Last: the counts above are right even if this runs out of memory.
+  reportWriteError(err);
 }
 
 bool EventLog::flushHeld() {

@@ -218,6 +218,8 @@ TEST_F(TargetResolverTest, APublisherThatThrowsIsOfferedTheSetAgain) {
       },
       options);
   EXPECT_EQ(resolver.poll(), clock.now + seconds(1)) << "the set is offered again soon, not at the TTL";
+  EXPECT_EQ(resolver.poll(), clock.now + seconds(1)) << "an earlier poll does not offer it before its backoff";
+  EXPECT_EQ(offers, 1);
   clock.advance(seconds(1));
   EXPECT_EQ(resolver.poll(), clock.now + seconds(2)) << "with backoff";
   EXPECT_TRUE(published.empty());
