@@ -189,6 +189,12 @@ void EventLog::poke() {
   wake_.notify_one();
 }
 
+// Three catches, one per place an exception (out of memory, in practice) can
+// leave the log: rendering a batch (the batch is counted lost, the chain
+// untouched), writeBatch (which counts its own losses and restores the chain
+// before anything that can throw, so only a log line is left to catch), and
+// the writer thread's loop in run() (whatever maintain() or a later change
+// lets through; escaping that thread would end the agent).
 size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
   // Each thread renders into its own buffer, kept from call to call.
   thread_local RenderedBatch rendered;
@@ -203,8 +209,7 @@ size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
       rendered.ends.clear();
       std::lock_guard lock(writeMutex_);
       if (closed_) break;
-      dropped_.fetch_add(size, std::memory_order_relaxed);
-      noteLoss(size, kInternalError);
+      loseEvents(size, kInternalError);
       auditLog()->error("{} audit events could not be rendered ({}); they are lost", size, e.what());
       start += size;
       continue;
@@ -418,8 +423,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   noteLoss(queueLost_.exchange(0), kQueueFull);
   const bool diskTakes = !overBound_ && (held_.empty() || flushHeld());
   if (!diskTakes && (!options_.blockWhenFull || held_.size() >= options_.maxHeldBytes)) {
-    dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
-    noteLoss(batch.ends.size(), overBound_ ? kSpoolFull : kDiskRefused);
+    loseEvents(batch.ends.size(), overBound_ ? kSpoolFull : kDiskRefused);
     return;
   }
   std::string& out = out_;
@@ -464,8 +468,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
     lastCheckpoint_ = checkpointBefore;
     lostSinceNotice_ = noticed;
     lossCauses_ = noticedCauses;
-    dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
-    noteLoss(batch.ends.size(), kInternalError);
+    loseEvents(batch.ends.size(), kInternalError);
     auditLog()->error("{} audit events could not be sealed ({}); they are lost", batch.ends.size(), e.what());
     return;
   }
@@ -480,8 +483,8 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
     linesSinceCheckpoint_ = linesBefore;
     midLine_ = midLineBefore;
     lastCheckpoint_ = checkpointBefore;
-    dropped_.fetch_add(batch.ends.size(), std::memory_order_relaxed);
-    noteLoss(batch.ends.size() + noticed, kDiskRefused | noticedCauses);
+    loseEvents(batch.ends.size(), kDiskRefused);
+    noteLoss(noticed, noticedCauses);  // the notice was taken back too
     diskRefused_ = true;
     reportWriteError(err);
     updateFull();
@@ -521,8 +524,7 @@ void EventLog::writeBatch(const RenderedBatch& batch) {
   }
   if (restCause != 0) {
     const uint64_t lost = std::min<uint64_t>(countLines(rest), batch.ends.size());
-    dropped_.fetch_add(lost, std::memory_order_relaxed);
-    noteLoss(lost, restCause);
+    loseEvents(lost, restCause);
     // A loss notice the disk refused too still owes its count to the next one.
     if (n < noticeEnd) noteLoss(noticed, noticedCauses);
   }
@@ -638,6 +640,11 @@ std::string EventLog::lossReason(uint8_t causes) {
   add(kQueueFull, "queue full");
   add(kInternalError, "internal error, see the agent's log");
   return reason;
+}
+
+void EventLog::loseEvents(uint64_t events, uint8_t cause) {
+  dropped_.fetch_add(events, std::memory_order_relaxed);
+  noteLoss(events, cause);
 }
 
 void EventLog::noteLoss(uint64_t events, uint8_t causes) {

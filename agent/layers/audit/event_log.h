@@ -152,7 +152,12 @@ class EventLog {
   void render(std::span<Event> batch, RenderedBatch& rendered) const;
   void writeBatch(const RenderedBatch& batch);
   enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kInternalError = 4, kQueueFull = 8 };
+  // For the next audit_loss line (under writeMutex_).
   void noteLoss(uint64_t events, uint8_t causes);
+  // Events lost now: counted in dropped() and noted for the next audit_loss
+  // line. noteLoss() alone is for counts already in dropped() (a notice the
+  // disk refused, queue-full drops counted when they happened).
+  void loseEvents(uint64_t events, uint8_t cause);
   static std::string lossReason(uint8_t causes);
   // Writes `held_` out; true when nothing is left held.
   bool flushHeld();
