@@ -6,6 +6,7 @@
 // who has only the trail.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -36,9 +37,13 @@ class TextHasher {
   struct MacContextFree {
     void operator()(evp_mac_ctx_st* context) const;
   };
-  // Keyed once: every hash starts from a copy, since setting up an HMAC key
-  // (a provider fetch and a key object) costs more than hashing a prompt.
+  // Keyed once: setting up an HMAC key (a provider fetch and a key object)
+  // costs more than hashing a prompt. Each thread hashes with its own copy,
+  // made once and re-initialised per hash (see hash()).
   std::unique_ptr<evp_mac_ctx_st, MacContextFree> keyed_;
+  // Tells a thread's copy of another hasher's context (another salt) from
+  // this one's, even at the same address.
+  uint64_t instance_;
 };
 
 }  // namespace warden::audit

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -63,6 +65,25 @@ TEST(TextHasherTest, ThreadsSharingOneHasherGetTheSameHashes) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(wrong, std::vector<int>(4, 0));
+}
+
+// Each thread keeps a keyed copy between hashes: it must never be another
+// hasher's, also when that one lived at the same address.
+TEST(TextHasherTest, AThreadsCopyIsNeverAnotherSaltsOne) {
+  const std::string saltK(32, 'k');
+  const std::string saltJ(32, 'j');
+  const TextHasher k(saltK);
+  const TextHasher j(saltJ);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(hashOf(k, {"prompt", std::to_string(i)}), reference(saltK, {"prompt", std::to_string(i)}));
+    EXPECT_EQ(hashOf(j, {"prompt", std::to_string(i)}), reference(saltJ, {"prompt", std::to_string(i)}));
+  }
+  // One hasher after another in the same storage: the second's salt, not the first's.
+  std::optional<TextHasher> slot(std::in_place, saltK);
+  EXPECT_EQ(hashOf(*slot, {"text"}), reference(saltK, {"text"}));
+  slot.reset();
+  slot.emplace(saltJ);
+  EXPECT_EQ(hashOf(*slot, {"text"}), reference(saltJ, {"text"}));
 }
 
 TEST(TextHasherTest, TheSaltIsMadeOnceRootOnlyAndKept) {
