@@ -189,12 +189,13 @@ void EventLog::poke() {
   wake_.notify_one();
 }
 
-// Three catches, one per place an exception (out of memory, in practice) can
-// leave the log: rendering a batch (the batch is counted lost, the chain
-// untouched), writeBatch (which counts its own losses and restores the chain
-// before anything that can throw, so only a log line is left to catch), and
-// the writer thread's loop in run() (whatever maintain() or a later change
-// lets through; escaping that thread would end the agent).
+// Where an exception (out of memory, in practice) is caught on the way to
+// the disk: rendering a batch (the batch is counted lost, the chain
+// untouched); writeBatch, which catches its own sealing failure (the chain
+// goes back, the batch is counted lost) and counts a disk write's losses
+// before anything after it can throw, so here only a log line is left to
+// catch; and the writer thread's run(), around its batches, maintain() and
+// the stop's close(), since escaping that thread would end the agent.
 size_t EventLog::writeInBatches(std::span<Event> events, bool& chores) {
   // Each thread renders into its own buffer, kept from call to call.
   thread_local RenderedBatch rendered;
@@ -251,7 +252,12 @@ void EventLog::run() {
     auto appended = onAppended_;
     lock.unlock();
     if (closing) {
-      close();
+      try {
+        close();
+      } catch (const std::exception& e) {
+        // As below: at stop too, an exception must not end the agent.
+        auditLog()->error("audit event writer: closing the spool {} failed: {}", options_.dir, e.what());
+      }
       if (appended) appended();
       return;
     }

@@ -49,7 +49,7 @@ TEST(TextHasherTest, IsAnHmacOfTheLengthPrefixedTexts) {
   EXPECT_EQ(hashOf(hasher, {}).size(), std::string("hmac-sha256:").size() + 64);
 }
 
-// Workers share one hasher: every hash starts from a copy of the keyed state.
+// Workers share one hasher: each thread hashes with its own keyed copy.
 TEST(TextHasherTest, ThreadsSharingOneHasherGetTheSameHashes) {
   const std::string salt(32, 'k');
   const TextHasher hasher(salt);
