@@ -278,8 +278,10 @@ asio::awaitable<bool> HttpSession::serveOne() {
     llm.request = requestRecord(inspected);
     if (inspected.request) parsed_ = &*inspected.request;
     if (options_.textHasher && inspected.request) {
+      const std::vector<RequestText> found = requestTexts(*inspected.request);
       std::vector<std::string_view> texts;
-      for (const RequestText& text : requestTexts(*inspected.request)) texts.push_back(text.ref->text);
+      texts.reserve(found.size());
+      for (const RequestText& text : found) texts.push_back(text.ref->text);
       llm.request->promptHash = options_.textHasher->hash(texts);
     }
   }
@@ -508,9 +510,7 @@ void HttpSession::chargeBudgets(const AccessVerdict& verdict, const ResponseInsp
     tokens = response->inputTokens.value_or(0) + response->outputTokens.value_or(0);
   } else if (parsed != nullptr) {
     // The stream reported no usage: the prompt's size stands in for it.
-    size_t bytes = 0;
-    for (const RequestText& text : requestTexts(*parsed)) bytes += text.ref->text.size();
-    tokens = access::estimateTokens(bytes);
+    tokens = access::estimateTokens(requestTextBytes(*parsed));
   }
   worker_.shared.access.recordUsage(verdict, tokens);
 }

@@ -20,11 +20,6 @@ MessagePart partOf(providers::Role role) {
   return MessagePart::User;
 }
 
-void add(std::vector<RequestText>& out, MessagePart part, const providers::TextRef& ref, bool newInput,
-         bool opening = false) {
-  if (!ref.text.empty()) out.push_back({part, &ref, newInput, opening});
-}
-
 bool isSystem(providers::Role role) { return role == providers::Role::System || role == providers::Role::Developer; }
 
 audit::ValidationFinding findingOf(const validation::Detection& d) {
@@ -55,8 +50,15 @@ std::string blockReason(const validation::InspectionReport& report) {
 
 }  // namespace
 
-std::vector<RequestText> requestTexts(const providers::Request& request) {
-  std::vector<RequestText> out;
+namespace {
+
+// Calls `visit` with each text of requestTexts()'s list, in its order, without
+// building the list: the request path asks for the texts several times.
+template <class Visit>
+void forEachRequestText(const providers::Request& request, Visit&& visit) {
+  const auto add = [&visit](MessagePart part, const providers::TextRef& ref, bool newInput, bool opening = false) {
+    if (!ref.text.empty()) visit(RequestText{part, &ref, newInput, opening});
+  };
   // The last user message is new input unless a tool exchange follows it:
   // in an agent's tool loop the user's prompt is resent with every result.
   size_t lastUser = request.messages.size();
@@ -74,16 +76,26 @@ std::vector<RequestText> requestTexts(const providers::Request& request) {
     const MessagePart part = partOf(message.role);
     opening = opening && isSystem(message.role);
     for (const auto& piece : message.parts) {
-      if (piece.kind == providers::Part::Kind::Text) add(out, part, piece.text, m == lastUser, opening);
+      if (piece.kind == providers::Part::Kind::Text) add(part, piece.text, m == lastUser, opening);
     }
     // Arguments the client says the model asked for: read like the model's
     // own output (hidden text, rules scoped to assistant).
-    for (const auto& call : message.toolCalls) add(out, MessagePart::Assistant, call.arguments, false);
+    for (const auto& call : message.toolCalls) add(MessagePart::Assistant, call.arguments, false);
   }
   // A tool's description is often a third party's text (an MCP server's) that
   // the model reads as instructions: screened like a retrieved document.
-  for (const auto& tool : request.tools) add(out, MessagePart::Retrieved, tool.description, false);
-  for (const auto& input : request.inputs) add(out, MessagePart::User, input, true);
+  for (const auto& tool : request.tools) add(MessagePart::Retrieved, tool.description, false);
+  for (const auto& input : request.inputs) add(MessagePart::User, input, true);
+}
+
+}  // namespace
+
+std::vector<RequestText> requestTexts(const providers::Request& request) {
+  size_t count = 0;
+  forEachRequestText(request, [&count](const RequestText&) { ++count; });
+  std::vector<RequestText> out;
+  out.reserve(count);  // one allocation, not one per doubling
+  forEachRequestText(request, [&out](const RequestText& text) { out.push_back(text); });
   return out;
 }
 
@@ -98,7 +110,7 @@ PromptValidation unreadPrompt(std::string error) {
 
 size_t requestTextBytes(const providers::Request& request) {
   size_t bytes = 0;
-  for (const RequestText& text : requestTexts(request)) bytes += text.ref->text.size();
+  forEachRequestText(request, [&bytes](const RequestText& text) { bytes += text.ref->text.size(); });
   return bytes;
 }
 

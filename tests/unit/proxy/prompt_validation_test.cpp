@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "request_texts.h"
 #include "shipped_engine.h"
@@ -72,6 +74,49 @@ TEST(PromptValidationTest, ToolCallArgumentsAndToolDescriptionsAreInspected) {
   const PromptValidation checked = validatePrompt(*engine, request, true);
   EXPECT_EQ(checked.record.texts, 4u);
   EXPECT_EQ(checked.verdict, Verdict::Allow);
+}
+
+// The order a finding's text index counts in, and each text's flags.
+TEST(PromptValidationTest, RequestTextsComeInReadingOrderWithTheirFlags) {
+  providers::Request request;
+  request.messages.push_back(textMessage(Role::System, "Be brief.", "/messages/0/content"));
+  request.messages.push_back(textMessage(Role::User, "", "/messages/1/content"));  // empty: left out
+  request.messages.push_back(textMessage(Role::User, "Weather in Paris?", "/messages/2/content"));
+  providers::Message call;
+  call.role = Role::Assistant;
+  call.toolCalls.push_back(
+      {"call_1", "get_weather", {"{\"city\":\"Paris\"}", "/messages/3/tool_calls/0/function/arguments"}});
+  request.messages.push_back(call);
+  request.messages.push_back(textMessage(Role::Tool, "Sunny, 21 C.", "/messages/4/content"));
+  request.tools.push_back({"get_weather", {"Current weather of a city.", "/tools/0/function/description"}, "function"});
+  request.inputs.push_back({"an embedding input", "/input/0"});
+
+  const std::vector<RequestText> texts = requestTexts(request);
+  ASSERT_EQ(texts.size(), 6u);
+  std::vector<std::string_view> read;
+  size_t bytes = 0;
+  for (const RequestText& text : texts) {
+    read.push_back(text.ref->text);
+    bytes += text.ref->text.size();
+  }
+  EXPECT_EQ(read, (std::vector<std::string_view>{"Be brief.", "Weather in Paris?", "{\"city\":\"Paris\"}",
+                                                 "Sunny, 21 C.", "Current weather of a city.", "an embedding input"}));
+  using validation::MessagePart;
+  EXPECT_EQ(texts[0].part, MessagePart::System);
+  EXPECT_TRUE(texts[0].opening);
+  EXPECT_FALSE(texts[1].opening);
+  EXPECT_EQ(texts[2].part, MessagePart::Assistant);
+  EXPECT_EQ(texts[3].part, MessagePart::ToolResult);
+  EXPECT_EQ(texts[4].part, MessagePart::Retrieved);
+  EXPECT_EQ(texts[5].part, MessagePart::User);
+  // A tool exchange follows the user's message: it is resent, not new; the
+  // embedding input is new.
+  EXPECT_FALSE(texts[1].newInput);
+  EXPECT_TRUE(texts[5].newInput);
+  EXPECT_EQ(requestTextBytes(request), bytes);
+
+  request.messages.resize(3);  // the user's message last: new input
+  EXPECT_TRUE(requestTexts(request)[1].newInput);
 }
 
 TEST(PromptValidationTest, APoisonedToolDescriptionIsScreenedLikeARetrievedDocument) {
