@@ -112,7 +112,10 @@ std::string TextHasher::hash(std::span<const std::string_view> texts) const {
   ok = ok && EVP_MAC_final(ctx, digest.data(), &length, digest.size()) == 1;
   if (!ok) return {};
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "hmac-sha256:";
+  static constexpr std::string_view kPrefix = "hmac-sha256:";
+  std::string out;
+  out.reserve(kPrefix.size() + 2 * length);  // one allocation, not one per doubling
+  out = kPrefix;
   for (size_t i = 0; i < length; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xf];
