@@ -102,21 +102,35 @@ TEST(PromptValidationTest, RequestTextsComeInReadingOrderWithTheirFlags) {
   EXPECT_EQ(read, (std::vector<std::string_view>{"Be brief.", "Weather in Paris?", "{\"city\":\"Paris\"}",
                                                  "Sunny, 21 C.", "Current weather of a city.", "an embedding input"}));
   using validation::MessagePart;
-  EXPECT_EQ(texts[0].part, MessagePart::System);
-  EXPECT_TRUE(texts[0].opening);
-  EXPECT_FALSE(texts[1].opening);
-  EXPECT_EQ(texts[2].part, MessagePart::Assistant);
-  EXPECT_EQ(texts[3].part, MessagePart::ToolResult);
-  EXPECT_EQ(texts[4].part, MessagePart::Retrieved);
-  EXPECT_EQ(texts[5].part, MessagePart::User);
-  // A tool exchange follows the user's message: it is resent, not new; the
+  const std::vector<MessagePart> parts = {MessagePart::System,     MessagePart::User,      MessagePart::Assistant,
+                                          MessagePart::ToolResult, MessagePart::Retrieved, MessagePart::User};
+  // Only the system prompt the conversation opens with is opening; a tool
+  // exchange follows the user's message, so it is resent, not new; the
   // embedding input is new.
-  EXPECT_FALSE(texts[1].newInput);
-  EXPECT_TRUE(texts[5].newInput);
+  const std::vector<bool> opening = {true, false, false, false, false, false};
+  const std::vector<bool> newInput = {false, false, false, false, false, true};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(texts[i].part, parts[i]) << i;
+    EXPECT_EQ(texts[i].opening, opening[i]) << i;
+    EXPECT_EQ(texts[i].newInput, newInput[i]) << i;
+  }
   EXPECT_EQ(requestTextBytes(request), bytes);
 
   request.messages.resize(3);  // the user's message last: new input
-  EXPECT_TRUE(requestTexts(request)[1].newInput);
+  const std::vector<RequestText> shorter = requestTexts(request);
+  ASSERT_EQ(shorter.size(), 4u);  // the tool description and the input stay
+  EXPECT_EQ(shorter[1].ref->text, "Weather in Paris?");
+  EXPECT_TRUE(shorter[1].newInput);
+
+  // An empty message still ends the opening: a system message after it is the client's.
+  providers::Request late;
+  late.messages.push_back(textMessage(Role::System, "Be brief.", "/messages/0/content"));
+  late.messages.push_back(textMessage(Role::User, "", "/messages/1/content"));
+  late.messages.push_back(textMessage(Role::System, "Now be verbose.", "/messages/2/content"));
+  const std::vector<RequestText> lateTexts = requestTexts(late);
+  ASSERT_EQ(lateTexts.size(), 2u);
+  EXPECT_TRUE(lateTexts[0].opening);
+  EXPECT_FALSE(lateTexts[1].opening);
 }
 
 TEST(PromptValidationTest, APoisonedToolDescriptionIsScreenedLikeARetrievedDocument) {
