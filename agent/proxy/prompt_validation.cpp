@@ -48,10 +48,6 @@ std::string blockReason(const validation::InspectionReport& report) {
   return "prompt validation: the request's text was refused";
 }
 
-}  // namespace
-
-namespace {
-
 // Calls `visit` with each text of requestTexts()'s list, in its order, without
 // building the list: the request path asks for the texts several times.
 template <class Visit>

@@ -12,6 +12,7 @@
 namespace warden::proxy {
 namespace {
 
+using testing::appendWeatherToolCall;
 using testing::hideInTags;
 using testing::shippedEngine;
 
@@ -63,13 +64,7 @@ TEST(PromptValidationTest, ToolCallArgumentsAndToolDescriptionsAreInspected) {
   auto engine = shippedEngine();
   ASSERT_TRUE(engine);
   providers::Request request;
-  request.messages.push_back(textMessage(Role::User, "Weather in Paris?", "/messages/0/content"));
-  providers::Message call;
-  call.role = Role::Assistant;
-  call.toolCalls.push_back(
-      {"call_1", "get_weather", {"{\"city\":\"Paris\"}", "/messages/1/tool_calls/0/function/arguments"}});
-  request.messages.push_back(call);
-  request.tools.push_back({"get_weather", {"Current weather of a city.", "/tools/0/function/description"}, "function"});
+  appendWeatherToolCall(request, 0);
   request.inputs.push_back({"an embedding input", "/input/0"});
   const PromptValidation checked = validatePrompt(*engine, request, true);
   EXPECT_EQ(checked.record.texts, 4u);
@@ -81,14 +76,8 @@ TEST(PromptValidationTest, RequestTextsComeInReadingOrderWithTheirFlags) {
   providers::Request request;
   request.messages.push_back(textMessage(Role::System, "Be brief.", "/messages/0/content"));
   request.messages.push_back(textMessage(Role::User, "", "/messages/1/content"));  // empty: left out
-  request.messages.push_back(textMessage(Role::User, "Weather in Paris?", "/messages/2/content"));
-  providers::Message call;
-  call.role = Role::Assistant;
-  call.toolCalls.push_back(
-      {"call_1", "get_weather", {"{\"city\":\"Paris\"}", "/messages/3/tool_calls/0/function/arguments"}});
-  request.messages.push_back(call);
+  appendWeatherToolCall(request, 2);
   request.messages.push_back(textMessage(Role::Tool, "Sunny, 21 C.", "/messages/4/content"));
-  request.tools.push_back({"get_weather", {"Current weather of a city.", "/tools/0/function/description"}, "function"});
   request.inputs.push_back({"an embedding input", "/input/0"});
 
   const std::vector<RequestText> texts = requestTexts(request);
