@@ -77,6 +77,8 @@ labels are counted and ignored.
   --json                      print one JSON summary instead of the report
   --min-balanced-accuracy X   exit 1 if the balanced accuracy is below X (a CI guard)
   --show-errors N             print up to N missed attacks and N flagged benign rows
+  --latency-rounds N          time N passes over the 4 KB prompts (default 4, at
+                              least 1); more rounds steady the figure on a busy machine
   --help                      this text
 
 Exit status: 0 done, 1 below --min-balanced-accuracy (or nothing to compute it
@@ -109,7 +111,8 @@ Result<EvalOptions> parseEvalOptions(const std::vector<std::string>& args, const
     }
     static const char* const kValueFlags[] = {
         "--data",          "--benign-data",           "--part",       "--rules", "--injection-model",
-        "--harmful-model", "--min-balanced-accuracy", "--show-errors"};
+        "--harmful-model", "--min-balanced-accuracy", "--show-errors",
+        "--latency-rounds"};
     if (std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) == std::end(kValueFlags)) {
       return Error{"unknown option " + flag + " (see --help)"};
     }
@@ -139,6 +142,11 @@ Result<EvalOptions> parseEvalOptions(const std::vector<std::string>& args, const
       auto n = parseCount(flag, *v);
       if (!n) return n.error();
       o.showErrors = *n;
+    } else if (flag == "--latency-rounds") {
+      auto n = parseCount(flag, *v);
+      if (!n) return n.error();
+      if (*n == 0) return Error{flag + " must be at least 1"};
+      o.latencyRounds = *n;
     }
   }
   if (o.data.empty()) return Error{"--data FILE is required (see --help)"};

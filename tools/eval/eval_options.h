@@ -24,6 +24,7 @@ struct EvalOptions {
   bool json = false;
   std::optional<double> minBalancedAccuracy;
   size_t showErrors = 0;
+  size_t latencyRounds = 4;  // passes over the 4 KB prompts
   bool help = false;
 };
 

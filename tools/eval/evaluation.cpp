@@ -11,7 +11,6 @@ using validation::Verdict;
 
 constexpr size_t kMistakeTextBytes = 160;
 constexpr size_t kLatencyPrompts = 256;
-constexpr size_t kLatencyRounds = 4;
 
 bool isStructural(const Detection& d) { return d.id.rfind("struct.", 0) == 0; }
 
@@ -61,7 +60,7 @@ class Evaluator {
         if (auto status = variant(v, rows); !status) return status.error();
       }
     }
-    auto prompts = measurePrompts(inspector_, rows, kLatencyPrompts, kLatencyRounds);
+    auto prompts = measurePrompts(inspector_, rows, kLatencyPrompts, settings_.latencyRounds);
     if (!prompts) return prompts.error();
     out_.prompts4k = std::move(*prompts);
     return std::move(out_);

@@ -76,6 +76,7 @@ struct Evaluation {
 struct EvaluationSettings {
   bool variants = false;
   size_t showErrors = 0;
+  size_t latencyRounds = 4;
 };
 
 // Fails only if the engine reports an internal error.

@@ -87,7 +87,7 @@ int run(const EvalOptions& o) {
   unlimited.maxTotalBytes = 0;
   const validation::PromptInspector noSizeLimits(*rules, injection->model, harmful->model, unlimited);
 
-  auto evaluation = evaluate(inspector, *rows, EvaluationSettings{o.variants, o.showErrors});
+  auto evaluation = evaluate(inspector, *rows, EvaluationSettings{o.variants, o.showErrors, o.latencyRounds});
   if (!evaluation) return fail(evaluation.error().message);
   auto malformed = runMalformedInputs(inspector, noSizeLimits);
   if (!malformed) return fail(malformed.error().message);
