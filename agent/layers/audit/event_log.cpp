@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <system_error>
 
@@ -318,19 +319,19 @@ void EventLog::maintain() {
   syncIfDue();
 }
 
-// A failed sync is tried again on the next pass rather than forgotten,
-// though after an I/O error Linux may report success for pages it has
-// already dropped: the first error is logged either way.
+// A sync that failed for another reason than its writeback is tried again
+// on the next pass (syncFailed()).
 void EventLog::syncClosedSegments() {
   std::erase_if(unsyncedSegments_, [this](Closed& closed) {
-    if (options_.syncData(closed.fd) != 0) {
-      if (!closed.reported) {
-        auditLog()->error("{}; trying again", errnoError("sync a closed spool segment").message);
-        closed.reported = true;
-      }
-      return false;
+    if (options_.syncData(closed.fd) == 0) {
+      synced_.fetch_add(closed.lines, std::memory_order_relaxed);
+    } else {
+      const int err = errno;
+      std::lock_guard lock(writeMutex_);
+      const bool lost = syncFailed(closed.lines, err, segmentPath(options_.dir, closed.number), !closed.reported);
+      closed.reported = true;
+      if (!lost) return false;
     }
-    synced_.fetch_add(closed.lines, std::memory_order_relaxed);
     ::close(closed.fd);
     return true;
   });
@@ -369,9 +370,8 @@ void EventLog::syncIfDue() {
     return;
   }
   std::lock_guard lock(writeMutex_);
-  // The lines stay in the page cache; the next sync tries again.
-  auditLog()->error("{}", errnoError("sync spool segment " + segmentPath(options_.dir, segment_.load()), err).message);
-  writtenSinceSync_ += lines;
+  if (syncFailed(lines, err, segmentPath(options_.dir, segment_.load()))) return;
+  writtenSinceSync_ += lines;  // tried again with the lines written meanwhile
   firstUnsynced_ = std::chrono::steady_clock::now();
 }
 
@@ -384,7 +384,7 @@ void EventLog::close() {
   }
   syncClosedSegments();
   for (const Closed& closed : unsyncedSegments_) {
-    auditLog()->error("a closed spool segment could not be synced by the stop; its last lines may be lost");
+    auditLog()->error("spool segment {} could not be synced by the stop; its last lines may be lost", closed.number);
     ::close(closed.fd);
   }
   unsyncedSegments_.clear();
@@ -645,6 +645,7 @@ std::string EventLog::lossReason(uint8_t causes) {
   add(kDiskRefused, "the disk refused the write");
   add(kQueueFull, "queue full");
   add(kInternalError, "internal error, see the agent's log");
+  add(kSyncFailed, "the disk failed to sync them");
   return reason;
 }
 
@@ -704,7 +705,7 @@ EventLog::Rotation EventLog::rotateIfDue() {
   rotationDeferred_ = false;
   // Synced by the writer once the lock is released: its lines, checkpoint included.
   Rotation rotation;
-  rotation.closed = Closed{closing.release(), writtenSinceSync_};
+  rotation.closed = Closed{closing.release(), writtenSinceSync_, segment_.load()};
   writtenSinceSync_ = 0;
   const uint64_t next = segment_.load() + 1;
   if (auto opened = openSegment(next, false, /*syncDir=*/false); !opened) {
@@ -767,13 +768,36 @@ void EventLog::noteWritten(uint64_t lines) {
 void EventLog::syncNow(bool force) {
   if (writtenSinceSync_ == 0 && !force) return;
   if (options_.syncData(fd_) != 0) {
-    // The lines stay in the page cache; the next sync tries again.
-    auditLog()->error("{}", errnoError("sync spool segment " + segmentPath(options_.dir, segment_.load())).message);
-    firstUnsynced_ = std::chrono::steady_clock::now();
-    return;
+    const int err = errno;
+    if (!syncFailed(writtenSinceSync_, err, segmentPath(options_.dir, segment_.load()))) {
+      firstUnsynced_ = std::chrono::steady_clock::now();  // tried again
+      return;
+    }
+  } else {
+    synced_.fetch_add(writtenSinceSync_, std::memory_order_relaxed);
   }
-  synced_.fetch_add(writtenSinceSync_, std::memory_order_relaxed);
   writtenSinceSync_ = 0;
+}
+
+// After a failed writeback (EIO; ENOSPC or EDQUOT where space is allocated
+// at writeback) trying the sync again would be a lie: Linux marks the pages
+// it could not write clean, so the next fdatasync() reports success without
+// writing them. The lines stay in the segment, and a sink may still read
+// them from memory, but the spool no longer vouches that a crash leaves
+// them: they are counted lost and the chain's next loss notice says so.
+// Lines written after the failure are synced as usual. Any other error
+// (EINVAL: the file cannot be synced at all) wrote nothing back, so there
+// is nothing to lose yet: the sync is tried again.
+bool EventLog::syncFailed(uint64_t events, int err, const std::string& file, bool log) {
+  const std::string error = errnoError("sync " + file, err).message;
+  const bool writebackFailed = err == EIO || err == ENOSPC || err == EDQUOT;
+  if (!writebackFailed || events == 0) {
+    if (log) auditLog()->error("{}{}", error, writebackFailed ? "" : "; trying again");
+    return writebackFailed;
+  }
+  auditLog()->error("{}; the {} audit events written since the last sync are counted lost", error, events);
+  loseEvents(events, kSyncFailed);
+  return true;
 }
 
 }  // namespace warden::audit

@@ -4,7 +4,9 @@
 // before them (hash_chain.h), across segments and restarts; with a signer, a
 // signed checkpoint follows every kCheckpointLines lines or
 // kCheckpointInterval, closes each segment, and ends the log. Lines reach
-// the disk (fdatasync) in batches within kSyncDelay.
+// the disk (fdatasync) in batches within kSyncDelay. A sync whose writeback
+// failed is not tried again: the lines it covered are counted lost
+// (syncFailed()).
 //
 // A caller that must not go on before its events are in the spool (the proxy,
 // before the last bytes of a response) writes them itself with writeNow():
@@ -127,6 +129,7 @@ class EventLog {
   struct Closed {
     int fd = -1;
     uint64_t lines = 0;
+    uint64_t number = 0;  // its name's
     bool reported = false;  // its sync failed and was logged once
   };
   struct Rotation {
@@ -151,7 +154,7 @@ class EventLog {
   };
   void render(std::span<Event> batch, RenderedBatch& rendered) const;
   void writeBatch(const RenderedBatch& batch);
-  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kInternalError = 4, kQueueFull = 8 };
+  enum LossCause : uint8_t { kSpoolFull = 1, kDiskRefused = 2, kInternalError = 4, kQueueFull = 8, kSyncFailed = 16 };
   // For the next audit_loss line (under writeMutex_).
   void noteLoss(uint64_t events, uint8_t causes);
   // Events lost now: counted in dropped() and noted for the next audit_loss
@@ -175,6 +178,10 @@ class EventLog {
   void syncClosedSegments();
   void noteWritten(uint64_t events);
   void syncNow(bool force = false);
+  // Under writeMutex_, after fdatasync() of `file` failed with `err`: a
+  // failed writeback counts the `events` written since its last good sync
+  // lost (true); other errors leave them to be synced again (false).
+  bool syncFailed(uint64_t events, int err, const std::string& file, bool log = true);
   void reportWriteError(int err);
   // write() until done or an error (`err`); returns the bytes written.
   size_t writeAll(std::string_view out, int& err);

@@ -116,9 +116,11 @@ TEST(EventLogTest, WrittenEventsAreSyncedWithinTheDelay) {
   EXPECT_EQ((*log)->synced(), 5u);
 }
 
-// A disk that fails to flush (EIO from fdatasync) loses nothing: the lines
-// stay written, are not counted as synced, and the sync is tried again
-// until it succeeds.
+// A disk that fails to flush (EIO from fdatasync). Linux marks the pages it
+// could not write clean, so a second fdatasync would report success without
+// writing them: the lines are not retried, never count as synced, and are
+// counted lost, and the chain's next loss notice says why. Lines written
+// after the failure are synced as usual.
 std::atomic<bool> gSyncFails{false};
 std::atomic<int> gFailedSyncs{0};
 int flakySync(int fd) {
@@ -130,7 +132,7 @@ int flakySync(int fd) {
   return ::fdatasync(fd);
 }
 
-TEST(EventLogTest, AFailedSyncIsTriedAgainAndNothingCountsAsSyncedMeanwhile) {
+TEST(EventLogTest, LinesAFailedSyncCoveredAreCountedLostNotRetried) {
   TempDir dir;
   gSyncFails = true;
   gFailedSyncs = 0;
@@ -146,18 +148,52 @@ TEST(EventLogTest, AFailedSyncIsTriedAgainAndNothingCountsAsSyncedMeanwhile) {
     }
     return done();
   };
-  ASSERT_TRUE(waitFor([] { return gFailedSyncs.load() >= 3; })) << "the sync is tried again after a failure";
+  ASSERT_TRUE(waitFor([&] { return (*log)->dropped() == 5; })) << "the failed sync's lines are counted lost";
   EXPECT_EQ((*log)->written(), 5u);
   EXPECT_EQ((*log)->synced(), 0u) << "lines the disk did not confirm are not counted as durable";
+  std::this_thread::sleep_for(4 * EventLog::kSyncDelay);
+  EXPECT_EQ(gFailedSyncs.load(), 1) << "a sync that would report pages Linux dropped as written is not tried again";
 
   gSyncFails = false;
-  ASSERT_TRUE(waitFor([&] { return (*log)->synced() == 5; }));
+  (*log)->submit(requestEvent(0, 5));
+  ASSERT_TRUE(waitFor([&] { return (*log)->synced() == 1; })) << "later lines are synced";
+  EXPECT_EQ((*log)->dropped(), 5u);
   log->reset();
   size_t requests = 0;
+  int notices = 0;
   for (const auto& line : readLines(segmentPath(dir.path(), 1))) {
-    requests += line.find("\"type\":\"request\"") != std::string::npos ? 1 : 0;
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] == "request") ++requests;
+    if (j["type"] != "audit_loss") continue;
+    ++notices;
+    EXPECT_EQ(requests, 5u) << "the notice follows the lines it covers";
+    EXPECT_EQ(j["lost"]["events"], 5);
+    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
   }
-  EXPECT_EQ(requests, 5u);
+  EXPECT_EQ(requests, 6u) << "the lines stay in the segment: a sink may still read them";
+  EXPECT_EQ(notices, 1);
+}
+
+// A closed segment whose sync fails: its lines are counted lost too, once.
+TEST(EventLogTest, AClosedSegmentsFailedSyncCountsItsLinesLost) {
+  TempDir dir;
+  gSyncFails = false;
+  gFailedSyncs = 0;
+  auto options = spoolIn(dir.path());
+  options.syncData = flakySync;
+  options.segmentBytes = 1;  // every pass closes the segment
+  auto log = EventLog::open(options);
+  ASSERT_TRUE(log);
+  gSyncFails = true;
+  for (int i = 0; i < 3; ++i) (*log)->submit(requestEvent(0, i));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*log)->dropped() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ((*log)->dropped(), 3u);
+  EXPECT_GE((*log)->segments(), 2u) << "the segment was closed";
+  gSyncFails = false;
+  log->reset();
 }
 
 // A FIFO nobody reads stalls the writer thread in write(), so the queue fills
