@@ -370,19 +370,26 @@ void EventLog::syncIfDue() {
     return;
   }
   std::lock_guard lock(writeMutex_);
-  if (syncFailed(lines, err, segmentPath(options_.dir, segment_.load()))) return;
+  // A failed writeback may have taken the pages of lines written while the
+  // sync ran too (fdatasync() flushes the whole file): those are lost with
+  // the rest, or the next sync would count them as synced.
+  if (syncFailed(lines + writtenSinceSync_, err, segmentPath(options_.dir, segment_.load()))) {
+    writtenSinceSync_ = 0;
+    return;
+  }
   writtenSinceSync_ += lines;  // tried again with the lines written meanwhile
   firstUnsynced_ = std::chrono::steady_clock::now();
 }
 
 // Stopping, with the queue drained: what is held goes out if the disk takes
-// it, then the loss count and a closing checkpoint, synced.
+// it, then the loss count and a closing checkpoint, synced. Segments closed
+// earlier are synced first, so their losses are in that count.
 void EventLog::close() {
+  syncClosedSegments();
   {
     std::lock_guard lock(writeMutex_);
     closeSegment();
   }
-  syncClosedSegments();
   for (const Closed& closed : unsyncedSegments_) {
     auditLog()->error("spool segment {} could not be synced by the stop; its last lines may be lost", closed.number);
     ::close(closed.fd);
@@ -397,6 +404,7 @@ void EventLog::closeSegment() {
     auditLog()->error("{} audit events held while the disk refused them are lost at stop", heldLines_);
     dropped_.fetch_add(heldLines_, std::memory_order_relaxed);
   } else {
+    syncNow();  // a failed writeback's loss goes in the last notice
     std::string out;
     if (midLine_) out += '\n';
     noteLoss(queueLost_.exchange(0), kQueueFull);
@@ -405,6 +413,7 @@ void EventLog::closeSegment() {
     int err = 0;
     if (out.size() > 1 && writeAll(out, err) != out.size()) reportWriteError(err);
     publishCommitted();
+    finalSync_ = true;
     syncNow(/*force=*/true);  // the closing checkpoint too
   }
   if (fd_ >= 0) ::close(fd_);
@@ -789,15 +798,22 @@ void EventLog::syncNow(bool force) {
 // (EINVAL: the file cannot be synced at all) wrote nothing back, so there
 // is nothing to lose yet: the sync is tried again.
 bool EventLog::syncFailed(uint64_t events, int err, const std::string& file, bool log) {
-  const std::string error = errnoError("sync " + file, err).message;
   const bool writebackFailed = err == EIO || err == ENOSPC || err == EDQUOT;
-  if (!writebackFailed || events == 0) {
-    if (log) auditLog()->error("{}{}", error, writebackFailed ? "" : "; trying again");
-    return writebackFailed;
+  if (writebackFailed) loseEvents(events, kSyncFailed);
+  if (!log) return writebackFailed;
+  try {  // logged last: the counts above are right even if this runs out of memory
+    const std::string error = errnoError("sync " + file, err).message;
+    if (!writebackFailed) {
+      auditLog()->error("{}{}", error, closed_ ? "" : "; trying again");
+    } else if (events == 0) {
+      auditLog()->error("{}", error);  // a checkpoint or loss notice alone
+    } else {
+      auditLog()->error("{}; the {} audit events written since the last sync are counted lost{}", error, events,
+                        finalSync_ ? " (the log is closed: no audit_loss line records them)" : "");
+    }
+  } catch (const std::exception&) {
   }
-  auditLog()->error("{}; the {} audit events written since the last sync are counted lost", error, events);
-  loseEvents(events, kSyncFailed);
-  return true;
+  return writebackFailed;
 }
 
 }  // namespace warden::audit

@@ -111,8 +111,9 @@ class EventLog {
   uint64_t written() const { return written_.load(); }
   uint64_t synced() const { return synced_.load(); }
   // Events lost: the queue was full, the spool was full under the drop
-  // policy, the disk refused them beyond what could be held, or they could
-  // not be rendered or sealed (out of memory).
+  // policy, the disk refused them beyond what could be held, they could
+  // not be rendered or sealed (out of memory), or the disk failed to sync
+  // them (those were written, so they are counted in written() too).
   uint64_t dropped() const { return dropped_.load(); }
   uint64_t spoolBytes() const { return spoolBytes_.load(); }
   uint64_t segments() const { return segments_.load(); }
@@ -224,6 +225,7 @@ class EventLog {
   // writer thread's, or a writeNow() caller's). Never held while syncing.
   std::mutex writeMutex_;
   bool closed_ = false;  // by close(): nothing more is written
+  bool finalSync_ = false;  // the closing checkpoint's: no loss notice can follow
   int fd_ = -1;
   bool midLine_ = false;  // the segment ends in half a line (a crash, a refused write)
   bool diskRefused_ = false;

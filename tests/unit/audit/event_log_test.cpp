@@ -116,6 +116,16 @@ TEST(EventLogTest, WrittenEventsAreSyncedWithinTheDelay) {
   EXPECT_EQ((*log)->synced(), 5u);
 }
 
+template <class Done>
+bool waitFor(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
 // A disk that fails to flush (EIO from fdatasync). Linux marks the pages it
 // could not write clean, so a second fdatasync would report success without
 // writing them: the lines are not retried, never count as synced, and are
@@ -140,14 +150,9 @@ TEST(EventLogTest, LinesAFailedSyncCoveredAreCountedLostNotRetried) {
   options.syncData = flakySync;
   auto log = EventLog::open(options);
   ASSERT_TRUE(log);
-  for (int i = 0; i < 5; ++i) (*log)->submit(requestEvent(0, i));
-  const auto waitFor = [](auto done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return done();
-  };
+  std::vector<Event> five;  // one batch: one sync window, however slow the machine
+  for (int i = 0; i < 5; ++i) five.push_back(requestEvent(0, i));
+  ASSERT_EQ((*log)->submitBatch(five), 5u);
   ASSERT_TRUE(waitFor([&] { return (*log)->dropped() == 5; })) << "the failed sync's lines are counted lost";
   EXPECT_EQ((*log)->written(), 5u);
   EXPECT_EQ((*log)->synced(), 0u) << "lines the disk did not confirm are not counted as durable";
@@ -174,26 +179,68 @@ TEST(EventLogTest, LinesAFailedSyncCoveredAreCountedLostNotRetried) {
   EXPECT_EQ(notices, 1);
 }
 
-// A closed segment whose sync fails: its lines are counted lost too, once.
+// At stop the lines' sync comes before the last loss notice, so a failed
+// writeback there is in the chain too.
+TEST(EventLogTest, AtStopAFailedSyncsLossIsInTheLastNotice) {
+  TempDir dir;
+  gSyncFails = true;
+  gFailedSyncs = 0;
+  auto options = spoolIn(dir.path());
+  options.syncData = flakySync;
+  auto log = EventLog::open(options);
+  ASSERT_TRUE(log);
+  std::vector<Event> five;
+  for (int i = 0; i < 5; ++i) five.push_back(requestEvent(0, i));
+  ASSERT_TRUE((*log)->writeNow(five));  // written at once, the sync still due
+  (*log)->stop();
+  gSyncFails = false;
+  EXPECT_EQ((*log)->dropped(), 5u);
+  EXPECT_EQ((*log)->synced(), 0u);
+  int notices = 0;
+  for (const auto& line : readLines(segmentPath(dir.path(), 1))) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] != "audit_loss") continue;
+    ++notices;
+    EXPECT_EQ(j["lost"]["events"], 5);
+    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
+  }
+  EXPECT_EQ(notices, 1);
+}
+
+// A closed segment whose sync fails: its lines are counted lost too, once,
+// and the chain says so in the next segment.
 TEST(EventLogTest, AClosedSegmentsFailedSyncCountsItsLinesLost) {
   TempDir dir;
   gSyncFails = false;
   gFailedSyncs = 0;
   auto options = spoolIn(dir.path());
   options.syncData = flakySync;
-  options.segmentBytes = 1;  // every pass closes the segment
+  options.segmentBytes = 1;  // the segment is closed after each pass's lines
   auto log = EventLog::open(options);
   ASSERT_TRUE(log);
   gSyncFails = true;
-  for (int i = 0; i < 3; ++i) (*log)->submit(requestEvent(0, i));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while ((*log)->dropped() < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  std::vector<Event> three;
+  for (int i = 0; i < 3; ++i) three.push_back(requestEvent(0, i));
+  ASSERT_EQ((*log)->submitBatch(three), 3u);
+  ASSERT_TRUE(waitFor([&] { return (*log)->dropped() == 3; }));
+  EXPECT_EQ((*log)->currentSegment(), 2u) << "counted when the closed segment 1 was synced";
+  std::this_thread::sleep_for(4 * EventLog::kSyncDelay);
+  EXPECT_EQ(gFailedSyncs.load(), 1) << "not tried again";
   EXPECT_EQ((*log)->dropped(), 3u);
-  EXPECT_GE((*log)->segments(), 2u) << "the segment was closed";
   gSyncFails = false;
+  std::vector<Event> later{requestEvent(0, 3)};
+  ASSERT_EQ((*log)->submitBatch(later), 1u);
+  ASSERT_TRUE(waitFor([&] { return (*log)->written() == 4; }));
   log->reset();
+  int notices = 0;
+  for (const auto& line : readLines(segmentPath(dir.path(), 2))) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] != "audit_loss") continue;
+    ++notices;
+    EXPECT_EQ(j["lost"]["events"], 3);
+    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
+  }
+  EXPECT_EQ(notices, 1);
 }
 
 // A FIFO nobody reads stalls the writer thread in write(), so the queue fills
@@ -307,16 +354,6 @@ TEST(EventLogTest, ABatchIsQueuedWholeOrCountedAsDroppedBeyondTheRoom) {
 // A segment that is /dev/full is a disk that refuses every write.
 void segmentOnAFullDisk(const std::string& dir) {
   ASSERT_EQ(::symlink("/dev/full", segmentPath(dir, 1).c_str()), 0);
-}
-
-template <class Done>
-bool waitFor(Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
 }
 
 TEST(EventLogTest, UnderTheDropPolicyEventsTheDiskRefusesAreCounted) {
