@@ -142,105 +142,106 @@ int flakySync(int fd) {
   return ::fdatasync(fd);
 }
 
-TEST(EventLogTest, LinesAFailedSyncCoveredAreCountedLostNotRetried) {
-  TempDir dir;
+// A spool in `dir` whose syncs fail until gSyncFails is cleared.
+std::unique_ptr<EventLog> openWithFailingSyncs(const std::string& dir, uint64_t segmentBytes = 64ull << 20) {
   gSyncFails = true;
   gFailedSyncs = 0;
-  auto options = spoolIn(dir.path());
+  auto options = spoolIn(dir);
   options.syncData = flakySync;
+  options.segmentBytes = segmentBytes;
   auto log = EventLog::open(options);
+  EXPECT_TRUE(log) << log.error().message;
+  return log ? std::move(*log) : nullptr;
+}
+
+std::vector<Event> requestEvents(int count, int first = 0) {
+  std::vector<Event> events;
+  for (int i = first; i < first + count; ++i) events.push_back(requestEvent(0, i));
+  return events;
+}
+
+// The events each of a segment's failed-sync loss notices counts, and how
+// many request lines came before each.
+struct SyncLossNotice {
+  uint64_t events = 0;
+  size_t requestsBefore = 0;
+};
+std::vector<SyncLossNotice> syncLossNotices(const std::string& segment) {
+  std::vector<SyncLossNotice> notices;
+  size_t requests = 0;
+  for (const auto& line : readLines(segment)) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] == "request") ++requests;
+    if (j["type"] != "audit_loss") continue;
+    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
+    notices.push_back({j["lost"]["events"].get<uint64_t>(), requests});
+  }
+  return notices;
+}
+
+TEST(EventLogTest, LinesAFailedSyncCoveredAreCountedLostNotRetried) {
+  TempDir dir;
+  auto log = openWithFailingSyncs(dir.path());
   ASSERT_TRUE(log);
-  std::vector<Event> five;  // one batch: one sync window, however slow the machine
-  for (int i = 0; i < 5; ++i) five.push_back(requestEvent(0, i));
-  ASSERT_EQ((*log)->submitBatch(five), 5u);
-  ASSERT_TRUE(waitFor([&] { return (*log)->dropped() == 5; })) << "the failed sync's lines are counted lost";
-  EXPECT_EQ((*log)->written(), 5u);
-  EXPECT_EQ((*log)->synced(), 0u) << "lines the disk did not confirm are not counted as durable";
+  std::vector<Event> five = requestEvents(5);  // one batch: one sync window, however slow the machine
+  ASSERT_EQ(log->submitBatch(five), 5u);
+  ASSERT_TRUE(waitFor([&] { return log->dropped() == 5; })) << "the failed sync's lines are counted lost";
+  EXPECT_EQ(log->written(), 5u);
+  EXPECT_EQ(log->synced(), 0u) << "lines the disk did not confirm are not counted as durable";
   std::this_thread::sleep_for(4 * EventLog::kSyncDelay);
   EXPECT_EQ(gFailedSyncs.load(), 1) << "a sync that would report pages Linux dropped as written is not tried again";
 
   gSyncFails = false;
-  (*log)->submit(requestEvent(0, 5));
-  ASSERT_TRUE(waitFor([&] { return (*log)->synced() == 1; })) << "later lines are synced";
-  EXPECT_EQ((*log)->dropped(), 5u);
-  log->reset();
-  size_t requests = 0;
-  int notices = 0;
-  for (const auto& line : readLines(segmentPath(dir.path(), 1))) {
-    const auto j = nlohmann::json::parse(line);
-    if (j["type"] == "request") ++requests;
-    if (j["type"] != "audit_loss") continue;
-    ++notices;
-    EXPECT_EQ(requests, 5u) << "the notice follows the lines it covers";
-    EXPECT_EQ(j["lost"]["events"], 5);
-    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
-  }
-  EXPECT_EQ(requests, 6u) << "the lines stay in the segment: a sink may still read them";
-  EXPECT_EQ(notices, 1);
+  log->submit(requestEvent(0, 5));
+  ASSERT_TRUE(waitFor([&] { return log->synced() == 1; })) << "later lines are synced";
+  EXPECT_EQ(log->dropped(), 5u);
+  log.reset();
+  const auto notices = syncLossNotices(segmentPath(dir.path(), 1));
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].events, 5u);
+  EXPECT_EQ(notices[0].requestsBefore, 5u) << "the notice follows the lines it covers";
+  EXPECT_EQ(readLines(segmentPath(dir.path(), 1)).size(), 7u)
+      << "the 6 request lines stay in the segment (a sink may still read them), and the notice";
 }
 
 // At stop the lines' sync comes before the last loss notice, so a failed
 // writeback there is in the chain too.
 TEST(EventLogTest, AtStopAFailedSyncsLossIsInTheLastNotice) {
   TempDir dir;
-  gSyncFails = true;
-  gFailedSyncs = 0;
-  auto options = spoolIn(dir.path());
-  options.syncData = flakySync;
-  auto log = EventLog::open(options);
+  auto log = openWithFailingSyncs(dir.path());
   ASSERT_TRUE(log);
-  std::vector<Event> five;
-  for (int i = 0; i < 5; ++i) five.push_back(requestEvent(0, i));
-  ASSERT_TRUE((*log)->writeNow(five));  // written at once, the sync still due
-  (*log)->stop();
+  std::vector<Event> five = requestEvents(5);
+  ASSERT_TRUE(log->writeNow(five));  // written at once, the sync still due
+  log->stop();
   gSyncFails = false;
-  EXPECT_EQ((*log)->dropped(), 5u);
-  EXPECT_EQ((*log)->synced(), 0u);
-  int notices = 0;
-  for (const auto& line : readLines(segmentPath(dir.path(), 1))) {
-    const auto j = nlohmann::json::parse(line);
-    if (j["type"] != "audit_loss") continue;
-    ++notices;
-    EXPECT_EQ(j["lost"]["events"], 5);
-    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
-  }
-  EXPECT_EQ(notices, 1);
+  EXPECT_EQ(log->dropped(), 5u);
+  EXPECT_EQ(log->synced(), 0u);
+  const auto notices = syncLossNotices(segmentPath(dir.path(), 1));
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].events, 5u);
 }
 
 // A closed segment whose sync fails: its lines are counted lost too, once,
 // and the chain says so in the next segment.
 TEST(EventLogTest, AClosedSegmentsFailedSyncCountsItsLinesLost) {
   TempDir dir;
-  gSyncFails = false;
-  gFailedSyncs = 0;
-  auto options = spoolIn(dir.path());
-  options.syncData = flakySync;
-  options.segmentBytes = 1;  // the segment is closed after each pass's lines
-  auto log = EventLog::open(options);
+  auto log = openWithFailingSyncs(dir.path(), /*segmentBytes=*/1);  // closed after each pass's lines
   ASSERT_TRUE(log);
-  gSyncFails = true;
-  std::vector<Event> three;
-  for (int i = 0; i < 3; ++i) three.push_back(requestEvent(0, i));
-  ASSERT_EQ((*log)->submitBatch(three), 3u);
-  ASSERT_TRUE(waitFor([&] { return (*log)->dropped() == 3; }));
-  EXPECT_EQ((*log)->currentSegment(), 2u) << "counted when the closed segment 1 was synced";
+  std::vector<Event> three = requestEvents(3);
+  ASSERT_EQ(log->submitBatch(three), 3u);
+  ASSERT_TRUE(waitFor([&] { return log->dropped() == 3; }));
+  EXPECT_EQ(log->currentSegment(), 2u) << "counted when the closed segment 1 was synced";
   std::this_thread::sleep_for(4 * EventLog::kSyncDelay);
   EXPECT_EQ(gFailedSyncs.load(), 1) << "not tried again";
-  EXPECT_EQ((*log)->dropped(), 3u);
+  EXPECT_EQ(log->dropped(), 3u);
   gSyncFails = false;
-  std::vector<Event> later{requestEvent(0, 3)};
-  ASSERT_EQ((*log)->submitBatch(later), 1u);
-  ASSERT_TRUE(waitFor([&] { return (*log)->written() == 4; }));
-  log->reset();
-  int notices = 0;
-  for (const auto& line : readLines(segmentPath(dir.path(), 2))) {
-    const auto j = nlohmann::json::parse(line);
-    if (j["type"] != "audit_loss") continue;
-    ++notices;
-    EXPECT_EQ(j["lost"]["events"], 3);
-    EXPECT_EQ(j["lost"]["reason"], "the disk failed to sync them");
-  }
-  EXPECT_EQ(notices, 1);
+  std::vector<Event> later = requestEvents(1, 3);
+  ASSERT_EQ(log->submitBatch(later), 1u);
+  ASSERT_TRUE(waitFor([&] { return log->written() == 4; }));
+  log.reset();
+  const auto notices = syncLossNotices(segmentPath(dir.path(), 2));
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].events, 3u);
 }
 
 // A FIFO nobody reads stalls the writer thread in write(), so the queue fills
