@@ -270,10 +270,20 @@ struct ModelRun {
 // Every model's highest probability over the text's readings: an obfuscated
 // attack scores as high as its plain form would. Each reading is hashed once
 // per table size and the models of that size share the features, so a second
-// model costs its weight lookups only.
-void scoreReadings(std::span<ModelRun> runs, const NormalizedText& n, const Readings& r) {
+// model costs its weight lookups only, and with `joint` (every run's model,
+// in the runs' order) not even those.
+void scoreReadings(std::span<ModelRun> runs, const JointScorer* joint, const NormalizedText& n, const Readings& r) {
   thread_local FeatureHashes features;
   const auto consider = [&](const NormalizedText& reading, const auto& name) {
+    if (joint != nullptr) {
+      TextClassifier::hashFeatures(reading, joint->hashBits(), features);
+      std::array<double, JointScorer::kMaxModels> p{};
+      joint->score(features, p);
+      for (size_t k = 0; k < runs.size(); ++k) {
+        if (p[k] > runs[k].best.probability) runs[k].best = ModelScore{p[k], std::string(name)};
+      }
+      return;
+    }
     uint32_t hashedFor = 0;  // no model has hashBits 0
     for (ModelRun& run : runs) {
       const uint32_t bits = run.model->info().hashBits;
@@ -345,6 +355,7 @@ PromptInspector::PromptInspector(std::shared_ptr<const RuleSet> rules,
     : rules_(std::move(rules)),
       injectionModel_(std::move(injectionModel)),
       harmfulModel_(std::move(harmfulModel)),
+      bothModels_(JointScorer::of({injectionModel_, harmfulModel_})),
       policy_(policy),
       id_(nextInspectorId.fetch_add(1, std::memory_order_relaxed)) {}
 
@@ -373,7 +384,7 @@ Result<TextOutcome> PromptInspector::inspectText(const InspectedText& t) const {
   size_t used = 0;
   if (injection) runs[used++].model = injectionModel_.get();
   if (harmful) runs[used++].model = harmfulModel_.get();
-  scoreReadings(std::span(runs.data(), used), n, readings);
+  scoreReadings(std::span(runs.data(), used), used == 2 ? bothModels_.get() : nullptr, n, readings);
   if (injection) addModel(runs[0], t, "injection", policy_.flagScore, direct, findings);
   if (harmful) {
     addModel(runs[used - 1], t, "harmful", policy_.harmfulFlagScore,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "layers/validation/joint_scorer.h"
 #include "layers/validation/normalizer.h"
 #include "layers/validation/rule_set.h"
 #include "layers/validation/text_classifier.h"
@@ -113,6 +114,9 @@ class PromptInspector {
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const TextClassifier> injectionModel_;
   std::shared_ptr<const TextClassifier> harmfulModel_;
+  // Both models at once, for the texts both read (null when their table
+  // sizes differ).
+  std::shared_ptr<const JointScorer> bothModels_;
   InspectorPolicy policy_;
   uint64_t id_;
 };

@@ -40,6 +40,7 @@
 #include "layers/validation/text_classifier.h"
 
 #include "layers/validation/leet_view.h"
+#include "layers/validation/window_margins.h"
 
 #include <openssl/evp.h>
 
@@ -250,10 +251,6 @@ class ViewHasher {
   size_t filled_ = 0;  // starting positions in the current block
 };
 
-double marginOf(double bias, double sum, size_t count) {
-  return bias + (count == 0 ? 0.0 : sum / std::sqrt(static_cast<double>(count)));
-}
-
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // ---- model file ----
@@ -402,54 +399,19 @@ double TextClassifier::score(const NormalizedText& text) const {
   return score(features);
 }
 
-double TextClassifier::score(const FeatureHashes& features) const {
-  return sigmoid(calibrationScale_ * margin(features) + calibrationShift_);
+double TextClassifier::score(const FeatureHashes& features) const { return probabilityOf(margin(features)); }
+
+double TextClassifier::probabilityOf(double margin) const {
+  return sigmoid(calibrationScale_ * margin + calibrationShift_);
 }
 
 double TextClassifier::margin(const FeatureHashes& features) const {
-  // A window is two blocks: the whole text up to 2 * kFeatureBlockBytes, and
-  // for a longer one the highest margin of its windows, each starting a block
-  // after the last. Over a whole long text, sum / sqrt(count) grows with the
-  // length whenever the mean weight of its features is above zero: 32 KB of
-  // source code or a licence text scored as an attack. A window is about as
-  // long as most texts the model was fitted on, and a phrase anywhere in the
-  // text falls whole in one.
-  const std::vector<uint32_t>& ends = features.blockEnds;
-  const uint32_t* indices = features.indices.data();
-  if (ends.size() <= 1) return marginOf(bias_, sumOf(indices, features.indices.size()), features.indices.size());
-  // Each weight is read once: a block's sum is what it shares with the block
-  // before plus the rest; a window is one block whole and the next block's
-  // rest.
-  double best = -std::numeric_limits<double>::infinity();
-  double wholeBefore = 0;
-  size_t countBefore = 0;
-  for (size_t k = 0; k < ends.size(); ++k) {
-    const size_t begin = k == 0 ? 0 : ends[k - 1];
-    const size_t shared = features.blockShared[k];
-    const double own = sumOf(indices + begin + shared, ends[k] - begin - shared);
-    const size_t ownCount = ends[k] - begin - shared;
-    if (k > 0) best = std::max(best, marginOf(bias_, wholeBefore + own, countBefore + ownCount));
-    wholeBefore = sumOf(indices + begin, shared) + own;
-    countBefore = ends[k] - begin;
-  }
-  return best;
-}
-
-double TextClassifier::sumOf(const uint32_t* indices, size_t count) const {
   // Indices hashed for a larger table are folded into this one rather than
   // read past its end.
-  const uint32_t mask = static_cast<uint32_t>(weights_.size() - 1);
-  // Four independent sums: one would make every addition wait for the last.
-  double a = 0, b = 0, c = 0, d = 0;
-  size_t i = 0;
-  for (; i + 4 <= count; i += 4) {
-    a += weights_[indices[i] & mask];
-    b += weights_[indices[i + 1] & mask];
-    c += weights_[indices[i + 2] & mask];
-    d += weights_[indices[i + 3] & mask];
-  }
-  for (; i < count; ++i) a += weights_[indices[i] & mask];
-  return a + b + c + d;
+  const auto mask = static_cast<uint32_t>(weights_.size() - 1);
+  return detail::bestWindowMargins<1>(features, {bias_}, [&](const uint32_t* indices, size_t count) {
+    return detail::interleavedSums<1>(weights_.data(), mask, indices, count);
+  })[0];
 }
 
 std::string TextClassifier::toBytes() const {

@@ -62,12 +62,17 @@ class TextClassifier {
   // The uncalibrated margin score() calibrates, for features hashed with this
   // model's hashBits; the trainer fits the calibration on it.
   double margin(const FeatureHashes& features) const;
+  // The calibrated probability of a margin.
+  double probabilityOf(double margin) const;
 
   // The model file load() reads (format at the top of text_classifier.cpp);
   // the trainer writes it, so reader and writer live in one place.
   std::string toBytes() const;
 
   const ClassifierInfo& info() const { return info_; }
+  // 2^hashBits weights, index order, and the bias: for models scored together (JointScorer).
+  const std::vector<float>& weights() const { return weights_; }
+  float bias() const { return bias_; }
 
   // Feature extraction used by score() and by the trainer.
   static void hashFeatures(const NormalizedText& text, uint32_t hashBits, FeatureHashes& out);
@@ -82,8 +87,6 @@ class TextClassifier {
   // Platt scaling of the raw margin: p = 1 / (1 + exp(-(scale * margin + shift))).
   float calibrationScale_ = 1;
   float calibrationShift_ = 0;
-
-  double sumOf(const uint32_t* indices, size_t count) const;
 };
 
 }  // namespace warden::validation

@@ -1,0 +1,40 @@
+// Models of one table size scored together: the injection and harmful
+// models both read a user's text. Their weights are laid side by side per
+// index, so each feature is one cache miss for all of them instead of one
+// per model: looking weights up is most of the models' time on a text, and
+// the tables (1 MB each) do not stay in the cache between texts.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "layers/validation/text_classifier.h"
+
+namespace warden::validation {
+
+class JointScorer {
+ public:
+  static constexpr size_t kMaxModels = 4;
+
+  // Null unless there are 2..kMaxModels models, all of one hashBits.
+  static std::unique_ptr<const JointScorer> of(std::vector<std::shared_ptr<const TextClassifier>> models);
+
+  // probabilities[k]: what models[k]->score(features) gives, to the last
+  // bit; features hashed with the models' hashBits. size() entries.
+  void score(const FeatureHashes& features, std::span<double> probabilities) const;
+
+  size_t size() const { return models_.size(); }
+  uint32_t hashBits() const { return models_.front()->info().hashBits; }
+
+ private:
+  explicit JointScorer(std::vector<std::shared_ptr<const TextClassifier>> models);
+  template <size_t K>
+  void scoreWith(const FeatureHashes& features, std::span<double> probabilities) const;
+
+  std::vector<std::shared_ptr<const TextClassifier>> models_;
+  std::vector<float> weights_;  // weights_[index * size() + k] is model k's
+};
+
+}  // namespace warden::validation
