@@ -11,6 +11,7 @@ std::unique_ptr<const JointScorer> JointScorer::of(std::vector<std::shared_ptr<c
   for (const auto& model : models) {
     if (!model || model->info().hashBits != models.front()->info().hashBits) return nullptr;
   }
+  if (models.front()->info().hashBits > kMaxHashBits) return nullptr;
   return std::unique_ptr<const JointScorer>(new JointScorer(std::move(models)));
 }
 
@@ -25,6 +26,7 @@ JointScorer::JointScorer(std::vector<std::shared_ptr<const TextClassifier>> mode
 }
 
 void JointScorer::score(const FeatureHashes& features, std::span<double> probabilities) const {
+  static_assert(kMaxModels == 4, "one case per model count of() allows");
   switch (models_.size()) {
     case 2: return scoreWith<2>(features, probabilities);
     case 3: return scoreWith<3>(features, probabilities);

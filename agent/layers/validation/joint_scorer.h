@@ -17,8 +17,12 @@ namespace warden::validation {
 class JointScorer {
  public:
   static constexpr size_t kMaxModels = 4;
+  // Above this the side-by-side copy (which the models' own tables do not
+  // replace) costs more memory than the lookups it saves are worth.
+  static constexpr uint32_t kMaxHashBits = 20;
 
-  // Null unless there are 2..kMaxModels models, all of one hashBits.
+  // Null unless there are 2..kMaxModels models, all of one hashBits, at
+  // most kMaxHashBits.
   static std::unique_ptr<const JointScorer> of(std::vector<std::shared_ptr<const TextClassifier>> models);
 
   // probabilities[k]: what models[k]->score(features) gives, to the last
@@ -26,6 +30,7 @@ class JointScorer {
   void score(const FeatureHashes& features, std::span<double> probabilities) const;
 
   size_t size() const { return models_.size(); }
+  const TextClassifier* model(size_t k) const { return models_[k].get(); }
   uint32_t hashBits() const { return models_.front()->info().hashBits; }
 
  private:

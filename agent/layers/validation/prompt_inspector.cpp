@@ -274,6 +274,10 @@ struct ModelRun {
 // in the runs' order) not even those.
 void scoreReadings(std::span<ModelRun> runs, const JointScorer* joint, const NormalizedText& n, const Readings& r) {
   thread_local FeatureHashes features;
+  // The joint scorer's models must be the runs' own, in their order.
+  bool sameModels = joint != nullptr && joint->size() == runs.size();
+  for (size_t k = 0; sameModels && k < runs.size(); ++k) sameModels = runs[k].model == joint->model(k);
+  if (!sameModels) joint = nullptr;
   const auto consider = [&](const NormalizedText& reading, const auto& name) {
     if (joint != nullptr) {
       TextClassifier::hashFeatures(reading, joint->hashBits(), features);
