@@ -115,7 +115,7 @@ class PromptInspector {
   std::shared_ptr<const TextClassifier> injectionModel_;
   std::shared_ptr<const TextClassifier> harmfulModel_;
   // Both models at once, for the texts both read (null when their table
-  // sizes differ).
+  // sizes differ or are too large to copy: JointScorer::of()).
   std::shared_ptr<const JointScorer> bothModels_;
   InspectorPolicy policy_;
   uint64_t id_;
