@@ -195,6 +195,9 @@ class HttpSession final : public ResponseCommit {
   // Layer 2: the request as read, its body's size when read whole, and
   // whether it was counted and refused on its risk score.
   const providers::Request* parsed_ = nullptr;  // lives in serveOne(), as long as the event
+  // Its texts (requestTexts()), listed once for every layer that reads them.
+  std::vector<RequestText> texts_;
+  const std::vector<RequestText>* knownTexts() const { return parsed_ != nullptr ? &texts_ : nullptr; }
   std::optional<uint64_t> bodyBytes_;
   // Read once for the decision and kept for the count: the findings they come
   // from do not change in between (masking only marks texts masked).
@@ -221,6 +224,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   recorded_ = false;
   recordTicket_ = 0;
   parsed_ = nullptr;
+  texts_.clear();
   bodyBytes_.reset();
   riskSignals_.reset();
   riskCounted_ = false;
@@ -276,12 +280,14 @@ asio::awaitable<bool> HttpSession::serveOne() {
     inspected = inspectRequest(*adapter, route, req[http::field::content_type], req[http::field::content_encoding],
                                body_, limits);
     llm.request = requestRecord(inspected);
-    if (inspected.request) parsed_ = &*inspected.request;
+    if (inspected.request) {
+      parsed_ = &*inspected.request;
+      texts_ = requestTexts(*parsed_);
+    }
     if (options_.textHasher && inspected.request) {
-      const std::vector<RequestText> found = requestTexts(*inspected.request);
       std::vector<std::string_view> texts;
-      texts.reserve(found.size());
-      for (const RequestText& text : found) texts.push_back(text.ref->text);
+      texts.reserve(texts_.size());
+      for (const RequestText& text : texts_) texts.push_back(text.ref->text);
       llm.request->promptHash = options_.textHasher->hash(texts);
     }
   }
@@ -433,7 +439,7 @@ asio::awaitable<bool> HttpSession::admit(RequestParser& request, const providers
   event.decision = decision.decision;
   // Captured only where every finding can be masked: with the scan done.
   if (verdict.capture != nullptr && parsed != nullptr && sensitive != nullptr && !sensitive->failed()) {
-    event.capture = capturePrompt(verdict.capture->id, *parsed, *body.sanitized, *sensitive);
+    event.capture = capturePrompt(verdict.capture->id, texts_, *body.sanitized, *sensitive);
   }
   if (!decision.allow) {
     countRequestRisk(event, /*forwarded=*/false);
@@ -480,9 +486,9 @@ std::string HttpSession::redact(RequestParser& request, const providers::Request
 asio::awaitable<SensitiveScan> HttpSession::scanSensitive(const providers::Request& parsed,
                                                           const std::vector<providers::TextEdit>& sanitized,
                                                           audit::Event& event) {
-  const auto run = [&scanner = *options_.sensitiveDataScanner, &parsed, &sanitized]() noexcept {
+  const auto run = [&scanner = *options_.sensitiveDataScanner, this, &sanitized]() noexcept {
     try {
-      return scanSensitiveData(scanner, parsed, sanitized);
+      return scanSensitiveData(scanner, texts_, sanitized);
     } catch (const std::exception& e) {
       SensitiveScan failed;
       failed.record.error = std::string("the scan failed: ") + e.what();
@@ -634,9 +640,9 @@ asio::awaitable<bool> HttpSession::validate(RequestParser& request, const provid
                          parsed.operation == providers::Operation::AudioTranscriptions;
   // Nothing may escape to the pool thread: an exception there would end
   // the process. What could not be checked is not forwarded.
-  const auto check = [&inspector = *options_.promptInspector, &parsed, multipart]() noexcept {
+  const auto check = [&inspector = *options_.promptInspector, this, multipart]() noexcept {
     try {
-      return validatePrompt(inspector, parsed, !multipart);
+      return validatePrompt(inspector, texts_, !multipart);
     } catch (const std::exception& e) {
       return unreadPrompt(std::string("validation failed: ") + e.what());
     }
@@ -750,7 +756,7 @@ void HttpSession::evaluateRisk(audit::Event& event) {
   if (!worker_.shared.risk) return;
   const std::string key = workloadKeyOf(info_);
   if (key.empty()) return;
-  riskSignals_ = riskSignalsOf(event, parsed_, bodyBytes_);
+  riskSignals_ = riskSignalsOf(event, knownTexts(), bodyBytes_);
   event.anomaly =
       anomalyRecordOf(worker_.shared.risk->evaluate(key, *riskSignals_, std::chrono::steady_clock::now()));
 }
@@ -765,7 +771,8 @@ void HttpSession::countRequestRisk(audit::Event& event, bool forwarded) {
   const std::string key = workloadKeyOf(info_);
   if (key.empty()) return;
   const auto now = std::chrono::steady_clock::now();
-  anomaly::RequestSignals signals = riskSignals_ ? std::move(*riskSignals_) : riskSignalsOf(event, parsed_, bodyBytes_);
+  anomaly::RequestSignals signals =
+      riskSignals_ ? std::move(*riskSignals_) : riskSignalsOf(event, knownTexts(), bodyBytes_);
   riskSignals_.reset();
   signals.forwarded = forwarded;
   const auto counted = worker_.shared.risk->commit(key, signals, now);

@@ -33,11 +33,11 @@ void keep(audit::CaptureRecord& record, std::string& text) {
 
 }  // namespace
 
-audit::CaptureRecord capturePrompt(std::string entry, const providers::Request& request,
+audit::CaptureRecord capturePrompt(std::string entry, std::span<const RequestText> texts,
                                    const std::vector<providers::TextEdit>& sanitized, const SensitiveScan& scan) {
   audit::CaptureRecord record;
   record.entry = std::move(entry);
-  for (const RequestText& text : requestTexts(request)) {
+  for (const RequestText& text : texts) {
     std::string kept;
     const auto found = std::find_if(scan.texts.begin(), scan.texts.end(),
                                     [&](const SensitiveScan::FoundIn& f) { return f.pointer == text.ref->pointer; });

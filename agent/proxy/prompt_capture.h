@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,9 +20,9 @@ namespace warden::proxy {
 
 inline constexpr size_t kCapturedBytes = 64 * 1024;
 
-// The request's texts as forwarded (`sanitized`: layer 1's rewrites), masked
-// where `scan` found something.
-audit::CaptureRecord capturePrompt(std::string entry, const providers::Request& request,
+// The request's texts (requestTexts()) as forwarded (`sanitized`: layer 1's
+// rewrites), masked where `scan` found something.
+audit::CaptureRecord capturePrompt(std::string entry, std::span<const RequestText> texts,
                                    const std::vector<providers::TextEdit>& sanitized, const SensitiveScan& scan);
 
 // Adds the response's text, scanned and masked, within what is left of the

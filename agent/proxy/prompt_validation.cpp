@@ -110,11 +110,10 @@ size_t requestTextBytes(const providers::Request& request) {
   return bytes;
 }
 
-PromptValidation validatePrompt(const validation::PromptInspector& inspector, const providers::Request& request,
+PromptValidation validatePrompt(const validation::PromptInspector& inspector, std::span<const RequestText> texts,
                                 bool rewritable) {
   PromptValidation out;
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<RequestText> texts = requestTexts(request);
   std::vector<validation::InspectedText> inputs;
   inputs.reserve(texts.size());
   for (const auto& text : texts) {

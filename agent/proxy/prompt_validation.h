@@ -5,6 +5,7 @@
 // refuse it.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,11 +49,12 @@ struct PromptValidation {
   std::vector<providers::TextEdit> edits;
 };
 
-// `rewritable`: the body is JSON the edits can be applied to. When it is not
+// `texts`: requestTexts() of the request, listed once per request and handed
+// to each layer that reads them. `rewritable`: the body is JSON the edits can be applied to. When it is not
 // (a multipart upload), a text that needs sanitising cannot be rewritten and
 // the request is refused instead. An engine failure refuses the request too:
 // warden does not forward what it could not inspect.
-PromptValidation validatePrompt(const validation::PromptInspector& inspector, const providers::Request& request,
+PromptValidation validatePrompt(const validation::PromptInspector& inspector, std::span<const RequestText> texts,
                                 bool rewritable);
 
 // The refusal of a request whose texts could not be validated: `error`

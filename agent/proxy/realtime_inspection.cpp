@@ -69,7 +69,7 @@ RealtimeInspection::Prepared RealtimeInspection::prepare(const WebSocketMessage&
 TapVerdict RealtimeInspection::clientMessage(const WebSocketMessage& message) {
   Prepared prepared = prepare(message);
   if (prepared.verdict) return std::move(*prepared.verdict);
-  return conclude(validatePrompt(*validation_.inspector, prepared.event, true), message.payload);
+  return conclude(validatePrompt(*validation_.inspector, requestTexts(prepared.event), true), message.payload);
 }
 
 asio::awaitable<TapVerdict> RealtimeInspection::judgeClientMessage(const WebSocketMessage& message) {
@@ -77,7 +77,7 @@ asio::awaitable<TapVerdict> RealtimeInspection::judgeClientMessage(const WebSock
   if (prepared.verdict) co_return std::move(*prepared.verdict);
   const auto check = [&inspector = *validation_.inspector, &event = prepared.event]() noexcept {
     try {
-      return validatePrompt(inspector, event, true);
+      return validatePrompt(inspector, requestTexts(event), true);
     } catch (const std::exception& e) {
       return unreadPrompt(std::string("validation failed: ") + e.what());
     }

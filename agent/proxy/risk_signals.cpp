@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "proxy/prompt_validation.h"
@@ -15,9 +16,9 @@ uint64_t fingerprintOf(std::string_view text) { return std::hash<std::string_vie
 
 class TextSignalsByIndex {
  public:
-  explicit TextSignalsByIndex(const providers::Request* parsed) {
-    if (parsed != nullptr) texts_ = requestTexts(*parsed);
-    known_ = parsed != nullptr;
+  explicit TextSignalsByIndex(const std::vector<RequestText>* texts) {
+    if (texts != nullptr) texts_ = *texts;
+    known_ = texts != nullptr;
   }
 
   // Whether the text is part of the system prompt the request opens with.
@@ -45,18 +46,18 @@ class TextSignalsByIndex {
 
  private:
   bool known_ = false;
-  std::vector<RequestText> texts_;
+  std::span<const RequestText> texts_;
   std::map<uint64_t, anomaly::TextSignals> byIndex_;
 };
 
 }  // namespace
 
-anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers::Request* parsed,
+anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const std::vector<RequestText>* texts,
                                       std::optional<uint64_t> bodyBytes) {
   anomaly::RequestSignals signals;
   signals.bodyBytes = bodyBytes;
   if (event.llm && event.llm->request) signals.model = event.llm->request->model;
-  TextSignalsByIndex texts(parsed);
+  TextSignalsByIndex byIndex(texts);
   if (const auto& validation = event.validation) {
     for (const auto& finding : validation->findings) {
       // Findings under the flag threshold are kept for explanation only;
@@ -70,10 +71,10 @@ anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers
       // smuggled characters always do. A system message further down is the
       // client's choice of role for what it says mid-conversation, and counts
       // like user text.
-      if (finding.verdict != "block" && finding.category != "hidden-text" && texts.opensConversation(finding.text)) {
+      if (finding.verdict != "block" && finding.category != "hidden-text" && byIndex.opensConversation(finding.text)) {
         continue;
       }
-      anomaly::TextSignals* text = texts.at(finding.text);
+      anomaly::TextSignals* text = byIndex.at(finding.text);
       if (text == nullptr) continue;
       if (finding.category == "harmful") {
         text->harmfulScore = std::max(text->harmfulScore, finding.score);
@@ -86,13 +87,13 @@ anomaly::RequestSignals riskSignalsOf(const audit::Event& event, const providers
   }
   if (const auto& sensitive = event.sensitiveData) {
     for (const auto& finding : sensitive->findings) {
-      anomaly::TextSignals* text = texts.at(finding.text);
+      anomaly::TextSignals* text = byIndex.at(finding.text);
       if (text == nullptr) continue;
       if (finding.dataClass == "secret") ++text->secrets;
       if (finding.dataClass == "pii") ++text->pii;
     }
   }
-  signals.texts = texts.take();
+  signals.texts = byIndex.take();
   return signals;
 }
 

@@ -17,11 +17,10 @@ std::string_view currentText(const providers::TextRef& ref, const std::vector<pr
 
 }  // namespace
 
-SensitiveScan scanSensitiveData(const masking::SensitiveDataScanner& scanner, const providers::Request& request,
+SensitiveScan scanSensitiveData(const masking::SensitiveDataScanner& scanner, std::span<const RequestText> texts,
                                 const std::vector<providers::TextEdit>& sanitized) {
   SensitiveScan out;
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<RequestText> texts = requestTexts(request);
   for (size_t i = 0; i < texts.size(); ++i) {
     const std::string_view text = currentText(*texts[i].ref, sanitized);
     auto matches = scanner.scan(text);

@@ -5,6 +5,7 @@
 // body before it leaves.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "layers/audit/event.h"
 #include "providers/conversation.h"
 #include "providers/json_edit.h"
+#include "proxy/prompt_validation.h"
 
 namespace warden::proxy {
 
@@ -29,9 +31,10 @@ struct SensitiveScan {
   bool failed() const { return !record.error.empty(); }
 };
 
-// `sanitized`: the edits layer 1 applied to the body; a text it rewrote is
-// scanned (and later masked) as rewritten.
-SensitiveScan scanSensitiveData(const masking::SensitiveDataScanner& scanner, const providers::Request& request,
+// `texts`: requestTexts() of the request. `sanitized`: the edits layer 1
+// applied to the body; a text it rewrote is scanned (and later masked) as
+// rewritten.
+SensitiveScan scanSensitiveData(const masking::SensitiveDataScanner& scanner, std::span<const RequestText> texts,
                                 const std::vector<providers::TextEdit>& sanitized);
 
 // The edits that mask every finding; counts them into scan.record.maskedTexts.

@@ -23,8 +23,8 @@ TEST(PromptCaptureTest, ThePromptIsKeptPartByPartWithFindingsMasked) {
   providers::Request request;
   request.messages.push_back(textMessage(Role::System, "You answer billing questions.", "/messages/0/content"));
   request.messages.push_back(textMessage(Role::User, "Send the invoice to " + kMail + " please", "/messages/1/content"));
-  const SensitiveScan scan = scanSensitiveData(*scanner, request, {});
-  const audit::CaptureRecord record = capturePrompt("billing-review", request, {}, scan);
+  const SensitiveScan scan = scanSensitiveData(*scanner, requestTexts(request), {});
+  const audit::CaptureRecord record = capturePrompt("billing-review", requestTexts(request), {}, scan);
   EXPECT_EQ(record.entry, "billing-review");
   ASSERT_EQ(record.prompt.size(), 2u);
   EXPECT_EQ(record.prompt[0].part, "system");
@@ -55,8 +55,8 @@ TEST(PromptCaptureTest, AnEventKeepsAtMostItsShareAndSaysItWasCut) {
   while (big.size() < kCapturedBytes + 100) big += "été ";
   request.messages.push_back(textMessage(Role::User, big, "/messages/0/content"));
   request.messages.push_back(textMessage(Role::User, "never reached", "/messages/1/content"));
-  const SensitiveScan scan = scanSensitiveData(*scanner, request, {});
-  audit::CaptureRecord record = capturePrompt("all", request, {}, scan);
+  const SensitiveScan scan = scanSensitiveData(*scanner, requestTexts(request), {});
+  audit::CaptureRecord record = capturePrompt("all", requestTexts(request), {}, scan);
   ASSERT_EQ(record.prompt.size(), 1u);
   EXPECT_TRUE(record.truncated);
   EXPECT_LE(record.prompt[0].text.size(), kCapturedBytes);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 namespace warden::proxy {
 namespace {
 
@@ -43,6 +46,14 @@ audit::SensitiveFinding sensitive(uint64_t text, std::string dataClass) {
   return f;
 }
 
+// riskSignalsOf() with the request's texts listed as the proxy lists them.
+anomaly::RequestSignals signalsOf(const audit::Event& event, const providers::Request* request,
+                                  std::optional<uint64_t> bodyBytes) {
+  if (request == nullptr) return riskSignalsOf(event, nullptr, bodyBytes);
+  const std::vector<RequestText> texts = requestTexts(*request);
+  return riskSignalsOf(event, &texts, bodyBytes);
+}
+
 TEST(RiskSignalsTest, EveryTextIsFingerprintedAndOnlyTheLastUserTurnIsNewInput) {
   const auto request = secondTurn();
   audit::Event event;
@@ -53,7 +64,7 @@ TEST(RiskSignalsTest, EveryTextIsFingerprintedAndOnlyTheLastUserTurnIsNewInput) 
                                          finding(4, "size-limit", 1.0, "block")};
   event.sensitiveData.emplace().findings = {sensitive(0, "pii"), sensitive(4, "secret"), sensitive(9, "pii")};
 
-  const auto signals = riskSignalsOf(event, &request, 1234);
+  const auto signals = signalsOf(event, &request, 1234);
   EXPECT_EQ(signals.model, "gpt-4o-mini");
   EXPECT_EQ(signals.bodyBytes, 1234u);
   EXPECT_TRUE(signals.isRequest);
@@ -85,13 +96,13 @@ TEST(RiskSignalsTest, ASystemMessageAfterTheFirstTurnCountsLikeUserText) {
   auto afterEmpty = finding(0, "roleplay_jailbreak", 0.97, "flag");
   afterEmpty.part = "system";
   event.validation.emplace().findings = {afterEmpty};
-  EXPECT_EQ(riskSignalsOf(event, &emptyFirst, std::nullopt).texts.size(), 1u)
+  EXPECT_EQ(signalsOf(event, &emptyFirst, std::nullopt).texts.size(), 1u)
       << "text 0 follows an empty user message: not the opening system prompt";
   for (uint64_t text : {1u, 3u}) {
     auto f = finding(text, "roleplay_jailbreak", 0.97, "flag");
     f.part = "system";
     event.validation.emplace().findings = {f};
-    const auto signals = riskSignalsOf(event, &request, std::nullopt);
+    const auto signals = signalsOf(event, &request, std::nullopt);
     if (text == 1) {
       EXPECT_TRUE(signals.texts.empty()) << "the developer message still opens the conversation";
     } else {
@@ -110,25 +121,25 @@ TEST(RiskSignalsTest, ASystemPromptCountsOnlyAtItsBlockThresholdOrForSmuggledCha
   };
   audit::Event event;
   event.validation.emplace().findings = {systemFinding("prompt_extraction", 0.96, "flag")};
-  auto signals = riskSignalsOf(event, &request, std::nullopt);
+  auto signals = signalsOf(event, &request, std::nullopt);
   EXPECT_TRUE(signals.texts.empty()) << "a flagged system prompt is logged, not counted as an attempt";
-  EXPECT_EQ(riskSignalsOf(event, nullptr, std::nullopt).texts.size(), 1u)
+  EXPECT_EQ(signalsOf(event, nullptr, std::nullopt).texts.size(), 1u)
       << "a WebSocket session's system items count: a client may add them mid-session";
 
   event.validation->findings = {systemFinding("roleplay_jailbreak", 0.99, "block")};
-  signals = riskSignalsOf(event, &request, std::nullopt);
+  signals = signalsOf(event, &request, std::nullopt);
   ASSERT_EQ(signals.texts.size(), 1u);
   EXPECT_DOUBLE_EQ(signals.texts[0].attackScore, 0.99);
 
   event.validation->findings = {systemFinding("hidden-text", 0.6, "sanitize")};
-  signals = riskSignalsOf(event, &request, std::nullopt);
+  signals = signalsOf(event, &request, std::nullopt);
   ASSERT_EQ(signals.texts.size(), 1u);
   EXPECT_TRUE(signals.texts[0].smuggling);
 
   auto user = finding(1, "instruction_override", 0.9, "flag");
   user.part = "user";
   event.validation->findings = {user};
-  signals = riskSignalsOf(event, &request, std::nullopt);
+  signals = signalsOf(event, &request, std::nullopt);
   ASSERT_EQ(signals.texts.size(), 1u) << "user text flagged at the same verdict still counts";
   EXPECT_DOUBLE_EQ(signals.texts[0].attackScore, 0.9);
 }
@@ -138,7 +149,7 @@ TEST(RiskSignalsTest, ATrailingAssistantTurnDoesNotHideTheLastUserTurn) {
   request.messages.push_back(message(providers::Role::Assistant, "Sure, here is"));  // a prefill
   audit::Event event;
   event.validation.emplace().findings = {finding(4, "instruction_override", 0.9)};
-  const auto signals = riskSignalsOf(event, &request, std::nullopt);
+  const auto signals = signalsOf(event, &request, std::nullopt);
   ASSERT_EQ(signals.texts.size(), 1u);
   EXPECT_TRUE(signals.texts[0].newInput);
 }
@@ -151,7 +162,7 @@ TEST(RiskSignalsTest, InAToolLoopTheUsersPromptIsResentNotNew) {
   request.messages.push_back(message(providers::Role::Tool, "deployed"));
   audit::Event event;
   event.sensitiveData.emplace().findings = {sensitive(0, "secret")};
-  const auto signals = riskSignalsOf(event, &request, std::nullopt);
+  const auto signals = signalsOf(event, &request, std::nullopt);
   ASSERT_EQ(signals.texts.size(), 1u);
   EXPECT_FALSE(signals.texts[0].newInput) << "counted once, not with each tool result";
   EXPECT_NE(signals.texts[0].fingerprint, 0u);
@@ -160,7 +171,7 @@ TEST(RiskSignalsTest, InAToolLoopTheUsersPromptIsResentNotNew) {
 TEST(RiskSignalsTest, WithoutTheRequestEveryFindingCounts) {
   audit::Event event;
   event.validation.emplace().findings = {finding(0, "hidden-text", 0.5), finding(7, "injection", 1.0)};
-  const auto signals = riskSignalsOf(event, nullptr, std::nullopt);
+  const auto signals = signalsOf(event, nullptr, std::nullopt);
   ASSERT_EQ(signals.texts.size(), 2u);
   EXPECT_TRUE(signals.texts[0].smuggling);
   EXPECT_EQ(signals.texts[0].fingerprint, 0u);

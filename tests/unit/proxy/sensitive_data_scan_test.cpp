@@ -30,7 +30,7 @@ TEST(SensitiveDataScanTest, FindingsNameTheirTextAndMaskingEditsReplaceOnlyThem)
   request.messages.push_back(textMessage(Role::System, "You are a deployment helper.", "/messages/0/content"));
   request.messages.push_back(
       textMessage(Role::User, "Deploy with aws_access_key_id = " + kKey + " please", "/messages/1/content"));
-  SensitiveScan scan = scanSensitiveData(*scanner, request, {});
+  SensitiveScan scan = scanSensitiveData(*scanner, requestTexts(request), {});
   ASSERT_FALSE(scan.failed()) << scan.record.error;
   ASSERT_EQ(scan.record.secrets, 1u);
   ASSERT_EQ(scan.record.findings.size(), 1u);
@@ -58,7 +58,7 @@ TEST(SensitiveDataScanTest, ATextLayerOneRewroteIsScannedAsRewritten) {
   const std::string smuggled = "key AKIAQ3EGRX\u200BLHZ5N2TK7W here";
   request.messages.push_back(textMessage(Role::User, smuggled, "/messages/0/content"));
   const std::vector<providers::TextEdit> sanitized{{"/messages/0/content", "key " + kKey + " here"}};
-  SensitiveScan scan = scanSensitiveData(*scanner, request, sanitized);
+  SensitiveScan scan = scanSensitiveData(*scanner, requestTexts(request), sanitized);
   ASSERT_EQ(scan.texts.size(), 1u);
   EXPECT_EQ(scan.texts[0].text, "key " + kKey + " here");
   const auto edits = maskingEdits(scan);
@@ -80,7 +80,7 @@ TEST(SensitiveDataScanTest, ASecretInAToolCallsObjectArgumentsIsMaskedInPlace) {
   messages.operation = providers::Operation::Messages;
   auto request = providers::anthropicAdapter().parseRequest(messages, body);
   ASSERT_TRUE(request) << request.error().message;
-  SensitiveScan scan = scanSensitiveData(*scanner, *request, {});
+  SensitiveScan scan = scanSensitiveData(*scanner, requestTexts(*request), {});
   ASSERT_FALSE(scan.failed()) << scan.record.error;
   ASSERT_EQ(scan.record.secrets, 1u);
   const auto edits = maskingEdits(scan);
@@ -102,7 +102,7 @@ TEST(SensitiveDataScanTest, NothingFoundMeansNoEdits) {
   ASSERT_TRUE(scanner);
   providers::Request request;
   request.messages.push_back(textMessage(Role::User, "What is the capital of France?", "/messages/0/content"));
-  SensitiveScan scan = scanSensitiveData(*scanner, request, {});
+  SensitiveScan scan = scanSensitiveData(*scanner, requestTexts(request), {});
   EXPECT_TRUE(scan.record.findings.empty());
   EXPECT_TRUE(maskingEdits(scan).empty());
   EXPECT_EQ(scan.record.maskedTexts, 0u);
