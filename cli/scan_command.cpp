@@ -92,8 +92,7 @@ int runScan(const Options& options, std::istream& in, std::ostream& out, std::os
   report.validationEnabled = config->validation.enabled;
   report.input = std::move(input.value());
   report.texts = proxy::requestTexts(report.input.request);
-  report.result =
-      proxy::validatePrompt(**engine, proxy::requestTexts(report.input.request), isRewritable(report.input.request));
+  report.result = proxy::validatePrompt(**engine, report.texts, isRewritable(report.input.request));
   report.counts = countsOf(report.texts, (*engine)->policy().normalize);
 
   if (options.json) {

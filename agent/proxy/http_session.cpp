@@ -119,12 +119,10 @@ class HttpSession final : public ResponseCommit {
   asio::awaitable<bool> validate(RequestParser& request, const providers::Route& route,
                                  const providers::Request& parsed, audit::Event& event, Clock::time_point start,
                                  std::vector<providers::TextEdit>& sanitized);
-  // Layer 3's scan for secrets and personal data, into `event`. A failed
-  // scan (a text with too many findings) refuses only what needs it: a
-  // redaction, a capture.
-  asio::awaitable<SensitiveScan> scanSensitive(const providers::Request& parsed,
-                                               const std::vector<providers::TextEdit>& sanitized,
-                                               audit::Event& event);
+  // Layer 3's scan of the request's texts (texts_) for secrets and personal
+  // data, into `event`. A failed scan (a text with too many findings)
+  // refuses only what needs it: a redaction, a capture.
+  asio::awaitable<SensitiveScan> scanSensitive(const std::vector<providers::TextEdit>& sanitized, audit::Event& event);
   // Masks the scan's findings in the body (action redact); "" when done,
   // else why it could not be (the request is then refused).
   std::string redact(RequestParser& request, const providers::Request* parsed, SensitiveScan* scan,
@@ -197,6 +195,7 @@ class HttpSession final : public ResponseCommit {
   const providers::Request* parsed_ = nullptr;  // lives in serveOne(), as long as the event
   // Its texts (requestTexts()), listed once for every layer that reads them.
   std::vector<RequestText> texts_;
+  size_t textBytes_ = 0;  // theirs together: what validating them reads
   const std::vector<RequestText>* knownTexts() const { return parsed_ != nullptr ? &texts_ : nullptr; }
   std::optional<uint64_t> bodyBytes_;
   // Read once for the decision and kept for the count: the findings they come
@@ -225,6 +224,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   recordTicket_ = 0;
   parsed_ = nullptr;
   texts_.clear();
+  textBytes_ = 0;
   bodyBytes_.reset();
   riskSignals_.reset();
   riskCounted_ = false;
@@ -283,6 +283,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
     if (inspected.request) {
       parsed_ = &*inspected.request;
       texts_ = requestTexts(*parsed_);
+      for (const RequestText& text : texts_) textBytes_ += text.ref->text.size();
     }
     if (options_.textHasher && inspected.request) {
       std::vector<std::string_view> texts;
@@ -315,7 +316,7 @@ asio::awaitable<bool> HttpSession::serveOne() {
   const providers::Request* parsed = inspected.request ? &*inspected.request : nullptr;
   std::optional<SensitiveScan> sensitive;
   if (parsed != nullptr && options_.sensitiveDataScanner) {
-    sensitive = co_await scanSensitive(*parsed, sanitized, event);
+    sensitive = co_await scanSensitive(sanitized, event);
   }
   AccessVerdict access;
   const BodyAsRead asRead{parsed, &sanitized, sensitive ? &*sensitive : nullptr};
@@ -483,8 +484,7 @@ std::string HttpSession::redact(RequestParser& request, const providers::Request
   return "";
 }
 
-asio::awaitable<SensitiveScan> HttpSession::scanSensitive(const providers::Request& parsed,
-                                                          const std::vector<providers::TextEdit>& sanitized,
+asio::awaitable<SensitiveScan> HttpSession::scanSensitive(const std::vector<providers::TextEdit>& sanitized,
                                                           audit::Event& event) {
   const auto run = [&scanner = *options_.sensitiveDataScanner, this, &sanitized]() noexcept {
     try {
@@ -497,7 +497,7 @@ asio::awaitable<SensitiveScan> HttpSession::scanSensitive(const providers::Reque
   };
   // As for validation: small requests on the worker, large ones on the pool.
   SensitiveScan scan;
-  if (requestTextBytes(parsed) <= kInlineValidationBytes) {
+  if (textBytes_ <= kInlineValidationBytes) {
     scan = run();
   } else {
     scan = co_await runOffLoop(worker_.shared.inspectPool, run);
@@ -516,7 +516,7 @@ void HttpSession::chargeBudgets(const AccessVerdict& verdict, const ResponseInsp
     tokens = response->inputTokens.value_or(0) + response->outputTokens.value_or(0);
   } else if (parsed != nullptr) {
     // The stream reported no usage: the prompt's size stands in for it.
-    tokens = access::estimateTokens(requestTextBytes(*parsed));
+    tokens = access::estimateTokens(textBytes_);
   }
   worker_.shared.access.recordUsage(verdict, tokens);
 }
@@ -654,7 +654,7 @@ asio::awaitable<bool> HttpSession::validate(RequestParser& request, const provid
   // Statements, not a conditional expression: GCC 12 miscompiles co_await
   // inside ?: (seen as free() of an invalid pointer).
   PromptValidation checked;
-  if (requestTextBytes(parsed) <= kInlineValidationBytes) {
+  if (textBytes_ <= kInlineValidationBytes) {
     checked = check();
   } else {
     checked = co_await runOffLoop(worker_.shared.inspectPool, check);

@@ -49,7 +49,7 @@ std::string blockReason(const validation::InspectionReport& report) {
 }
 
 // Calls `visit` with each text of requestTexts()'s list, in its order, without
-// building the list: the request path asks for the texts several times.
+// building the list (requestTextBytes() needs no list).
 template <class Visit>
 void forEachRequestText(const providers::Request& request, Visit&& visit) {
   const auto add = [&visit](MessagePart part, const providers::TextRef& ref, bool newInput, bool opening = false) {
